@@ -1,0 +1,74 @@
+//! meshgen compiles a mesh plan into a deterministic tree of Kubernetes manifests.
+//!
+//! The pipeline, one module per stage:
+//! [`plan`] (load) → [`check`] → [`model`] (resolve) → [`render`] → [`tree`] (write / diff / print).
+//! [`compile`] is the pure middle: plan text in, tree or diagnostics out.
+
+pub mod check;
+pub mod codes;
+pub mod diag;
+pub mod model;
+pub mod net;
+pub mod plan;
+pub mod render;
+pub mod tree;
+pub mod write;
+
+pub use diag::{Diagnostic, Diagnostics, Severity};
+pub use plan::{Format, Plan, Source};
+pub use tree::Tree;
+
+/// What the render stage is asked for.
+#[derive(Debug, Clone, Default)]
+pub struct Options {
+    /// Render only this cluster's files (plus what the whole mesh needs).
+    pub cluster: Option<String>,
+}
+
+/// A plan that parsed and passed every check, with any warnings.
+pub struct Checked {
+    pub plan: Plan,
+    pub warnings: Diagnostics,
+}
+
+/// Load and check: the parsed plan, or every problem found (located in the text).
+/// Warnings count as errors when `deny_warnings` is set.
+pub fn check_source(source: &Source, deny_warnings: bool) -> Result<Checked, Diagnostics> {
+    let plan = plan::parse(source).map_err(|mut d| {
+        d.locate(source);
+        d
+    })?;
+    let mut diagnostics = check::check(&plan);
+    if deny_warnings {
+        diagnostics.deny_warnings();
+    }
+    diagnostics.locate(source);
+    if diagnostics.has_errors() {
+        return Err(diagnostics);
+    }
+    Ok(Checked {
+        plan,
+        warnings: diagnostics,
+    })
+}
+
+/// Why a compile produced no tree.
+#[derive(Debug)]
+pub enum CompileError {
+    /// The plan is wrong: every problem, located.
+    Plan(Diagnostics),
+    /// meshgen itself failed (a template or model bug), never the user's mistake.
+    Internal(String),
+}
+
+/// Plan text → tree: load, check, resolve, render. Pure: no file is read or written.
+pub fn compile(
+    source: &Source,
+    options: &Options,
+    deny_warnings: bool,
+) -> Result<(Tree, Diagnostics), CompileError> {
+    let checked = check_source(source, deny_warnings).map_err(CompileError::Plan)?;
+    let model = model::Model::resolve(&checked.plan).map_err(CompileError::Internal)?;
+    let tree = render::render(&model, options).map_err(CompileError::Internal)?;
+    Ok((tree, checked.warnings))
+}

@@ -1,0 +1,239 @@
+//! The mesh plan: the only definition of meshgen's input format.
+//!
+//! serde reads these types from YAML or TOML, and schemars derives
+//! `schemas/mesh-plan.schema.json` from them, so the doc comments here are what
+//! editors show. The types stay close to what a person writes; everything derived
+//! (which pool serves an IP, each network's gateway, ...) lives in [`crate::model`].
+
+mod gitops;
+mod load;
+mod locate;
+
+use std::collections::BTreeMap;
+
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+pub use gitops::*;
+pub use load::{Format, LoadError, Source, load, parse};
+pub use locate::Locator;
+
+/// A multi-cluster service mesh plan: the mesh, its clusters, and optional demo apps.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+#[schemars(title = "meshgen mesh plan")]
+pub struct Plan {
+    /// The mesh as a whole: ID, version, mode and where its control plane runs.
+    pub mesh: Mesh,
+    /// Every cluster of the mesh, each with its network, nodes and load-balancer IPs.
+    pub clusters: Vec<Cluster>,
+    /// Istio's helloworld and sleep apps, deployed to verify cross-cluster traffic.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub demo: Option<Demo>,
+    /// Argo CD and Flux objects that sync the rendered tree to the clusters (opt-in).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub gitops: Option<GitOps>,
+}
+
+/// The mesh as a whole.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct Mesh {
+    /// Mesh ID (`global.meshID`); also names the GlobalMesh object. A Kubernetes name (RFC 1123 label).
+    pub id: String,
+    /// Mspider mesh version, `MAJOR.MINOR.PATCH[-suffix]`, e.g. `1.15.3-mspider`. Used as the image tag.
+    pub version: String,
+    /// Mesh mode. Only `hosted` can span clusters on different networks.
+    pub mode: MeshMode,
+    /// The cluster that runs the hosted control plane (istiod). Must be one of `clusters`.
+    pub control_plane_cluster: String,
+    /// Mspider's global service cluster, where GlobalMesh and MeshCluster live (namespace `mspider-system`).
+    pub global_cluster: String,
+    /// Image registry for mesh components (`values.global.hub`), e.g. `release.daocloud.io/mspider`.
+    pub registry: String,
+    /// `single`: all pod networks reach each other; `multi`: one east-west gateway per network.
+    pub network_mode: NetworkMode,
+    /// Cluster DNS domain of every cluster; the cross-network Gateway serves `*.<last label>`.
+    #[serde(default = "default_dns_domain")]
+    pub dns_domain: String,
+}
+
+pub fn default_dns_domain() -> String {
+    "cluster.local".to_owned()
+}
+
+/// Mesh mode.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum MeshMode {
+    /// Mspider hosted mesh: one control plane, in `controlPlaneCluster`, serves every cluster.
+    Hosted,
+}
+
+/// How the pod networks of the clusters relate.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum NetworkMode {
+    /// Every pod reaches every other pod directly: one network, no east-west gateways.
+    Single,
+    /// Clusters sit on separate networks joined by east-west gateways.
+    Multi,
+}
+
+/// One Kubernetes cluster of the mesh.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct Cluster {
+    /// Cluster name, as known to Mspider; names clusters/<name>/ and the MeshCluster object.
+    pub name: String,
+    /// How the cluster is built.
+    #[serde(rename = "type")]
+    pub kind: ClusterType,
+    /// Kubernetes version, `MAJOR.MINOR` or `MAJOR.MINOR.PATCH`, e.g. `"1.25"`. Quote it in YAML.
+    pub kubernetes_version: String,
+    /// Pod CIDR; for dual-stack, two CIDRs separated by a comma (`10.244.0.0/16,fd00:10:244::/56`).
+    pub pod_subnet: String,
+    /// Service CIDR (same syntax as `podSubnet`); leave out to keep the installer's default (unchecked).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub service_subnet: Option<String>,
+    /// Address of the control-plane node (kubeadm `--apiserver-advertise-address`).
+    #[serde(rename = "masterIP")]
+    pub master_ip: String,
+    /// Network ID (`topology.istio.io/network`). Clusters whose pods reach each other may share one.
+    pub network: String,
+    /// The nodes, with their topology (region, zone, subzone) labels.
+    pub nodes: Vec<Node>,
+    /// MetalLB address pools and L2 advertisement; leave out where the cloud provides load balancers.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub metallb: Option<Metallb>,
+    /// The LoadBalancer IPs this cluster's mesh services get.
+    #[serde(rename = "loadBalancerIPs", default)]
+    pub load_balancer_ips: LoadBalancerIps,
+}
+
+/// How a cluster is built; selects which bootstrap file the runbook uses.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+pub enum ClusterType {
+    /// A kubeadm-built (or any conformant) cluster.
+    StandardK8s,
+    /// A kind cluster (Kubernetes in Docker).
+    Kind,
+}
+
+/// A node and its topology labels.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct Node {
+    /// Node name (`kubectl get nodes`).
+    pub name: String,
+    /// `control-plane` or `worker`; default: the first node is the control plane, the rest workers.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub role: Option<NodeRole>,
+    /// `topology.kubernetes.io/region` label value.
+    pub region: String,
+    /// `topology.kubernetes.io/zone` label value.
+    pub zone: String,
+    /// `topology.istio.io/subzone` label value (optional).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub subzone: Option<String>,
+}
+
+/// The role of a node.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+pub enum NodeRole {
+    /// Runs the Kubernetes control plane.
+    ControlPlane,
+    /// Runs workloads only.
+    Worker,
+}
+
+/// MetalLB configuration of a cluster (L2 mode).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct Metallb {
+    /// Address pools (`IPAddressPool`).
+    pub pools: Vec<Pool>,
+    /// Network interfaces the L2 announcements go out on; empty: all.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub interfaces: Vec<String>,
+}
+
+/// A MetalLB address pool.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct Pool {
+    /// Pool name (`IPAddressPool` name).
+    pub name: String,
+    /// Addresses: CIDRs (`10.0.0.0/28`) or ranges (`10.0.0.1-10.0.0.9`), IPv4 or IPv6.
+    pub addresses: Vec<String>,
+    /// Whether MetalLB may hand out addresses from this pool to any Service (default true).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub auto_assign: Option<bool>,
+    /// Skip `.0` and `.255` addresses (default false).
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        rename = "avoidBuggyIPs"
+    )]
+    pub avoid_buggy_ips: Option<bool>,
+}
+
+/// LoadBalancer IPs of a cluster's mesh services. For dual-stack, two addresses separated by a comma.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct LoadBalancerIps {
+    /// The hosted istiod Service (`istiod-<meshID>-hosted-lb`); control-plane cluster only.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub istiod: Option<String>,
+    /// The east-west gateway (`istio-eastwestgateway`); needed by at least one cluster per network.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub east_west: Option<String>,
+    /// The ingress gateway (`istio-ingressgateway`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ingress: Option<String>,
+}
+
+/// Istio's helloworld and sleep sample apps.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct Demo {
+    /// Namespace of the demo apps (labelled `istio-injection=enabled`).
+    #[serde(default = "default_demo_namespace")]
+    pub namespace: String,
+    /// helloworld: one version per cluster.
+    pub helloworld: Helloworld,
+    /// sleep: the client the verification loop runs from.
+    pub sleep: Sleep,
+}
+
+pub fn default_demo_namespace() -> String {
+    "sample".to_owned()
+}
+
+/// The helloworld app.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct Helloworld {
+    /// Container image.
+    pub image: String,
+    /// Cluster name to version label (`version`, `SERVICE_VERSION`); a cluster runs at most one version.
+    pub versions: BTreeMap<String, String>,
+}
+
+/// The sleep app.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct Sleep {
+    /// Container image.
+    pub image: String,
+    /// Clusters that run sleep.
+    pub clusters: Vec<String>,
+}
+
+/// The plan's JSON Schema, as `meshgen schema` prints it and `schemas/` commits it.
+pub fn schema_json() -> String {
+    let schema = schemars::schema_for!(Plan);
+    serde_json::to_string_pretty(&schema).unwrap_or_default()
+}
