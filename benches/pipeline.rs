@@ -5,6 +5,7 @@
 //! unchanged tree, `cp -r` of the tree for comparison, peak memory per N (each N in
 //! a fresh process), and the demo plan as a whole `meshgen render` process.
 //! Under `cargo test` (no `--bench` argument) it runs one small size as a smoke test.
+//! `cargo bench --bench pipeline -- --emit N FILE` writes the generated plan of N clusters.
 
 mod support;
 
@@ -18,6 +19,15 @@ const NODES: u32 = 20;
 
 fn main() {
     let args: Vec<String> = std::env::args().collect();
+    // `-- --emit N FILE`: write the generated plan of N clusters, e.g. for hyperfine runs of the CLI.
+    if let Some(i) = args.iter().position(|a| a == "--emit") {
+        let (Some(n), Some(file)) = (args.get(i + 1).and_then(|n| n.parse().ok()), args.get(i + 2)) else {
+            panic!("usage: --emit N FILE");
+        };
+        let text = support::plan_gen::yaml(&support::plan_gen::plan(n, NODES));
+        std::fs::write(file, text).expect("write the plan");
+        return;
+    }
     if let Some(n) = args.iter().position(|a| a == "--one").and_then(|i| args.get(i + 1)) {
         let n: u32 = n.parse().expect("--one N");
         let stats = run_size(n, 1);

@@ -17,7 +17,7 @@ fn ip(base: [u8; 4], offset: u32) -> Ipv4Addr {
 
 /// A plan that passes every check. Address plan, per cluster `i`:
 /// pods 10.0.0.0/8 + i*/24 ... (one /24 each), services 11.0.0.0/8 + i*/24,
-/// master 172.16.0.0 + i, pools 100.64.0.0 + 8i .. +3 and +4 .. +7.
+/// master 172.16.0.1 + i, pools 100.64.0.0 + 8i .. +3 and +4 .. +7.
 pub fn plan(clusters: u32, nodes: u32) -> Plan {
     let networks = clusters.div_ceil(3).max(1);
     let name = |i: u32| format!("cluster-{i:05}");
@@ -31,7 +31,7 @@ pub fn plan(clusters: u32, nodes: u32) -> Plan {
                 kubernetes_version: "1.29".into(),
                 pod_subnet: format!("{}/24", ip([10, 0, 0, 0], i << 8)),
                 service_subnet: Some(format!("{}/24", ip([11, 0, 0, 0], i << 8))),
-                master_ip: ip([172, 16, 0, 0], i).to_string(),
+                master_ip: ip([172, 16, 0, 1], i).to_string(),
                 network: format!("network-{:05}", i % networks),
                 nodes: (0..nodes)
                     .map(|n| Node {
