@@ -254,6 +254,8 @@ pub struct ClusterModel {
     pub nodes: Vec<NodeModel>,
     /// The control-plane node that kubeadm init names (first control-plane node).
     pub control_plane_node: Option<String>,
+    /// The other nodes, which join with `kubeadm join`.
+    pub joining_nodes: Vec<String>,
     /// The hosted istiod Service (control-plane cluster only).
     pub hosted_istiod_service: Option<LbService>,
     /// The east-west gateway Service (multi-network mode, clusters with an eastWest IP).
@@ -269,6 +271,8 @@ pub struct ClusterModel {
     pub demo: Option<ClusterDemo>,
     /// The stage folders, in apply order; empty stages are left out.
     pub stages: Vec<Stage>,
+    /// The same folders by name, for the runbook's `kubectl apply -k`.
+    pub stage_dirs: StageDirs,
     /// `clusters/<name>/kustomization.yaml`, listing the stage folders.
     pub kustomization: Kustomization,
     pub mesh_cluster_patch: MeshClusterPatch,
@@ -450,6 +454,14 @@ pub struct Stage {
     pub kustomization: Kustomization,
 }
 
+/// Folder of each stage a cluster has.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct StageDirs {
+    pub metallb: Option<String>,
+    pub istio: Option<String>,
+    pub demo: Option<String>,
+}
+
 /// Context of `kustomization.yaml`.
 #[derive(Debug, Clone, Serialize)]
 pub struct Kustomization {
@@ -463,6 +475,8 @@ pub struct Kustomization {
 pub struct KindConfig {
     pub path: String,
     pub name: String,
+    /// The kubeconfig context kind creates: `kind-<name>`.
+    pub context: String,
     pub api_server_address: String,
     /// `ipv6` or `dual`; absent for IPv4 (kind's default).
     pub ip_family: Option<String>,
@@ -471,8 +485,9 @@ pub struct KindConfig {
     /// Set through a kubeadm patch when it is not kind's `cluster.local`.
     pub dns_domain: Option<String>,
     pub nodes: Vec<KindNode>,
-    /// Host port forwarded to [`NODE_PORT_FALLBACK`] on the first control-plane node.
-    pub fallback_host_port: u16,
+    /// Host port forwarded to [`NODE_PORT_FALLBACK`] on the first control-plane
+    /// node, on clusters with an east-west gateway.
+    pub fallback_host_port: Option<u16>,
 }
 
 /// A kind node.
@@ -877,6 +892,15 @@ fn cluster_model(
         cross_network_gateway.as_ref(),
         demo.as_ref(),
     );
+    let mut stage_dirs = StageDirs::default();
+    for stage in &stages {
+        let slot = match stage.name.as_str() {
+            "metallb" => &mut stage_dirs.metallb,
+            "istio" => &mut stage_dirs.istio,
+            _ => &mut stage_dirs.demo,
+        };
+        *slot = Some(stage.dir.clone());
+    }
     let kustomization = Kustomization {
         path: format!("{dir}/kustomization.yaml"),
         resources: stages.iter().map(|s| s.name.clone()).collect(),
@@ -895,7 +919,7 @@ fn cluster_model(
         &bootstrap_dir,
         &kubernetes_release,
         &nodes,
-        index,
+        east_west_gateway.is_some().then_some(index),
     )?;
     let kubeadm_config = kubeadm_config(
         plan,
@@ -927,6 +951,11 @@ fn cluster_model(
             "Work cluster"
         }
         .to_owned(),
+        joining_nodes: nodes
+            .iter()
+            .filter(|n| Some(&n.name) != control_plane_node.as_ref())
+            .map(|n| n.name.clone())
+            .collect(),
         nodes,
         control_plane_node,
         hosted_istiod_service: istiod,
@@ -943,6 +972,7 @@ fn cluster_model(
         cross_network_gateway,
         demo,
         stages,
+        stage_dirs,
         kustomization,
         mesh_cluster_patch: mesh_cluster_patch(mesh, cluster, is_control_plane),
         kind_config,
@@ -1195,7 +1225,7 @@ fn kind_config(
     bootstrap_dir: &str,
     kubernetes_release: &str,
     nodes: &[NodeModel],
-    index: usize,
+    east_west_index: Option<usize>,
 ) -> Result<KindConfig, String> {
     let pod_nets = net::parse_cidrs(&cluster.pod_subnet)?;
     let families: BTreeSet<bool> = pod_nets.iter().map(|n| n.addr().is_ipv4()).collect();
@@ -1204,10 +1234,14 @@ fn kind_config(
         (false, true) => Some("ipv6"),
         _ => None,
     };
-    let fallback_host_port = u16::try_from(index)
-        .ok()
-        .and_then(|i| FIRST_FALLBACK_HOST_PORT.checked_add(i))
-        .ok_or_else(|| "too many clusters for the NodePort fallback host ports".to_owned())?;
+    let fallback_host_port = east_west_index
+        .map(|index| {
+            u16::try_from(index)
+                .ok()
+                .and_then(|i| FIRST_FALLBACK_HOST_PORT.checked_add(i))
+                .ok_or_else(|| "too many clusters for the NodePort fallback host ports".to_owned())
+        })
+        .transpose()?;
     let image = format!("kindest/node:{kubernetes_release}");
     let mut mapped = false;
     let nodes = nodes
@@ -1219,20 +1253,21 @@ fn kind_config(
                 role: node.role.clone(),
                 image: image.clone(),
                 labels: node.labels.clone(),
-                port_mappings: if map_here {
-                    vec![PortMapping {
+                port_mappings: fallback_host_port
+                    .filter(|_| map_here)
+                    .map(|host_port| PortMapping {
                         container_port: NODE_PORT_FALLBACK,
-                        host_port: fallback_host_port,
-                    }]
-                } else {
-                    Vec::new()
-                },
+                        host_port,
+                    })
+                    .into_iter()
+                    .collect(),
             }
         })
         .collect();
     Ok(KindConfig {
         path: format!("{bootstrap_dir}/kind-cluster.yaml"),
         name: cluster.name.clone(),
+        context: format!("kind-{}", cluster.name),
         api_server_address: cluster.master_ip.clone(),
         ip_family: ip_family.map(str::to_owned),
         pod_subnet: cluster.pod_subnet.clone(),

@@ -307,7 +307,10 @@ fn environment() -> Environment<'static> {
                 format!("only strings, numbers and booleans can be placed, not {value:?}"),
             ));
         }
-        let text = if name.ends_with(".yaml") {
+        let text = if value.kind() == ValueKind::Bool {
+            // minijinja prints booleans Python-style (`True`); every format here wants `true`.
+            value.is_true().to_string()
+        } else if name.ends_with(".yaml") {
             match value.as_str() {
                 Some(text) => escape::yaml_scalar(text),
                 None => value.to_string(),
@@ -364,6 +367,10 @@ mod tests {
         assert_eq!(
             t.render(minijinja::context! { v => "on" }).unwrap(),
             "a: \"on\"\n"
+        );
+        assert_eq!(
+            t.render(minijinja::context! { v => false }).unwrap(),
+            "a: false\n"
         );
         assert!(env.render_str("{{ 'x'|safe }}", ()).is_err());
     }
