@@ -756,26 +756,7 @@ fn cluster_model(
         .find(|n| n.role == "control-plane")
         .map(|n| n.name.clone());
 
-    let pools = match &cluster.metallb {
-        Some(metallb) => metallb
-            .pools
-            .iter()
-            .map(|pool| {
-                let parsed = pool
-                    .addresses
-                    .iter()
-                    .map(|entry| Ok((AddrRange::parse_pool_entry(entry)?, pool_entry_text(entry)?)))
-                    .collect::<Result<Vec<_>, String>>()
-                    .map_err(|e| format!("cluster `{name}` pool `{}`: {e}", pool.name))?;
-                Ok(ParsedPool {
-                    pool,
-                    ranges: parsed.iter().map(|(r, _)| *r).collect(),
-                    entries: parsed.into_iter().map(|(_, t)| t).collect(),
-                })
-            })
-            .collect::<Result<Vec<_>, String>>()?,
-        None => Vec::new(),
-    };
+    let pools = parse_pools(cluster)?;
 
     let ips = &cluster.load_balancer_ips;
     let has_metallb = cluster.metallb.is_some();
@@ -811,65 +792,14 @@ fn cluster_model(
         .cloned()
         .collect();
 
-    let metallb = cluster.metallb.as_ref().map(|metallb| {
-        let pools = pools
-            .iter()
-            .map(|ParsedPool { pool, entries, .. }| IpAddressPool {
-                path: format!("{dir}/metallb/ipaddresspool-{}.yaml", pool.name),
-                name: pool.name.clone(),
-                namespace: METALLB_NAMESPACE.to_owned(),
-                addresses: entries.clone(),
-                auto_assign: pool.auto_assign,
-                avoid_buggy_ips: pool.avoid_buggy_ips,
-                serves: lb_services
-                    .iter()
-                    .filter(|s| s.pool.as_deref() == Some(pool.name.as_str()))
-                    .map(|s| pair(&s.address.annotation, &s.role))
-                    .collect(),
-            })
-            .collect::<Vec<_>>();
-        MetallbConfig {
-            advertisement: L2Advertisement {
-                path: format!("{dir}/metallb/l2advertisement.yaml"),
-                name: "mesh-l2".to_owned(),
-                namespace: METALLB_NAMESPACE.to_owned(),
-                pools: pools.iter().map(|p| p.name.clone()).collect(),
-                interfaces: metallb.interfaces.clone(),
-            },
-            pools,
-        }
-    });
+    let metallb = cluster
+        .metallb
+        .as_ref()
+        .map(|metallb| metallb_config(&dir, metallb, &pools, &lb_services));
 
-    let east_west_gateway = east_west.as_ref().map(|service| EastWestGateway {
-        path: format!("{dir}/istio/eastwest-gateway.yaml"),
-        name: "eastwest".to_owned(),
-        namespace: ISTIO_NAMESPACE.to_owned(),
-        gateway_name: service.name.clone(),
-        labels: vec![
-            pair("istio", "eastwestgateway"),
-            pair("app", "istio-eastwestgateway"),
-            pair(LABEL_NETWORK, &cluster.network),
-        ],
-        network: cluster.network.clone(),
-        cluster: name.clone(),
-        mesh_id: mesh.id.clone(),
-        hub: mesh.registry.clone(),
-        tag: mesh.version.clone(),
-        ports: [
-            ("status-port", 15021),
-            ("tls", CROSS_NETWORK_PORT),
-            ("tls-istiod", 15012),
-            ("tls-webhook", 15017),
-        ]
-        .into_iter()
-        .map(|(name, port)| ServicePort {
-            name: name.to_owned(),
-            port,
-        })
-        .collect(),
-        service_annotations: service.annotations.clone(),
-        ip_family_policy: service.ip_family_policy.clone(),
-    });
+    let east_west_gateway = east_west
+        .as_ref()
+        .map(|service| east_west_gateway(&dir, mesh, cluster, service));
     let cross_network_gateway = east_west_gateway.as_ref().map(|_| CrossNetworkGateway {
         path: format!("{dir}/istio/cross-network-gateway.yaml"),
         api_version: mesh.gateway_api_version.clone(),
@@ -885,22 +815,13 @@ fn cluster_model(
         .as_ref()
         .and_then(|demo| cluster_demo(&dir, name, demo));
 
-    let stages = stages(
+    let (stages, stage_dirs) = stages(
         &dir,
         metallb.as_ref(),
         east_west_gateway.as_ref(),
         cross_network_gateway.as_ref(),
         demo.as_ref(),
     );
-    let mut stage_dirs = StageDirs::default();
-    for stage in &stages {
-        let slot = match stage.name.as_str() {
-            "metallb" => &mut stage_dirs.metallb,
-            "istio" => &mut stage_dirs.istio,
-            _ => &mut stage_dirs.demo,
-        };
-        *slot = Some(stage.dir.clone());
-    }
     let kustomization = Kustomization {
         path: format!("{dir}/kustomization.yaml"),
         resources: stages.iter().map(|s| s.name.clone()).collect(),
@@ -980,6 +901,104 @@ fn cluster_model(
         dir,
         bootstrap_dir,
     })
+}
+
+/// The cluster's MetalLB pools, parsed for lookups and canonical for output.
+fn parse_pools(cluster: &plan::Cluster) -> Result<Vec<ParsedPool<'_>>, String> {
+    let Some(metallb) = &cluster.metallb else {
+        return Ok(Vec::new());
+    };
+    metallb
+        .pools
+        .iter()
+        .map(|pool| {
+            let mut ranges = Vec::new();
+            let mut entries = Vec::new();
+            for entry in &pool.addresses {
+                let problem =
+                    |e: String| format!("cluster `{}` pool `{}`: {e}", cluster.name, pool.name);
+                ranges.push(AddrRange::parse_pool_entry(entry).map_err(problem)?);
+                entries.push(pool_entry_text(entry).map_err(problem)?);
+            }
+            Ok(ParsedPool {
+                pool,
+                ranges,
+                entries,
+            })
+        })
+        .collect()
+}
+
+fn metallb_config(
+    dir: &str,
+    metallb: &plan::Metallb,
+    pools: &[ParsedPool<'_>],
+    lb_services: &[LbService],
+) -> MetallbConfig {
+    let pools = pools
+        .iter()
+        .map(|ParsedPool { pool, entries, .. }| IpAddressPool {
+            path: format!("{dir}/metallb/ipaddresspool-{}.yaml", pool.name),
+            name: pool.name.clone(),
+            namespace: METALLB_NAMESPACE.to_owned(),
+            addresses: entries.clone(),
+            auto_assign: pool.auto_assign,
+            avoid_buggy_ips: pool.avoid_buggy_ips,
+            serves: lb_services
+                .iter()
+                .filter(|s| s.pool.as_deref() == Some(pool.name.as_str()))
+                .map(|s| pair(&s.address.annotation, &s.role))
+                .collect(),
+        })
+        .collect::<Vec<_>>();
+    MetallbConfig {
+        advertisement: L2Advertisement {
+            path: format!("{dir}/metallb/l2advertisement.yaml"),
+            name: "mesh-l2".to_owned(),
+            namespace: METALLB_NAMESPACE.to_owned(),
+            pools: pools.iter().map(|p| p.name.clone()).collect(),
+            interfaces: metallb.interfaces.clone(),
+        },
+        pools,
+    }
+}
+
+fn east_west_gateway(
+    dir: &str,
+    mesh: &MeshFacts,
+    cluster: &plan::Cluster,
+    service: &LbService,
+) -> EastWestGateway {
+    EastWestGateway {
+        path: format!("{dir}/istio/eastwest-gateway.yaml"),
+        name: "eastwest".to_owned(),
+        namespace: ISTIO_NAMESPACE.to_owned(),
+        gateway_name: service.name.clone(),
+        labels: vec![
+            pair("istio", "eastwestgateway"),
+            pair("app", "istio-eastwestgateway"),
+            pair(LABEL_NETWORK, &cluster.network),
+        ],
+        network: cluster.network.clone(),
+        cluster: cluster.name.clone(),
+        mesh_id: mesh.id.clone(),
+        hub: mesh.registry.clone(),
+        tag: mesh.version.clone(),
+        ports: [
+            ("status-port", 15021),
+            ("tls", CROSS_NETWORK_PORT),
+            ("tls-istiod", 15012),
+            ("tls-webhook", 15017),
+        ]
+        .into_iter()
+        .map(|(name, port)| ServicePort {
+            name: name.to_owned(),
+            port,
+        })
+        .collect(),
+        service_annotations: service.annotations.clone(),
+        ip_family_policy: service.ip_family_policy.clone(),
+    }
 }
 
 fn node_model(dir: &str, is_kind: bool, index: usize, node: &plan::Node) -> NodeModel {
@@ -1117,7 +1136,7 @@ fn stages(
     east_west: Option<&EastWestGateway>,
     cross_network: Option<&CrossNetworkGateway>,
     demo: Option<&ClusterDemo>,
-) -> Vec<Stage> {
+) -> (Vec<Stage>, StageDirs) {
     let mut stages = Vec::new();
     let mut add = |name: &str, needs: &str, paths: Vec<&str>| {
         if paths.is_empty() {
@@ -1170,7 +1189,18 @@ fn stages(
             paths,
         );
     }
-    stages
+    let dir_of = |name: &str| {
+        stages
+            .iter()
+            .find(|s| s.name == name)
+            .map(|s| s.dir.clone())
+    };
+    let dirs = StageDirs {
+        metallb: dir_of("metallb"),
+        istio: dir_of("istio"),
+        demo: dir_of("demo"),
+    };
+    (stages, dirs)
 }
 
 fn mesh_cluster_patch(
