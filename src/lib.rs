@@ -21,7 +21,8 @@ pub use tree::Tree;
 /// What the render stage is asked for.
 #[derive(Debug, Clone, Default)]
 pub struct Options {
-    /// Render only this cluster's files (plus what the whole mesh needs).
+    /// Render only this cluster's files: `clusters/<name>/`, `bootstrap/<name>/` and its
+    /// MeshCluster patch (the README and the GlobalMesh patch cover the whole mesh).
     pub cluster: Option<String>,
 }
 

@@ -1,0 +1,308 @@
+//! How a plan value is written into each output format, and how a rendered
+//! file is checked before it enters the tree.
+//!
+//! The environment's formatter picks the escaping by template extension, so a
+//! template cannot forget it: YAML scalars for `.yaml`, JSON values for
+//! `.json`, Markdown text for `.md` (plus the `code` and `sh` filters for code
+//! spans and commands). Every rendered file is then parsed back.
+
+/// A string as a YAML scalar that every reader (YAML 1.1 and 1.2) reads back as
+/// the same string: plain when that is unambiguous, double-quoted otherwise.
+/// Never contains a line break, so it is safe inside a comment too.
+pub fn yaml_scalar(text: &str) -> String {
+    const YAML11_WORDS: &[&str] = &[
+        "y", "n", "yes", "no", "on", "off", "true", "false", "null", "~", "=", "<<",
+    ];
+    let plain_safe = !text.is_empty()
+        && text.starts_with(|c: char| c.is_ascii_alphabetic() || c == '/')
+        && text
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "-_./@".contains(c))
+        && !YAML11_WORDS.contains(&text.to_ascii_lowercase().as_str());
+    if plain_safe {
+        text.to_owned()
+    } else {
+        double_quoted(text)
+    }
+}
+
+/// YAML double-quoted form: escapes quotes, backslashes, and every character YAML
+/// does not allow raw or would read as a line break (C0/C1 controls, NEL, LS, PS, BOM).
+fn double_quoted(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 2);
+    out.push('"');
+    for c in text.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\t' => out.push_str("\\t"),
+            '\r' => out.push_str("\\r"),
+            c if (c as u32) < 0x20
+                || (0x7f..=0x9f).contains(&(c as u32))
+                || matches!(
+                    c,
+                    '\u{2028}' | '\u{2029}' | '\u{feff}' | '\u{fffe}' | '\u{ffff}'
+                ) =>
+            {
+                out.push_str(&format!("\\u{:04x}", c as u32));
+            }
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
+/// A string as Markdown text (prose or a table cell): every character that
+/// could start markup or end a table cell is backslash-escaped, and control
+/// characters (line breaks included) become spaces, so a value stays inside
+/// its cell or sentence.
+pub fn markdown_text(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '\\' | '`' | '*' | '_' | '[' | ']' | '<' | '>' | '|' | '&' | '~' | '#' | '!' => {
+                out.push('\\');
+                out.push(c);
+            }
+            c if c.is_control() || matches!(c, '\u{2028}' | '\u{2029}') => out.push(' '),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// A string as a Markdown code span, fenced with more backticks than it holds
+/// in a row; line breaks become spaces and `|` is escaped (a table would end
+/// the cell there even inside a code span).
+pub fn markdown_code(text: &str) -> String {
+    let flat: String = text
+        .chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect::<String>()
+        .replace('|', "\\|");
+    let longest_run = flat.split(|c| c != '`').map(str::len).max().unwrap_or(0);
+    let fence = "`".repeat(longest_run + 1);
+    let pad = if flat.starts_with('`') || flat.ends_with('`') {
+        " "
+    } else {
+        ""
+    };
+    format!("{fence}{pad}{flat}{pad}{fence}")
+}
+
+/// A string as one shell word (POSIX sh, bash): bare when only safe characters,
+/// single-quoted otherwise, and ANSI-C quoted (`$'...'`) when it holds control
+/// characters, so a command never spans lines and never ends a code fence.
+pub fn shell_word(text: &str) -> String {
+    let bare = !text.is_empty()
+        && text
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "_@%+=:,./-".contains(c));
+    if bare {
+        return text.to_owned();
+    }
+    if text.chars().any(char::is_control) {
+        let mut out = String::from("$'");
+        for c in text.chars() {
+            match c {
+                '\\' => out.push_str("\\\\"),
+                '\'' => out.push_str("\\'"),
+                c if (c as u32) < 0x80 && c.is_control() => {
+                    out.push_str(&format!("\\x{:02x}", c as u32));
+                }
+                c if c.is_control() => out.push_str(&format!("\\u{:04x}", c as u32)),
+                c => out.push(c),
+            }
+        }
+        out.push('\'');
+        return out;
+    }
+    format!("'{}'", text.replace('\'', "'\\''"))
+}
+
+/// Check a rendered YAML file: it parses, and every document is a mapping.
+pub fn check_yaml(path: &str, text: &str) -> Result<(), String> {
+    let documents = serde_saphyr::from_multiple::<serde_json::Value>(text).map_err(|e| {
+        format!(
+            "rendered {path} does not parse back as YAML: {}",
+            e.without_snippet()
+        )
+    })?;
+    if documents.is_empty() {
+        return Err(format!("rendered {path} holds no YAML document"));
+    }
+    if let Some(i) = documents.iter().position(|d| !d.is_object()) {
+        return Err(format!(
+            "rendered {path}: document {} is not a mapping",
+            i + 1
+        ));
+    }
+    Ok(())
+}
+
+/// Check a rendered JSON file: it parses to an array or an object.
+pub fn check_json(path: &str, text: &str) -> Result<(), String> {
+    let value: serde_json::Value = serde_json::from_str(text)
+        .map_err(|e| format!("rendered {path} does not parse back as JSON: {e}"))?;
+    if !(value.is_array() || value.is_object()) {
+        return Err(format!("rendered {path} is not a JSON array or object"));
+    }
+    Ok(())
+}
+
+/// Check a rendered Markdown file: code fences are closed, every table row
+/// has its header's number of cells, and no Markdown escape leaked into a code
+/// block (a value placed there without the `sh` filter).
+pub fn check_markdown(path: &str, text: &str) -> Result<(), String> {
+    let mut fence: Option<usize> = None;
+    let mut table_cells: Option<usize> = None;
+    for (n, line) in text.lines().enumerate() {
+        let n = n + 1;
+        if line.trim_start().starts_with("```") {
+            fence = match fence {
+                Some(_) => None,
+                None => Some(n),
+            };
+            table_cells = None;
+            continue;
+        }
+        if fence.is_some() {
+            if let Some(i) = line.find('\\')
+                && line[i + 1..].starts_with(|c: char| "`*_[]<>|&~#!".contains(c))
+            {
+                return Err(format!(
+                    "rendered {path}:{n}: Markdown escape inside a code block"
+                ));
+            }
+            continue;
+        }
+        if line.starts_with('|') {
+            let cells = table_cell_count(line);
+            match table_cells {
+                None => table_cells = Some(cells),
+                Some(expected) if expected != cells => {
+                    return Err(format!(
+                        "rendered {path}:{n}: table row has {cells} cells, its header {expected}"
+                    ));
+                }
+                Some(_) => {}
+            }
+        } else {
+            table_cells = None;
+        }
+    }
+    match fence {
+        Some(n) => Err(format!("rendered {path}:{n}: code block is never closed")),
+        None => Ok(()),
+    }
+}
+
+/// Cells of a `| a | b |` row: unescaped pipes minus one.
+fn table_cell_count(line: &str) -> usize {
+    let mut pipes = 0usize;
+    let mut chars = line.chars();
+    while let Some(c) = chars.next() {
+        match c {
+            '\\' => {
+                chars.next();
+            }
+            '|' => pipes += 1,
+            _ => {}
+        }
+    }
+    pipes.saturating_sub(1)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn quotes_what_yaml_11_would_not_read_as_a_string() {
+        for word in [
+            "on",
+            "Off",
+            "y",
+            "N",
+            "yes",
+            "true",
+            "null",
+            "~",
+            "15443",
+            "1.25",
+            "10.64.30.71",
+            "",
+            "a: b",
+            "#x",
+            "{{ x }}",
+            "a\nb",
+            "*.local",
+        ] {
+            assert!(
+                yaml_scalar(word).starts_with('"'),
+                "{word:?} must be quoted"
+            );
+        }
+        for word in [
+            "mdemo-mesh",
+            "network-c1",
+            "release.daocloud.io/mspider",
+            "region1",
+        ] {
+            assert_eq!(yaml_scalar(word), word);
+        }
+        assert_eq!(yaml_scalar("a\"b\nc"), r#""a\"b\nc""#);
+        assert!(!yaml_scalar("a\u{2028}b\rc").contains(['\u{2028}', '\r', '\n']));
+    }
+
+    #[test]
+    fn markdown_values_stay_in_their_cell() {
+        assert_eq!(markdown_text("mdemo-cluster1"), "mdemo-cluster1");
+        assert_eq!(markdown_text("10.64.30.71"), "10.64.30.71");
+        assert_eq!(markdown_text("a|b\nc"), "a\\|b c");
+        assert_eq!(markdown_text("*x* `y` <z>"), "\\*x\\* \\`y\\` \\<z\\>");
+        let row = format!("| {} | {} |", markdown_text("a|b\\"), markdown_text("|"));
+        assert_eq!(table_cell_count(&row), 2);
+    }
+
+    #[test]
+    fn code_spans_hold_backticks_and_pipes() {
+        assert_eq!(markdown_code("istio-system"), "`istio-system`");
+        assert_eq!(markdown_code("a`b"), "``a`b``");
+        assert_eq!(markdown_code("`x"), "`` `x ``");
+        assert_eq!(markdown_code("a|b\nc"), "`a\\|b c`");
+    }
+
+    #[test]
+    fn shell_words() {
+        assert_eq!(shell_word("mdemo-cluster1"), "mdemo-cluster1");
+        assert_eq!(shell_word("fd00::1,10.0.0.1"), "fd00::1,10.0.0.1");
+        assert_eq!(shell_word("a b"), "'a b'");
+        assert_eq!(shell_word("it's"), "'it'\\''s'");
+        assert_eq!(shell_word("a\n```"), "$'a\\x0a```'");
+        assert_eq!(shell_word(""), "''");
+    }
+
+    #[test]
+    fn parse_back_refuses_what_is_not_a_manifest() {
+        assert!(check_yaml("x", "a: 1\n---\nb: 2\n").is_ok());
+        assert!(check_yaml("x", "- a\n").is_err());
+        assert!(check_yaml("x", "# only a comment\n").is_err());
+        assert!(check_yaml("x", "a: [\n").is_err());
+        assert!(check_json("x", "[{\"op\": \"add\"}]").is_ok());
+        assert!(check_json("x", "\"text\"").is_err());
+        assert!(check_json("x", "[").is_err());
+    }
+
+    #[test]
+    fn parse_back_checks_markdown_structure() {
+        assert!(check_markdown("x", "| a | b |\n|---|---|\n| 1 | 2 |\n").is_ok());
+        assert!(check_markdown("x", "| a | b |\n|---|---|\n| 1 | 2 | 3 |\n").is_err());
+        assert!(check_markdown("x", "| a | b |\n|---|---|\n| 1 \\| 2 | 3 |\n").is_ok());
+        assert!(check_markdown("x", "```sh\nls\n").is_err());
+        assert!(check_markdown("x", "```sh\necho a\\_b\n```\n").is_err());
+        assert!(check_markdown("x", "```sh\nkubectl get \\\n  pods\n```\n").is_ok());
+    }
+}

@@ -1,0 +1,177 @@
+//! Golden tests: every `golden/<case>/` with a `plan.yaml` and/or `plan.toml`
+//! renders to exactly the files under `golden/<case>/out/` (same paths, same
+//! bytes, nothing missing, nothing extra). When a case has both plan files,
+//! both must render the same tree.
+//!
+//! Bless (rewrite every `out/`, removing stale files), then read the diff:
+//!     MESHGEN_BLESS=1 cargo test --test golden
+
+use std::collections::BTreeMap;
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use meshgen::{Format, Options, Source, Tree};
+
+const CASES: &str = "golden";
+
+fn blessing() -> bool {
+    std::env::var_os("MESHGEN_BLESS").is_some_and(|v| v == "1")
+}
+
+/// Every case folder, sorted.
+fn cases() -> Vec<PathBuf> {
+    let mut cases: Vec<PathBuf> = fs::read_dir(CASES)
+        .expect("golden/ exists")
+        .map(|entry| entry.expect("golden/ is readable").path())
+        .filter(|path| path.is_dir())
+        .collect();
+    cases.sort();
+    cases
+}
+
+fn render(plan: &Path) -> Result<Tree, String> {
+    let format = match plan.extension().and_then(|e| e.to_str()) {
+        Some("toml") => Format::Toml,
+        _ => Format::Yaml,
+    };
+    let text = fs::read_to_string(plan).map_err(|e| format!("{}: {e}", plan.display()))?;
+    let source = Source::new(plan.display().to_string(), text, format);
+    match meshgen::compile(&source, &Options::default(), false) {
+        Ok((tree, _warnings)) => Ok(tree),
+        Err(meshgen::CompileError::Plan(diagnostics)) => Err(format!(
+            "{} does not compile:\n{}",
+            plan.display(),
+            diagnostics.to_text(&source, false)
+        )),
+        Err(meshgen::CompileError::Internal(message)) => {
+            Err(format!("{}: internal error: {message}", plan.display()))
+        }
+    }
+}
+
+/// Every file under `dir`, by `/`-separated path relative to it.
+fn read_tree(dir: &Path) -> BTreeMap<String, Vec<u8>> {
+    fn walk(root: &Path, dir: &Path, files: &mut BTreeMap<String, Vec<u8>>) {
+        let Ok(entries) = fs::read_dir(dir) else {
+            return;
+        };
+        for entry in entries {
+            let path = entry.expect("readable entry").path();
+            if path.is_dir() {
+                walk(root, &path, files);
+            } else {
+                let relative = path.strip_prefix(root).expect("under root");
+                let key = relative
+                    .components()
+                    .map(|c| c.as_os_str().to_string_lossy().into_owned())
+                    .collect::<Vec<_>>()
+                    .join("/");
+                files.insert(key, fs::read(&path).expect("readable file"));
+            }
+        }
+    }
+    let mut files = BTreeMap::new();
+    walk(dir, dir, &mut files);
+    files
+}
+
+fn write_tree(tree: &Tree, dir: &Path) {
+    if dir.exists() {
+        fs::remove_dir_all(dir).expect("remove the old out/");
+    }
+    for (path, bytes) in tree.iter() {
+        let file = dir.join(path);
+        fs::create_dir_all(file.parent().expect("has a parent")).expect("create folders");
+        fs::write(&file, bytes).expect("write golden file");
+    }
+}
+
+/// What differs between the rendered tree and the expected files, as text.
+fn differences(tree: &Tree, expected: &BTreeMap<String, Vec<u8>>) -> Vec<String> {
+    let mut problems = Vec::new();
+    for (path, bytes) in tree.iter() {
+        match expected.get(path) {
+            None => problems.push(format!("missing from out/: {path}")),
+            Some(want) if want.as_slice() != bytes => {
+                let want = String::from_utf8_lossy(want);
+                let got = String::from_utf8_lossy(bytes);
+                let diff = similar::TextDiff::from_lines(want.as_ref(), got.as_ref())
+                    .unified_diff()
+                    .header(&format!("out/{path} (expected)"), "rendered")
+                    .to_string();
+                problems.push(format!("differs: {path}\n{diff}"));
+            }
+            Some(_) => {}
+        }
+    }
+    for path in expected.keys() {
+        if tree.get(path).is_none() {
+            problems.push(format!("in out/ but not rendered: {path}"));
+        }
+    }
+    problems
+}
+
+#[test]
+fn every_case_renders_its_expected_tree() {
+    let mut failures = Vec::new();
+    let cases = cases();
+    for name in ["demo", "single-network", "five-clusters", "dual-stack"] {
+        assert!(
+            cases.iter().any(|c| c.ends_with(name)),
+            "golden case {name} is missing"
+        );
+    }
+    for case in cases {
+        let plans: Vec<PathBuf> = ["plan.yaml", "plan.toml"]
+            .iter()
+            .map(|name| case.join(name))
+            .filter(|path| path.exists())
+            .collect();
+        if plans.is_empty() {
+            failures.push(format!("{}: no plan.yaml or plan.toml", case.display()));
+            continue;
+        }
+        let mut trees = Vec::new();
+        for plan in &plans {
+            match render(plan) {
+                Ok(tree) => trees.push(tree),
+                Err(problem) => failures.push(problem),
+            }
+        }
+        if trees.len() != plans.len() {
+            continue;
+        }
+        if let [yaml, toml] = trees.as_slice()
+            && yaml != toml
+        {
+            let mut problem = format!(
+                "{}: plan.yaml and plan.toml render differently",
+                case.display()
+            );
+            for (path, bytes) in yaml.iter() {
+                if toml.get(path) != Some(bytes) {
+                    problem.push_str(&format!("\n  first difference: {path}"));
+                    break;
+                }
+            }
+            failures.push(problem);
+            continue;
+        }
+        let tree = &trees[0];
+        let out = case.join("out");
+        if blessing() {
+            write_tree(tree, &out);
+            continue;
+        }
+        let problems = differences(tree, &read_tree(&out));
+        if !problems.is_empty() {
+            failures.push(format!(
+                "{}: rendered tree differs from out/ (bless with MESHGEN_BLESS=1 cargo test --test golden):\n{}",
+                case.display(),
+                problems.join("\n")
+            ));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n\n"));
+}
