@@ -7,7 +7,7 @@ use std::collections::hash_map::Entry;
 use std::net::IpAddr;
 
 use super::overlap::{self, RangeIndex, Span};
-use super::{ClusterFacts, Facts, PoolFacts, Service, and_list, family, shown};
+use super::{ClusterFacts, Facts, PoolFacts, Service, and_list, family, not_valid, shown};
 use crate::codes;
 use crate::diag::{Diagnostic, Diagnostics};
 use crate::net::{self, AddrRange, DualStack};
@@ -28,10 +28,10 @@ pub(super) fn parse(i: usize, cluster: &Cluster, out: &mut Diagnostics) -> Parse
                 Diagnostic::error(
                     codes::INVALID_IP,
                     format!("clusters[{i}].loadBalancerIPs.{}", service.field()),
-                    format!(
-                        "loadBalancerIPs.{} `{}` is not valid: {reason}",
-                        service.field(),
-                        shown(text)
+                    not_valid(
+                        &format!("loadBalancerIPs.{}", service.field()),
+                        text,
+                        &reason,
                     ),
                 )
                 .hint(
@@ -70,11 +70,7 @@ pub(super) fn parse(i: usize, cluster: &Cluster, out: &mut Diagnostics) -> Parse
                         Diagnostic::error(
                             codes::INVALID_POOL_ENTRY,
                             format!("{path}[{m}]"),
-                            format!(
-                                "address entry `{}` of pool {} is not valid: {reason}",
-                                shown(text),
-                                shown(&pool.name)
-                            ),
+                            not_valid(&format!("pool {} entry", shown(&pool.name)), text, &reason),
                         )
                         .hint(pool_entry_hint(text)),
                     );

@@ -213,6 +213,23 @@ pub(crate) fn shown(value: &str) -> String {
     }
 }
 
+/// "podSubnet `10.0.0.1/16` has host bits set", from a subject, the value, and the reason
+/// a parser gives (which may quote the value, part of it, or nothing).
+pub(crate) fn not_valid(subject: &str, text: &str, reason: &str) -> String {
+    let quoted = format!("`{}`", text.trim());
+    if reason.starts_with(&quoted) {
+        format!("{subject} {}", shown(reason))
+    } else if reason.starts_with('`') {
+        format!(
+            "{subject} `{}` is not valid: {}",
+            shown(text),
+            shown(reason)
+        )
+    } else {
+        format!("{subject} `{}` {}", shown(text), shown(reason))
+    }
+}
+
 /// `a, b and c`.
 pub(crate) fn and_list<S: AsRef<str>>(items: &[S]) -> String {
     match items {

@@ -7,7 +7,7 @@ use std::net::IpAddr;
 use ipnet::IpNet;
 
 use super::overlap::{self, Span};
-use super::{Facts, shown};
+use super::{Facts, not_valid, shown};
 use crate::codes;
 use crate::diag::{Diagnostic, Diagnostics};
 use crate::net::{self, AddrRange, DualStack};
@@ -41,7 +41,7 @@ pub(super) fn parse(
                 Diagnostic::error(
                     codes::INVALID_IP,
                     format!("clusters[{i}].masterIP"),
-                    format!("masterIP is not a valid IP address: {reason}"),
+                    not_valid("masterIP", &cluster.master_ip, &reason),
                 )
                 .hint(hint),
             );
@@ -64,7 +64,7 @@ fn parse_subnet(
                 Diagnostic::error(
                     codes::INVALID_CIDR,
                     format!("clusters[{i}].{field}"),
-                    format!("{field} `{}` is not valid: {reason}", shown(text)),
+                    not_valid(field, text, &reason),
                 )
                 .hint(cidr_hint(text)),
             );
