@@ -119,9 +119,11 @@ mod tests {
         }
     }
 
+    type Report<'a> = &'a mut dyn FnMut(&Span<usize>, &Span<usize>);
+
     fn pairs(
         spans: &mut [Span<usize>],
-        sweep: fn(&mut [Span<usize>], &mut dyn FnMut(&Span<usize>, &Span<usize>)),
+        sweep: fn(&mut [Span<usize>], Report),
     ) -> Vec<(usize, usize)> {
         let mut out = Vec::new();
         sweep(spans, &mut |a, b| out.push((a.tag, b.tag)));
@@ -129,11 +131,11 @@ mod tests {
         out
     }
 
-    fn within(spans: &mut [Span<usize>], f: &mut dyn FnMut(&Span<usize>, &Span<usize>)) {
+    fn within(spans: &mut [Span<usize>], f: Report) {
         within_groups(spans, f)
     }
 
-    fn across(spans: &mut [Span<usize>], f: &mut dyn FnMut(&Span<usize>, &Span<usize>)) {
+    fn across(spans: &mut [Span<usize>], f: Report) {
         across_groups(spans, f)
     }
 
