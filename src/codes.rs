@@ -673,7 +673,8 @@ mesh:
         code: INVALID_KUBERNETES_VERSION,
         title: "kubernetesVersion is not MAJOR.MINOR[.PATCH]",
         explanation: "A cluster's `kubernetesVersion` is `MAJOR.MINOR` or `MAJOR.MINOR.PATCH`, e.g. `\"1.25\"`. \
-                      Quote it in YAML: an unquoted `1.30` is a number there, and would read as 1.3.",
+                      Quote it in YAML: unquoted, `1.30` is a number to YAML tools and to the plan's schema \
+                      (an editor flags it), and a tool that rewrites the file may turn it into 1.3.",
         bad: "\
 clusters:
   - name: mdemo-cluster2

@@ -423,7 +423,7 @@ fn single_mode_needs_one_network() {
         "clusters[1].network",
         &[
             "network-c2",
-            "2 cluster(s) are on network-c1",
+            "while 2 clusters are on network-c1",
             "network: network-c1",
         ],
     );
@@ -440,7 +440,7 @@ fn each_network_needs_an_east_west_gateway() {
         "clusters[1].loadBalancerIPs.eastWest",
         &[
             "network network-c2",
-            "its only cluster, mdemo-cluster2,",
+            "its only cluster, mdemo-cluster2, does not set loadBalancerIPs.eastWest",
             "e.g. 10.6.136.25",
         ],
     );
@@ -460,7 +460,7 @@ fn each_network_needs_an_east_west_gateway() {
         &d,
         "MG040",
         "clusters[1].loadBalancerIPs.eastWest",
-        &["none of its clusters (mdemo-cluster2 and mdemo-cluster3)"],
+        &["none of its clusters (mdemo-cluster2 and mdemo-cluster3) sets"],
     );
 }
 
@@ -551,6 +551,8 @@ fn lb_ip_that_is_a_master_ip() {
         "clusters[0].loadBalancerIPs.ingress",
         &["its own master IP", "e.g. 10.64.30.72"],
     );
+    // Refused as a master IP, it is not also reported as outside the pools.
+    assert_only(&d, &[("MG051", "clusters[0].loadBalancerIPs.ingress")]);
     let d = mutated(|p| {
         set_pools(
             &mut p.clusters[1],
@@ -594,6 +596,7 @@ fn lb_ip_inside_pod_or_service_subnet() {
         "clusters[2].loadBalancerIPs.eastWest",
         &["inside its podSubnet 10.100.0.0/16"],
     );
+    assert_only(&d, &[("MG052", "clusters[2].loadBalancerIPs.eastWest")]);
 }
 
 #[test]

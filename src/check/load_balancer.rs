@@ -196,7 +196,11 @@ fn lb_ips(facts: &Facts, pools: &RangeIndex<(usize, usize)>, out: &mut Diagnosti
                         );
                     }
                 }
+                // An address already refused for what it is needs no "outside the pools" too:
+                // the hint of that refusal names the pools.
+                let mut refused = false;
                 if let Some(&j) = masters.get(&ip) {
+                    refused = true;
                     let whose = if j == i {
                         "its own master IP".to_owned()
                     } else {
@@ -222,6 +226,7 @@ fn lb_ips(facts: &Facts, pools: &RangeIndex<(usize, usize)>, out: &mut Diagnosti
                 ];
                 for (field, subnet) in subnets {
                     if let Some(net) = subnet.and_then(|s| s.iter().find(|n| n.contains(&ip))) {
+                        refused = true;
                         out.push(
                             Diagnostic::error(
                                 codes::LB_IP_IN_SUBNET,
@@ -237,7 +242,8 @@ fn lb_ips(facts: &Facts, pools: &RangeIndex<(usize, usize)>, out: &mut Diagnosti
                         );
                     }
                 }
-                if cluster.metallb.is_some()
+                if !refused
+                    && cluster.metallb.is_some()
                     && f.pools_parsed
                     && !f.pools.iter().any(|p| p.serves(ip))
                 {

@@ -48,14 +48,20 @@ fn gateways(facts: &Facts, out: &mut Diagnostics) {
     for (id, n) in missing {
         let i = n.some[0];
         let on_it = if n.clusters == 1 {
-            format!("its only cluster, {},", facts.cluster_name(i))
+            format!(
+                "its only cluster, {}, does not set loadBalancerIPs.eastWest",
+                facts.cluster_name(i)
+            )
         } else {
             let names: Vec<String> = n.some[..n.clusters.min(SHOWN)]
                 .iter()
                 .map(|&j| facts.cluster_name(j))
                 .collect();
             let more = if n.clusters > SHOWN { " and more" } else { "" };
-            format!("none of its clusters ({}{more})", and_list(&names))
+            format!(
+                "none of its clusters ({}{more}) sets loadBalancerIPs.eastWest",
+                and_list(&names)
+            )
         };
         let example = free_address(facts, i, None)
             .map(|ip| format!(", e.g. {ip}"))
@@ -64,10 +70,7 @@ fn gateways(facts: &Facts, out: &mut Diagnostics) {
             Diagnostic::error(
                 codes::NETWORK_WITHOUT_EAST_WEST,
                 format!("clusters[{i}].loadBalancerIPs.eastWest"),
-                format!(
-                    "network {} has no east-west gateway: {on_it} sets loadBalancerIPs.eastWest",
-                    shown(id)
-                ),
+                format!("network {} has no east-west gateway: {on_it}", shown(id)),
             )
             .hint(format!(
                 "the other networks reach its pods only through that gateway: set \

@@ -233,7 +233,7 @@ fn single_network(facts: &Facts, out: &mut Diagnostics) {
     for (i, cluster) in facts.plan.clusters.iter().enumerate() {
         counts.entry(cluster.network.as_str()).or_insert((0, i)).0 += 1;
     }
-    let Some((main, (count, _))) = counts
+    let Some((main, (count, first))) = counts
         .iter()
         .max_by_key(|(_, (count, first))| (*count, std::cmp::Reverse(*first)))
     else {
@@ -242,6 +242,10 @@ fn single_network(facts: &Facts, out: &mut Diagnostics) {
     if counts.len() < 2 {
         return;
     }
+    let others = match count {
+        1 => format!("{} is on {}", facts.cluster_name(*first), shown(main)),
+        n => format!("{n} clusters are on {}", shown(main)),
+    };
     for (i, cluster) in facts.plan.clusters.iter().enumerate() {
         if cluster.network != *main {
             out.push(
@@ -249,10 +253,9 @@ fn single_network(facts: &Facts, out: &mut Diagnostics) {
                     codes::SINGLE_MODE_SPLIT_NETWORKS,
                     format!("clusters[{i}].network"),
                     format!(
-                        "networkMode is single, but {} is on network {} while {count} cluster(s) are on {}",
+                        "networkMode is single, but {} is on network {} while {others}",
                         facts.cluster_name(i),
                         shown(&cluster.network),
-                        shown(main)
                     ),
                 )
                 .hint(format!(
