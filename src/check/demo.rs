@@ -65,11 +65,11 @@ pub(super) fn check(facts: &Facts, out: &mut Diagnostics) {
 
     let mut listed: HashSet<&str> = HashSet::with_capacity(demo.sleep.clusters.len());
     for (k, cluster) in demo.sleep.clusters.iter().enumerate() {
-        let path = format!("demo.sleep.clusters[{k}]");
+        let path = || format!("demo.sleep.clusters[{k}]");
         if !facts.by_name.contains_key(cluster.as_str()) {
             out.push(unknown_cluster(
                 facts,
-                path.clone(),
+                path(),
                 "demo.sleep.clusters",
                 cluster,
             ));
@@ -78,7 +78,7 @@ pub(super) fn check(facts: &Facts, out: &mut Diagnostics) {
             out.push(
                 Diagnostic::error(
                     codes::DUPLICATE_SLEEP_CLUSTER,
-                    path,
+                    path(),
                     format!("demo.sleep.clusters lists {} twice", shown(cluster)),
                 )
                 .hint("sleep runs once per cluster: remove the repeated entry"),

@@ -49,12 +49,12 @@ pub(super) fn parse(i: usize, cluster: &Cluster, out: &mut Diagnostics) -> Parse
         .flat_map(|m| m.pools.iter())
         .enumerate()
     {
-        let path = format!("clusters[{i}].metallb.pools[{k}].addresses");
+        let path = || format!("clusters[{i}].metallb.pools[{k}].addresses");
         if pool.addresses.is_empty() {
             out.push(
                 Diagnostic::error(
                     codes::INVALID_POOL_ENTRY,
-                    path.clone(),
+                    path(),
                     format!("pool {} has no addresses", shown(&pool.name)),
                 )
                 .hint("list CIDRs (10.0.0.0/28) or ranges (10.0.0.1-10.0.0.9), or remove the pool"),
@@ -69,7 +69,7 @@ pub(super) fn parse(i: usize, cluster: &Cluster, out: &mut Diagnostics) -> Parse
                     out.push(
                         Diagnostic::error(
                             codes::INVALID_POOL_ENTRY,
-                            format!("{path}[{m}]"),
+                            format!("{}[{m}]", path()),
                             not_valid(&format!("pool {} entry", shown(&pool.name)), text, &reason),
                         )
                         .hint(pool_entry_hint(text)),
@@ -158,7 +158,7 @@ fn lb_ips(facts: &Facts, pools: &RangeIndex<(usize, usize)>, out: &mut Diagnosti
             let Some(ips) = f.lb_ips[service as usize] else {
                 continue;
             };
-            let path = format!("clusters[{i}].loadBalancerIPs.{}", service.field());
+            let path = || format!("clusters[{i}].loadBalancerIPs.{}", service.field());
             let what =
                 |ip: IpAddr| format!("{} IP {ip} of {}", service.field(), facts.cluster_name(i));
             for ip in ips.iter() {
@@ -183,7 +183,7 @@ fn lb_ips(facts: &Facts, pools: &RangeIndex<(usize, usize)>, out: &mut Diagnosti
                         out.push(
                             Diagnostic::error(
                                 codes::LB_IP_REUSED,
-                                path.clone(),
+                                path(),
                                 format!(
                                     "{} is already the {} IP of {} (clusters[{j}].loadBalancerIPs.{})",
                                     what(ip),
@@ -209,7 +209,7 @@ fn lb_ips(facts: &Facts, pools: &RangeIndex<(usize, usize)>, out: &mut Diagnosti
                     out.push(
                         Diagnostic::error(
                             codes::LB_IP_IS_MASTER_IP,
-                            path.clone(),
+                            path(),
                             format!("{} is {whose}", what(ip)),
                         )
                         .hint(pick_hint(
@@ -230,7 +230,7 @@ fn lb_ips(facts: &Facts, pools: &RangeIndex<(usize, usize)>, out: &mut Diagnosti
                         out.push(
                             Diagnostic::error(
                                 codes::LB_IP_IN_SUBNET,
-                                path.clone(),
+                                path(),
                                 format!("{} lies inside its {field} {net}", what(ip)),
                             )
                             .hint(pick_hint(
@@ -247,7 +247,7 @@ fn lb_ips(facts: &Facts, pools: &RangeIndex<(usize, usize)>, out: &mut Diagnosti
                     && f.pools_parsed
                     && !f.pools.iter().any(|p| p.serves(ip))
                 {
-                    out.push(outside_pools(facts, pools, i, f, &path, &what(ip), ip));
+                    out.push(outside_pools(facts, pools, i, f, path(), &what(ip), ip));
                 }
             }
         }
@@ -260,7 +260,7 @@ fn outside_pools(
     pools: &RangeIndex<(usize, usize)>,
     i: usize,
     f: &ClusterFacts,
-    path: &str,
+    path: String,
     what: &str,
     ip: IpAddr,
 ) -> Diagnostic {
@@ -287,7 +287,7 @@ fn outside_pools(
     } else {
         format!("{what} is outside every MetalLB pool of its cluster")
     };
-    Diagnostic::error(codes::LB_IP_OUTSIDE_POOLS, path.to_owned(), message).hint(pick_hint(
+    Diagnostic::error(codes::LB_IP_OUTSIDE_POOLS, path, message).hint(pick_hint(
         facts,
         i,
         ip,
