@@ -49,6 +49,81 @@ pub fn parse_cidrs(text: &str) -> Result<Vec<IpNet>, String> {
     text.split(',').map(parse_cidr).collect()
 }
 
+/// A value per IP family: single-stack (`first` only) or a dual-stack pair of one
+/// IPv4 and one IPv6 value, in the order written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DualStack<T> {
+    pub first: T,
+    pub second: Option<T>,
+}
+
+impl<T: Copy> DualStack<T> {
+    pub fn iter(&self) -> impl Iterator<Item = T> + '_ {
+        std::iter::once(self.first).chain(self.second)
+    }
+}
+
+/// Parse `value` or a dual-stack pair `value,value` (one IPv4, one IPv6).
+fn parse_dual<T: Copy>(
+    text: &str,
+    what: &str,
+    parse: impl Fn(&str) -> Result<T, String>,
+    is_ipv4: impl Fn(&T) -> bool,
+) -> Result<DualStack<T>, String> {
+    if text.trim().is_empty() {
+        return Err(format!(
+            "is empty; write one {what}, or an IPv4 and an IPv6 {what} separated by a comma"
+        ));
+    }
+    let mut parts = text.split(',');
+    let first = parse(parts.next().unwrap_or_default())?;
+    let second = parts.next().map(&parse).transpose()?;
+    if parts.next().is_some() {
+        return Err(format!(
+            "has {} comma-separated values; dual-stack takes exactly two, one IPv4 and one IPv6 {what}",
+            text.split(',').count()
+        ));
+    }
+    if let Some(second) = &second
+        && is_ipv4(&first) == is_ipv4(second)
+    {
+        let family = if is_ipv4(&first) { "IPv4" } else { "IPv6" };
+        return Err(format!(
+            "is a dual-stack pair of two {family} values; a pair takes one IPv4 and one IPv6 {what}"
+        ));
+    }
+    Ok(DualStack { first, second })
+}
+
+/// A CIDR, or a dual-stack pair of CIDRs (`10.244.0.0/16,fd00:10:244::/56`).
+pub fn parse_dual_cidrs(text: &str) -> Result<DualStack<IpNet>, String> {
+    parse_dual(text, "CIDR", parse_cidr, |n: &IpNet| {
+        matches!(n, IpNet::V4(_))
+    })
+}
+
+/// An IP address, or a dual-stack pair of addresses (`10.0.0.7,fd00::7`).
+pub fn parse_dual_ips(text: &str) -> Result<DualStack<IpAddr>, String> {
+    parse_dual(text, "address", parse_ip, IpAddr::is_ipv4)
+}
+
+/// An IPv4 address MetalLB skips in a pool with `avoidBuggyIPs` (`.0` and `.255`).
+pub fn is_buggy_ip(ip: IpAddr) -> bool {
+    match ip {
+        IpAddr::V4(v4) => matches!(v4.octets()[3], 0 | 255),
+        IpAddr::V6(_) => false,
+    }
+}
+
+/// The address `offset` places after `ip`, if it stays in the same family.
+pub fn ip_add(ip: IpAddr, offset: u128) -> Option<IpAddr> {
+    let n = to_u128(ip).checked_add(offset)?;
+    match ip {
+        IpAddr::V4(_) => u32::try_from(n).ok().map(|n| IpAddr::from(n.to_be_bytes())),
+        IpAddr::V6(_) => Some(IpAddr::from(n.to_be_bytes())),
+    }
+}
+
 /// An inclusive range of addresses of one family: a MetalLB pool entry, a subnet or one IP.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct AddrRange {
@@ -102,6 +177,19 @@ impl AddrRange {
     pub fn size(&self) -> u128 {
         (to_u128(self.end) - to_u128(self.start)).saturating_add(1)
     }
+
+    /// Number of addresses MetalLB hands out: all of them, or, with `avoidBuggyIPs`,
+    /// all but the IPv4 addresses ending in `.0` or `.255`.
+    pub fn usable(&self, avoid_buggy_ips: bool) -> u128 {
+        if !avoid_buggy_ips || !self.is_ipv4() {
+            return self.size();
+        }
+        let (start, end) = (to_u128(self.start), to_u128(self.end));
+        // How many x in [0, n] have x % 256 == last.
+        let upto = |n: u128, last: u128| if n < last { 0 } else { (n - last) / 256 + 1 };
+        let in_range = |last| upto(end, last) - start.checked_sub(1).map_or(0, |s| upto(s, last));
+        self.size() - in_range(0) - in_range(255)
+    }
 }
 
 impl fmt::Display for AddrRange {
@@ -114,7 +202,8 @@ impl fmt::Display for AddrRange {
     }
 }
 
-fn to_u128(ip: IpAddr) -> u128 {
+/// The address as a number (IPv4 in the low 32 bits).
+pub fn to_u128(ip: IpAddr) -> u128 {
     match ip {
         IpAddr::V4(v4) => u32::from(v4) as u128,
         IpAddr::V6(v6) => u128::from(v6),
@@ -154,5 +243,44 @@ mod tests {
             AddrRange::parse_pool_entry("::/0").unwrap().size(),
             u128::MAX
         );
+    }
+
+    #[test]
+    fn usable_skips_dot_zero_and_dot_255() {
+        let usable = |text: &str, avoid| AddrRange::parse_pool_entry(text).unwrap().usable(avoid);
+        assert_eq!(usable("10.0.0.0/24", false), 256);
+        assert_eq!(usable("10.0.0.0/24", true), 254);
+        assert_eq!(usable("10.0.0.0/23", true), 508);
+        assert_eq!(usable("10.0.0.255-10.0.1.0", true), 0);
+        assert_eq!(usable("10.0.0.254-10.0.1.1", true), 2);
+        assert_eq!(usable("0.0.0.0/0", true), (1u128 << 32) / 128 * 127);
+        assert_eq!(usable("fd00::/120", true), 256);
+    }
+
+    #[test]
+    fn dual_stack_pairs() {
+        assert!(parse_dual_cidrs("10.0.0.0/16,fd00::/56").is_ok());
+        assert!(parse_dual_cidrs("fd00::/56, 10.0.0.0/16").is_ok());
+        assert!(
+            parse_dual_cidrs("10.0.0.0/16,10.1.0.0/16")
+                .unwrap_err()
+                .contains("two IPv4")
+        );
+        assert!(
+            parse_dual_ips("10.0.0.1,fd00::1,fd00::2")
+                .unwrap_err()
+                .contains("3 comma")
+        );
+        assert!(parse_dual_ips("").unwrap_err().contains("empty"));
+        assert!(
+            parse_dual_ips("10.0.0.1,")
+                .unwrap_err()
+                .contains("not an IP")
+        );
+        assert_eq!(
+            ip_add("10.0.0.255".parse().unwrap(), 1),
+            Some("10.0.1.0".parse().unwrap())
+        );
+        assert_eq!(ip_add("255.255.255.255".parse().unwrap(), 1), None);
     }
 }

@@ -2,15 +2,251 @@
 //!
 //! Each rule appends diagnostics with a stable code and the path of the field;
 //! lines are filled in later from the plan text ([`crate::diag::Diagnostics::locate`]).
-//! Rules never stop at the first problem and never assume another rule passed.
+//! Rules never stop at the first problem and never assume another rule passed: addresses
+//! are parsed once into [`Facts`], a value that does not parse is reported once and is
+//! then absent, and every rule skips what is absent rather than guessing.
+//!
+//! Plans reach 10,000 clusters: no rule compares every pair of clusters, subnets, pools
+//! or addresses. They index by hash map or sort and sweep ([`overlap`]).
+
+mod control_plane;
+mod demo;
+mod images;
+mod load_balancer;
+mod names;
+mod networks;
+mod overlap;
+mod subnets;
+mod versions;
+
+use std::collections::{HashMap, HashSet};
+use std::net::IpAddr;
+
+use ipnet::IpNet;
 
 use crate::diag::Diagnostics;
-use crate::plan::Plan;
+use crate::net::{AddrRange, DualStack};
+use crate::plan::{Cluster, LoadBalancerIps, Plan};
 
 /// Run every rule over `plan`.
 pub fn check(plan: &Plan) -> Diagnostics {
     let mut out = Diagnostics::default();
-    let _ = plan;
-    out.extend(Diagnostics::default());
+    let facts = Facts::gather(plan, &mut out);
+    names::check(&facts, &mut out);
+    control_plane::check(&facts, &mut out);
+    subnets::check(&facts, &mut out);
+    networks::check(&facts, &mut out);
+    load_balancer::check(&facts, &mut out);
+    versions::check(plan, &mut out);
+    demo::check(&facts, &mut out);
+    images::check(plan, &mut out);
     out
+}
+
+/// The plan with its addresses parsed, once, for every rule to share.
+pub(crate) struct Facts<'p> {
+    pub plan: &'p Plan,
+    /// Each cluster name to the first cluster that has it.
+    pub by_name: HashMap<&'p str, usize>,
+    /// The cluster `mesh.controlPlaneCluster` names, if it is one.
+    pub control_plane: Option<usize>,
+    /// Parallel to `plan.clusters`.
+    pub clusters: Vec<ClusterFacts>,
+    /// Every LoadBalancer and master IP of the mesh: addresses a hint must not suggest.
+    pub taken: HashSet<IpAddr>,
+}
+
+/// One cluster's addresses; `None` where the plan leaves a value out or it does not parse.
+pub(crate) struct ClusterFacts {
+    pub pod_subnet: Option<DualStack<IpNet>>,
+    pub service_subnet: Option<DualStack<IpNet>>,
+    pub master_ip: Option<IpAddr>,
+    /// Indexed by [`Service`].
+    pub lb_ips: [Option<DualStack<IpAddr>>; 3],
+    /// Parallel to `metallb.pools`; empty without `metallb`.
+    pub pools: Vec<PoolFacts>,
+    /// Every pool entry parsed: only then can "in no pool" and "pools too small" be judged.
+    pub pools_parsed: bool,
+}
+
+pub(crate) struct PoolFacts {
+    /// (index in `addresses`, range) of each entry that parsed.
+    pub entries: Vec<(usize, AddrRange)>,
+    pub auto_assign: bool,
+    pub avoid_buggy_ips: bool,
+}
+
+impl PoolFacts {
+    /// Whether MetalLB hands out `ip` from this pool.
+    pub fn serves(&self, ip: IpAddr) -> bool {
+        !(self.avoid_buggy_ips && crate::net::is_buggy_ip(ip))
+            && self.entries.iter().any(|(_, r)| r.contains(ip))
+    }
+}
+
+/// The mesh services that get a LoadBalancer IP in a cluster.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub(crate) enum Service {
+    Istiod = 0,
+    EastWest = 1,
+    Ingress = 2,
+}
+
+impl Service {
+    pub const ALL: [Service; 3] = [Service::Istiod, Service::EastWest, Service::Ingress];
+
+    /// The field under `loadBalancerIPs`.
+    pub fn field(self) -> &'static str {
+        match self {
+            Service::Istiod => "istiod",
+            Service::EastWest => "eastWest",
+            Service::Ingress => "ingress",
+        }
+    }
+
+    /// What the Service is, for messages.
+    pub fn title(self) -> &'static str {
+        match self {
+            Service::Istiod => "the hosted istiod",
+            Service::EastWest => "the east-west gateway",
+            Service::Ingress => "the ingress gateway",
+        }
+    }
+
+    pub fn ip(self, ips: &LoadBalancerIps) -> Option<&String> {
+        match self {
+            Service::Istiod => ips.istiod.as_ref(),
+            Service::EastWest => ips.east_west.as_ref(),
+            Service::Ingress => ips.ingress.as_ref(),
+        }
+    }
+}
+
+impl<'p> Facts<'p> {
+    /// Parse every address of the plan, reporting those that do not parse.
+    fn gather(plan: &'p Plan, out: &mut Diagnostics) -> Facts<'p> {
+        let mut by_name = HashMap::with_capacity(plan.clusters.len());
+        for (i, cluster) in plan.clusters.iter().enumerate() {
+            by_name.entry(cluster.name.as_str()).or_insert(i);
+        }
+        let control_plane = by_name
+            .get(plan.mesh.control_plane_cluster.as_str())
+            .copied();
+        let clusters = plan
+            .clusters
+            .iter()
+            .enumerate()
+            .map(|(i, cluster)| {
+                let (pod_subnet, service_subnet, master_ip) = subnets::parse(i, cluster, out);
+                let (lb_ips, pools, pools_parsed) = load_balancer::parse(i, cluster, out);
+                ClusterFacts {
+                    pod_subnet,
+                    service_subnet,
+                    master_ip,
+                    lb_ips,
+                    pools,
+                    pools_parsed,
+                }
+            })
+            .collect::<Vec<ClusterFacts>>();
+        let taken = clusters
+            .iter()
+            .flat_map(|f| {
+                f.lb_ips
+                    .iter()
+                    .flatten()
+                    .flat_map(DualStack::iter)
+                    .chain(f.master_ip)
+            })
+            .collect();
+        Facts {
+            plan,
+            by_name,
+            control_plane,
+            clusters,
+            taken,
+        }
+    }
+
+    /// The clusters with their facts, in plan order.
+    pub fn each(&self) -> impl Iterator<Item = (usize, &'p Cluster, &ClusterFacts)> {
+        self.plan
+            .clusters
+            .iter()
+            .zip(&self.clusters)
+            .enumerate()
+            .map(|(i, (c, f))| (i, c, f))
+    }
+
+    /// How a message names cluster `i`: its name, or its place when the name is unusable.
+    pub fn cluster_name(&self, i: usize) -> String {
+        match self.plan.clusters.get(i) {
+            Some(c) if !c.name.is_empty() => shown(&c.name),
+            _ => format!("clusters[{i}]"),
+        }
+    }
+
+    /// Up to `limit` cluster names, for hints that list them.
+    pub fn some_cluster_names(&self, limit: usize) -> String {
+        let mut list: Vec<String> = self
+            .plan
+            .clusters
+            .iter()
+            .take(limit)
+            .map(|c| shown(&c.name))
+            .collect();
+        let more = self.plan.clusters.len().saturating_sub(limit);
+        if more > 0 {
+            list.push(format!("and {more} more"));
+        }
+        list.join(", ")
+    }
+}
+
+/// A plan value as messages show it: control characters escaped, so a newline in a
+/// name cannot break the report's layout.
+pub(crate) fn shown(value: &str) -> String {
+    if value.chars().any(char::is_control) {
+        value.chars().flat_map(char::escape_default).collect()
+    } else {
+        value.to_owned()
+    }
+}
+
+/// "podSubnet `10.0.0.1/16` has host bits set", from a subject, the value, and the reason
+/// a parser gives (which may quote the value, part of it, or nothing).
+pub(crate) fn not_valid(subject: &str, text: &str, reason: &str) -> String {
+    let quoted = format!("`{}`", text.trim());
+    if reason.starts_with(&quoted) {
+        format!("{subject} {}", shown(reason))
+    } else if reason.starts_with('`') {
+        format!(
+            "{subject} `{}` is not valid: {}",
+            shown(text),
+            shown(reason)
+        )
+    } else {
+        format!("{subject} `{}` {}", shown(text), shown(reason))
+    }
+}
+
+/// `a, b and c`.
+pub(crate) fn and_list<S: AsRef<str>>(items: &[S]) -> String {
+    match items {
+        [] => String::new(),
+        [one] => one.as_ref().to_owned(),
+        [rest @ .., last] => format!(
+            "{} and {}",
+            rest.iter()
+                .map(AsRef::as_ref)
+                .collect::<Vec<_>>()
+                .join(", "),
+            last.as_ref()
+        ),
+    }
+}
+
+/// The family of an address, for messages.
+pub(crate) fn family(ip: IpAddr) -> &'static str {
+    if ip.is_ipv4() { "IPv4" } else { "IPv6" }
 }

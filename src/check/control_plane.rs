@@ -1,0 +1,83 @@
+//! The hosted control plane: its cluster exists (MG020), exposes istiod (MG021), and is
+//! the only cluster that does (MG022).
+
+use super::load_balancer::free_address;
+use super::{Facts, shown};
+use crate::codes;
+use crate::diag::{Diagnostic, Diagnostics};
+
+pub(super) fn check(facts: &Facts, out: &mut Diagnostics) {
+    let plan = facts.plan;
+    let with_istiod: Vec<usize> = plan
+        .clusters
+        .iter()
+        .enumerate()
+        .filter(|(_, c)| c.load_balancer_ips.istiod.is_some())
+        .map(|(i, _)| i)
+        .collect();
+    let Some(cp) = facts.control_plane else {
+        // Without a known control-plane cluster, which istiod IP is stray cannot be told.
+        let hint = match with_istiod.as_slice() {
+            [i] => format!(
+                "{} sets loadBalancerIPs.istiod: if the control plane runs there, name it here",
+                facts.cluster_name(*i)
+            ),
+            _ => format!(
+                "name the cluster that runs istiod, one of: {}",
+                facts.some_cluster_names(5)
+            ),
+        };
+        out.push(
+            Diagnostic::error(
+                codes::UNKNOWN_CONTROL_PLANE,
+                "mesh.controlPlaneCluster",
+                format!(
+                    "controlPlaneCluster `{}` is not one of the clusters",
+                    shown(&plan.mesh.control_plane_cluster)
+                ),
+            )
+            .hint(hint),
+        );
+        return;
+    };
+    if plan
+        .clusters
+        .get(cp)
+        .is_some_and(|c| c.load_balancer_ips.istiod.is_none())
+    {
+        let example = free_address(facts, cp, None)
+            .map(|ip| format!(", e.g. {ip}"))
+            .unwrap_or_default();
+        out.push(
+            Diagnostic::error(
+                codes::MISSING_ISTIOD_IP,
+                format!("clusters[{cp}].loadBalancerIPs.istiod"),
+                format!(
+                    "{} runs the hosted control plane but has no loadBalancerIPs.istiod",
+                    facts.cluster_name(cp)
+                ),
+            )
+            .hint(format!(
+                "the other clusters reach istiod at that address (remotePilotAddress): set \
+                 clusters[{cp}].loadBalancerIPs.istiod to a free address of its pools{example}"
+            )),
+        );
+    }
+    for i in with_istiod.into_iter().filter(|&i| i != cp) {
+        out.push(
+            Diagnostic::error(
+                codes::STRAY_ISTIOD_IP,
+                format!("clusters[{i}].loadBalancerIPs.istiod"),
+                format!(
+                    "{} sets loadBalancerIPs.istiod, but the hosted control plane runs in {}",
+                    facts.cluster_name(i),
+                    facts.cluster_name(cp)
+                ),
+            )
+            .hint(format!(
+                "remove it; or, if istiod runs in {}, set mesh.controlPlaneCluster to it",
+                facts.cluster_name(i)
+            )),
+        );
+    }
+}
