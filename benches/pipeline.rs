@@ -21,14 +21,21 @@ fn main() {
     let args: Vec<String> = std::env::args().collect();
     // `-- --emit N FILE`: write the generated plan of N clusters, e.g. for hyperfine runs of the CLI.
     if let Some(i) = args.iter().position(|a| a == "--emit") {
-        let (Some(n), Some(file)) = (args.get(i + 1).and_then(|n| n.parse().ok()), args.get(i + 2)) else {
+        let (Some(n), Some(file)) = (
+            args.get(i + 1).and_then(|n| n.parse().ok()),
+            args.get(i + 2),
+        ) else {
             panic!("usage: --emit N FILE");
         };
         let text = support::plan_gen::yaml(&support::plan_gen::plan(n, NODES));
         std::fs::write(file, text).expect("write the plan");
         return;
     }
-    if let Some(n) = args.iter().position(|a| a == "--one").and_then(|i| args.get(i + 1)) {
+    if let Some(n) = args
+        .iter()
+        .position(|a| a == "--one")
+        .and_then(|i| args.get(i + 1))
+    {
         let n: u32 = n.parse().expect("--one N");
         let stats = run_size(n, 1);
         println!("{}", stats.peak_rss_kib);
@@ -36,17 +43,37 @@ fn main() {
     }
     if !args.iter().any(|a| a == "--bench") {
         let stats = run_size(10, 1);
-        println!("pipeline smoke: 10 clusters -> {} files, {} bytes", stats.files, stats.tree_bytes);
+        println!(
+            "pipeline smoke: 10 clusters -> {} files, {} bytes",
+            stats.files, stats.tree_bytes
+        );
         return;
     }
     let sizes: Vec<u32> = match std::env::var("MESHGEN_BENCH_SIZES") {
-        Ok(list) => list.split(',').filter_map(|s| s.trim().parse().ok()).collect(),
+        Ok(list) => list
+            .split(',')
+            .filter_map(|s| s.trim().parse().ok())
+            .collect(),
         Err(_) => vec![10, 100, 1_000, 10_000],
     };
-    println!("meshgen pipeline benchmark, M = {NODES} nodes per cluster, best of 3 (10,000: 1 run)");
+    println!(
+        "meshgen pipeline benchmark, M = {NODES} nodes per cluster, best of 3 (10,000: 1 run)"
+    );
     println!(
         "{:>7} {:>9} {:>9} {:>9} {:>9} {:>9} {:>9} | {:>11} {:>9} | {:>8} {:>10} {:>10} {:>6}",
-        "N", "load", "check", "model", "render", "write", "total", "render+wr.", "--check", "cp -r", "tree", "peak RSS", "ratio"
+        "N",
+        "load",
+        "check",
+        "model",
+        "render",
+        "write",
+        "total",
+        "render+wr.",
+        "--check",
+        "cp -r",
+        "tree",
+        "peak RSS",
+        "ratio"
     );
     for &n in &sizes {
         let stats = run_size(n, if n >= 10_000 { 1 } else { 3 });
@@ -91,7 +118,10 @@ fn run_size(n: u32, runs: u32) -> Stats {
     let text = support::plan_gen::yaml(&support::plan_gen::plan(n, NODES));
     let source = Source::new(format!("bench-{n}.yaml"), text, Format::Yaml);
     let scratch = tempfile::tempdir().expect("temp dir");
-    let mut best = Stats { load: Duration::MAX, ..Stats::default() };
+    let mut best = Stats {
+        load: Duration::MAX,
+        ..Stats::default()
+    };
     for run in 0..runs {
         let out = scratch.path().join(format!("out-{run}"));
         let t = Instant::now();
@@ -100,7 +130,11 @@ fn run_size(n: u32, runs: u32) -> Stats {
         let t = Instant::now();
         let diagnostics = meshgen::check::check(&plan);
         let check = t.elapsed();
-        assert!(!diagnostics.has_errors(), "generated plan must be valid: {:?}", diagnostics.iter().next());
+        assert!(
+            !diagnostics.has_errors(),
+            "generated plan must be valid: {:?}",
+            diagnostics.iter().next()
+        );
         let t = Instant::now();
         let model = meshgen::model::Model::resolve(&plan).expect("model");
         let model_time = t.elapsed();
@@ -115,10 +149,15 @@ fn run_size(n: u32, runs: u32) -> Stats {
         let check_unchanged = t.elapsed();
         assert!(drift.is_none(), "a tree just written must not drift");
         let t = Instant::now();
-        let copied = Command::new("cp").arg("-r").arg(&out).arg(scratch.path().join(format!("copy-{run}"))).status();
+        let copied = Command::new("cp")
+            .arg("-r")
+            .arg(&out)
+            .arg(scratch.path().join(format!("copy-{run}")))
+            .status();
         let copy = t.elapsed();
         assert!(copied.is_ok_and(|s| s.success()), "cp -r failed");
-        if load + check + model_time + render + write < best.load + best.check + best.model + best.render + best.write
+        if load + check + model_time + render + write
+            < best.load + best.check + best.model + best.render + best.write
             || run == 0
         {
             best = Stats {
@@ -142,15 +181,25 @@ fn run_size(n: u32, runs: u32) -> Stats {
 /// Peak resident memory of a fresh process that loads, checks, renders and writes `n` clusters.
 fn peak_rss_in_child(n: u32) -> u64 {
     let exe = std::env::current_exe().expect("bench executable");
-    let out = Command::new(exe).args(["--one", &n.to_string()]).output().expect("child bench");
-    String::from_utf8_lossy(&out.stdout).trim().parse().unwrap_or(0)
+    let out = Command::new(exe)
+        .args(["--one", &n.to_string()])
+        .output()
+        .expect("child bench");
+    String::from_utf8_lossy(&out.stdout)
+        .trim()
+        .parse()
+        .unwrap_or(0)
 }
 
 /// VmHWM (peak RSS) of this process, in KiB; 0 where /proc is not there.
 fn peak_rss_kib() -> u64 {
     std::fs::read_to_string("/proc/self/status")
         .ok()
-        .and_then(|s| s.lines().find(|l| l.starts_with("VmHWM:")).map(str::to_owned))
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("VmHWM:"))
+                .map(str::to_owned)
+        })
         .and_then(|l| l.split_whitespace().nth(1).and_then(|v| v.parse().ok()))
         .unwrap_or(0)
 }
@@ -164,11 +213,20 @@ fn demo_process() {
     let mut best = Duration::MAX;
     for _ in 0..20 {
         let t = Instant::now();
-        let status = Command::new(exe).arg("render").arg(&plan).arg("-o").arg(&out).status().expect("meshgen runs");
+        let status = Command::new(exe)
+            .arg("render")
+            .arg(&plan)
+            .arg("-o")
+            .arg(&out)
+            .status()
+            .expect("meshgen runs");
         best = best.min(t.elapsed());
         assert!(status.success(), "meshgen render of the demo plan failed");
     }
-    println!("demo plan, whole `meshgen render` process: {} (best of 20)", ms(best));
+    println!(
+        "demo plan, whole `meshgen render` process: {} (best of 20)",
+        ms(best)
+    );
 }
 
 fn ms(d: Duration) -> String {

@@ -6,8 +6,8 @@ use std::collections::BTreeMap;
 use std::net::Ipv4Addr;
 
 use meshgen::plan::{
-    Cluster, ClusterType, Demo, Helloworld, LoadBalancerIps, Mesh, MeshMode, Metallb, NetworkMode, Node, Plan, Pool,
-    Sleep, default_demo_namespace, default_dns_domain,
+    Cluster, ClusterType, Demo, Helloworld, LoadBalancerIps, Mesh, MeshMode, Metallb, NetworkMode,
+    Node, Plan, Pool, Sleep, default_demo_namespace, default_dns_domain,
 };
 
 /// `base + offset` as dotted IPv4.
@@ -46,7 +46,11 @@ pub fn plan(clusters: u32, nodes: u32) -> Plan {
                     pools: vec![
                         Pool {
                             name: "mesh-pool".into(),
-                            addresses: vec![format!("{}-{}", east_west, ip([100, 64, 0, 0], pools_base + 3))],
+                            addresses: vec![format!(
+                                "{}-{}",
+                                east_west,
+                                ip([100, 64, 0, 0], pools_base + 3)
+                            )],
                             auto_assign: None,
                             avoid_buggy_ips: None,
                         },
@@ -83,9 +87,16 @@ pub fn plan(clusters: u32, nodes: u32) -> Plan {
             namespace: default_demo_namespace(),
             helloworld: Helloworld {
                 image: "docker.m.daocloud.io/istio/examples-helloworld-v1".into(),
-                versions: demo_clusters.iter().enumerate().map(|(i, c)| (c.clone(), format!("v{i}"))).collect::<BTreeMap<_, _>>(),
+                versions: demo_clusters
+                    .iter()
+                    .enumerate()
+                    .map(|(i, c)| (c.clone(), format!("v{i}")))
+                    .collect::<BTreeMap<_, _>>(),
             },
-            sleep: Sleep { image: "curlimages/curl".into(), clusters: demo_clusters },
+            sleep: Sleep {
+                image: "curlimages/curl".into(),
+                clusters: demo_clusters,
+            },
         }),
         clusters: clusters_list,
         gitops: None,
