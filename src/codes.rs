@@ -66,6 +66,8 @@ pub const POOL_HOLDS_MASTER_IP: &str = "MG055";
 pub const POOLS_EXHAUSTED: &str = "MG056";
 /// A LoadBalancer IP is used twice in the mesh.
 pub const LB_IP_REUSED: &str = "MG057";
+/// A dual-stack LoadBalancer IP pair is split over two pools.
+pub const LB_IPS_SPLIT_OVER_POOLS: &str = "MG058";
 
 // Versions (MG060–MG062).
 /// `mesh.version` is not `MAJOR.MINOR.PATCH[-suffix]`.
@@ -611,8 +613,8 @@ clusters:
         code: POOLS_EXHAUSTED,
         title: "the pools hold too few addresses for the LoadBalancer Services",
         explanation: "Checked for each cluster with `metallb` whose pool entries all parse. Its LoadBalancer \
-                      Services are: the ingress gateway (every cluster); the east-west gateway (every cluster, \
-                      in `networkMode: multi`); the hosted istiod (the control-plane cluster). A Service with \
+                      Services are: the ingress gateway (every cluster); the east-west gateway (in \
+                      `networkMode: multi`, where `eastWest` is set: only there is one installed); the hosted istiod (the control-plane cluster). A Service with \
                       a pinned IP (`loadBalancerIPs`) takes that address from the pool holding it, whatever \
                       that pool's `autoAssign`. Each Service without a pinned IP needs one address of the \
                       cluster's primary family (that of its first `podSubnet` CIDR) from a pool with \
@@ -652,6 +654,35 @@ clusters:
   - name: mdemo-cluster1
     loadBalancerIPs:
       ingress: 10.64.30.72
+",
+    },
+    CodeInfo {
+        code: LB_IPS_SPLIT_OVER_POOLS,
+        title: "a dual-stack LoadBalancer IP pair is split over two pools",
+        explanation: "A dual-stack Service asks MetalLB for one address per family (`metallb.io/loadBalancerIPs: \
+                      v4,v6`), and MetalLB grants requested addresses only when a single pool holds all of them; \
+                      otherwise the Service stays without an address. Put both families' ranges in one pool.",
+        bad: "\
+clusters:
+  - name: mdemo-cluster2
+    metallb:
+      pools:
+        - name: first-pool
+          addresses: [10.6.136.25-10.6.136.29]
+        - name: v6-pool
+          addresses: [fd00:6::10-fd00:6::1f]
+    loadBalancerIPs:
+      eastWest: 10.6.136.29,fd00:6::10
+",
+        fixed: "\
+clusters:
+  - name: mdemo-cluster2
+    metallb:
+      pools:
+        - name: first-pool
+          addresses: [10.6.136.25-10.6.136.29, fd00:6::10-fd00:6::1f]
+    loadBalancerIPs:
+      eastWest: 10.6.136.29,fd00:6::10
 ",
     },
     CodeInfo {

@@ -744,7 +744,8 @@ fn pools_too_small_for_the_services() {
         ],
     );
     assert_only(&d, &[("MG056", "clusters[2].metallb.pools")]);
-    // cluster2: nothing pinned, two Services, one address.
+    // cluster2 without an eastWest IP gets no east-west gateway (MG040 says so), so its one
+    // address is enough for the ingress gateway: no MG056.
     let d = mutated(|p| {
         set_pools(
             &mut p.clusters[1],
@@ -752,14 +753,7 @@ fn pools_too_small_for_the_services() {
         );
         p.clusters[1].load_balancer_ips.east_west = None;
     });
-    assert_error(
-        &d,
-        "MG056",
-        "clusters[1].metallb.pools",
-        &[
-            "the east-west gateway and the ingress gateway have no pinned IP and need 2 IPv4 addresses",
-        ],
-    );
+    assert_only(&d, &[("MG040", "clusters[1].loadBalancerIPs.eastWest")]);
 }
 
 #[test]
@@ -1085,4 +1079,36 @@ fn ipv6_and_dual_stack_plans_are_checked_alike() {
         "clusters[1].metallb.pools",
         &["needs 1 IPv6 address", "hold 1 IPv6 address with 0 left"],
     );
+}
+
+#[test]
+fn dual_stack_ips_split_over_two_pools() {
+    let d = mutated(|p| {
+        set_pools(
+            &mut p.clusters[1],
+            vec![
+                pool("first-pool", &["10.6.136.25-10.6.136.29"]),
+                pool("v6-pool", &["fd00:6::10-fd00:6::1f"]),
+            ],
+        );
+        p.clusters[1].load_balancer_ips.east_west = Some("10.6.136.29,fd00:6::10".into());
+    });
+    assert_error(
+        &d,
+        "MG058",
+        "clusters[1].loadBalancerIPs.eastWest",
+        &["lie in different MetalLB pools"],
+    );
+    // One pool holding both families serves the pair.
+    let d = mutated(|p| {
+        set_pools(
+            &mut p.clusters[1],
+            vec![pool(
+                "first-pool",
+                &["10.6.136.25-10.6.136.29", "fd00:6::10-fd00:6::1f"],
+            )],
+        );
+        p.clusters[1].load_balancer_ips.east_west = Some("10.6.136.29,fd00:6::10".into());
+    });
+    assert_only(&d, &[]);
 }

@@ -250,6 +250,30 @@ fn lb_ips(facts: &Facts, pools: &RangeIndex<(usize, usize)>, out: &mut Diagnosti
                     out.push(outside_pools(facts, pools, i, f, path(), &what(ip), ip));
                 }
             }
+            // MetalLB honours a Service's requested IPs only when one pool holds them all.
+            let all: Vec<IpAddr> = ips.iter().collect();
+            if all.len() > 1 && cluster.metallb.is_some() && f.pools_parsed {
+                let each_served = all.iter().all(|ip| f.pools.iter().any(|p| p.serves(*ip)));
+                let one_pool = f.pools.iter().any(|p| all.iter().all(|ip| p.serves(*ip)));
+                if each_served && !one_pool {
+                    out.push(
+                        Diagnostic::error(
+                            codes::LB_IPS_SPLIT_OVER_POOLS,
+                            path(),
+                            format!(
+                                "the dual-stack {} IPs of {} ({}) lie in different MetalLB pools",
+                                service.field(),
+                                facts.cluster_name(i),
+                                all.iter().map(IpAddr::to_string).collect::<Vec<_>>().join(", ")
+                            ),
+                        )
+                        .hint(
+                            "MetalLB assigns a Service's requested addresses only from one pool: put both \
+                             families' ranges in the same pool",
+                        ),
+                    );
+                }
+            }
         }
     }
 }
@@ -467,8 +491,9 @@ fn pools_hold_master_ips(facts: &Facts, out: &mut Diagnostics) {
 
 /// MG056: the pools cannot give every LoadBalancer Service of the cluster an address.
 ///
-/// The Services: the ingress gateway; the east-west gateway in multi mode; the hosted
-/// istiod in the control-plane cluster. A pinned IP comes from the pool holding it; each
+/// The Services: the ingress gateway; the east-west gateway in multi mode where an
+/// eastWest IP is planned (only there is one installed); the hosted istiod in the
+/// control-plane cluster. A pinned IP comes from the pool holding it; each
 /// Service without one needs an address of the cluster's primary family (its first
 /// podSubnet's) from an `autoAssign` pool. `avoidBuggyIPs` pools count without `.0`/`.255`.
 fn exhausted(facts: &Facts, i: usize, cluster: &Cluster, f: &ClusterFacts, out: &mut Diagnostics) {
@@ -479,7 +504,10 @@ fn exhausted(facts: &Facts, i: usize, cluster: &Cluster, f: &ClusterFacts, out: 
     if facts.control_plane == Some(i) {
         services.push(Service::Istiod);
     }
-    if facts.plan.mesh.network_mode == NetworkMode::Multi {
+    // The render stage installs an east-west gateway only where an eastWest IP is planned.
+    if facts.plan.mesh.network_mode == NetworkMode::Multi
+        && cluster.load_balancer_ips.east_west.is_some()
+    {
         services.push(Service::EastWest);
     }
     services.push(Service::Ingress);
