@@ -12,6 +12,8 @@ use crate::plan::Plan;
 pub struct Model {
     pub mesh_id: String,
     pub clusters: Vec<ClusterModel>,
+    /// Argo CD and Flux objects, when the plan has a gitops section.
+    pub gitops: Option<crate::render::gitops::GitOpsModel>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -33,6 +35,7 @@ impl Model {
                     network: c.network.clone(),
                 })
                 .collect(),
+            gitops: crate::render::gitops::GitOpsModel::resolve(plan)?,
         })
     }
 }

@@ -4,6 +4,8 @@
 //! lines are filled in later from the plan text ([`crate::diag::Diagnostics::locate`]).
 //! Rules never stop at the first problem and never assume another rule passed.
 
+pub mod gitops;
+
 use crate::diag::Diagnostics;
 use crate::plan::Plan;
 
@@ -12,5 +14,6 @@ pub fn check(plan: &Plan) -> Diagnostics {
     let mut out = Diagnostics::default();
     let _ = plan;
     out.extend(Diagnostics::default());
+    gitops::check(plan, &mut out);
     out
 }

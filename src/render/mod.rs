@@ -4,6 +4,8 @@
 //! environment's formatter, so no template can forget it), and every rendered
 //! file is parsed back before it enters the tree.
 
+pub mod gitops;
+
 use minijinja::{Environment, UndefinedBehavior, Value, context};
 
 use crate::Options;
@@ -40,12 +42,12 @@ pub fn render(model: &Model, options: &Options) -> Result<Tree, String> {
             &body,
         )?;
     }
+    gitops::render_gitops(model.gitops.as_ref(), options, &env, &mut tree)?;
     Ok(tree)
 }
 
 fn environment() -> Environment<'static> {
     let mut env = Environment::new();
-    minijinja_embed::load_templates!(&mut env);
     env.set_undefined_behavior(UndefinedBehavior::Strict);
     let syntax = minijinja::syntax::SyntaxConfig::builder()
         .keep_trailing_newline(true)
@@ -55,6 +57,8 @@ fn environment() -> Environment<'static> {
     if let Ok(syntax) = syntax {
         env.set_syntax(syntax);
     }
+    // Templates are compiled when loaded, with the syntax set at that moment.
+    minijinja_embed::load_templates!(&mut env);
     env.set_formatter(|out, state, value| {
         let name = state.name();
         if (name.ends_with(".yaml") || name.ends_with(".yml")) && !value.is_safe() {
