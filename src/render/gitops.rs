@@ -46,15 +46,13 @@ impl Stage {
         Stage::ALL.iter().position(|s| *s == self).unwrap_or(0) + 1
     }
 
-    /// The stages the render writes for `cluster` (a stage with nothing in it is absent).
+    /// The stages the render writes for `cluster` (a stage with nothing in it is absent): the
+    /// same rule as the render's own stage list, which this must agree with.
     pub fn of(plan: &Plan, cluster: &plan::Cluster) -> Vec<Stage> {
         Stage::ALL
             .into_iter()
             .filter(|stage| match stage {
-                Stage::Metallb => cluster
-                    .metallb
-                    .as_ref()
-                    .is_some_and(|m| !m.pools.is_empty()),
+                Stage::Metallb => cluster.metallb.is_some(),
                 Stage::Istio => {
                     plan.mesh.network_mode == NetworkMode::Multi
                         && cluster.load_balancer_ips.east_west.is_some()
