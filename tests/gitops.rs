@@ -496,7 +496,6 @@ fn stages_follow_the_plan_and_revisions_map_to_the_flux_ref_kind() {
             .filter(|p| p.starts_with("gitops/") && !p.ends_with("kustomization.yaml"))
             .collect();
         let expected: BTreeSet<&str> = [
-            "gitops/README.md",
             "gitops/argocd/root.yaml",
             "gitops/argocd/apps/mdemo-cluster1-metallb.yaml",
             "gitops/argocd/apps/mdemo-cluster1-demo.yaml",
@@ -543,6 +542,17 @@ fn no_gitops_section_renders_no_gitops_folder_and_one_tool_renders_only_its_own(
     let tree = render(&demo_with(info.fixed));
     assert!(tree.get("gitops/flux/sync.yaml").is_some());
     assert!(tree.iter().all(|(p, _)| !p.starts_with("gitops/argocd/")));
+}
+
+#[test]
+fn render_for_one_cluster_leaves_the_mesh_wide_gitops_folder_out() {
+    let source = Source::new("golden/gitops/plan.yaml", GOLDEN, Format::Yaml);
+    let options = Options {
+        cluster: Some("mdemo-cluster2".to_owned()),
+    };
+    let (tree, _) = meshgen::compile(&source, &options, false).unwrap();
+    assert!(!tree.is_empty());
+    assert!(tree.iter().all(|(p, _)| !p.starts_with("gitops/")));
 }
 
 #[test]

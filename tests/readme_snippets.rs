@@ -399,16 +399,19 @@ fn argocd_plan_bootstrap_and_health_check_work_together() {
         "{pushed}"
     );
 
-    // The health check is the one the rendered gitops/README.md gives.
+    // The health check is a ConfigMap data key holding Lua that reports the Application's
+    // own health (so the root waits for it).
     let health = snippet("argocd-health");
     assert_eq!(health.lang, "yaml");
     let parsed = yaml(&health.body);
-    assert!(parsed["data"]["resource.customizations.health.argoproj.io_Application"].is_string());
-    let readme =
-        std::fs::read_to_string(scratch.path("repo/deploy/mesh/gitops/README.md")).unwrap();
+    let data = parsed["data"].as_object().unwrap();
+    assert_eq!(data.len(), 1);
+    let lua = data["resource.customizations.health.argoproj.io_Application"]
+        .as_str()
+        .unwrap();
     assert!(
-        readme.contains(&health.body),
-        "the README and gitops/README.md disagree"
+        lua.contains("obj.status.health.status") && lua.trim_end().ends_with("return hs"),
+        "{lua}"
     );
 }
 
@@ -531,26 +534,4 @@ fn completions_and_man_page_install_where_the_snippet_says() {
     assert!(read(".zfunc/_meshgen").starts_with("#compdef meshgen"));
     assert!(read(".config/fish/completions/meshgen.fish").contains("complete -c meshgen"));
     assert!(read(".local/share/man/man1/meshgen.1").contains(".TH meshgen 1"));
-}
-
-/// Paths the document mentions for the rendered tree exist in it.
-#[test]
-fn the_gitops_readme_paths_the_document_names_exist_in_a_render() {
-    let scratch = Scratch::new(&plan_with("argocd-plan"));
-    assert!(
-        scratch
-            .meshgen(&["render", "deploy/mesh.yaml", "-o", "deploy/mesh"])
-            .status
-            .success()
-    );
-    for file in [
-        "gitops/README.md",
-        "gitops/argocd/root.yaml",
-        "gitops/argocd/apps/kustomization.yaml",
-    ] {
-        assert!(
-            scratch.path("repo/deploy/mesh").join(file).is_file(),
-            "{file}"
-        );
-    }
 }

@@ -4,11 +4,15 @@
 //! Stages are applied in [`Stage::ALL`] order, because each needs what the one before
 //! set up: MetalLB pools need the MetalLB CRDs, the east-west gateway needs a pool to get
 //! its address, the demo needs the mesh. Argo CD expresses the order with sync waves on
-//! the per-stage Applications (app of apps); Flux with `dependsOn` between a cluster's
-//! Kustomizations. Patch files (global/, node labels, ...) are never synced: they change
-//! objects that Mspider or kubeadm own, and stay runbook steps.
+//! the per-stage Applications under a root Application (app of apps); Flux with
+//! `dependsOn` between a cluster's Kustomizations. Patch files (global/, node labels, ...)
+//! are never synced: they change objects that Mspider or kubeadm own, and stay runbook
+//! steps.
+//!
+//! Every file has one context struct below (it carries its own path), as every template
+//! of the render does; [`render_gitops`] only places them.
 
-use minijinja::{Environment, Value, context};
+use minijinja::{Environment, Value};
 use serde::Serialize;
 
 use crate::Options;
@@ -78,89 +82,99 @@ impl Stage {
     }
 }
 
-/// Everything the gitops templates place; these fields are load-bearing (the templates
-/// read them by name). Paths are final: repository-relative, `/`-separated.
+/// Every GitOps file of the tree, each with its template context. Paths in the repository
+/// are final: repository-relative and `/`-separated (`./`-prefixed for Flux).
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct GitOpsModel {
-    pub mesh_id: String,
-    pub repo_url: String,
-    /// As written in the plan: Argo CD's `targetRevision`.
-    pub revision: String,
-    /// How Flux's `GitRepository.spec.ref` names the revision.
-    pub flux_ref: FluxRef,
-    /// The rendered tree's folder in the repository with a trailing `/`, or `` for the root.
-    pub tree_prefix: String,
-    /// Every cluster with the stages it has, in plan order.
-    pub clusters: Vec<ClusterStages>,
     pub argocd: Option<ArgoModel>,
     pub flux: Option<FluxModel>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct ClusterStages {
-    pub name: String,
-    pub stages: Vec<Stage>,
-}
-
-/// `ref.branch`, `ref.name` (a full ref such as `refs/tags/v1`) or `ref.commit`.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct FluxRef {
-    pub field: &'static str,
-    pub value: String,
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ArgoModel {
+    pub root: ArgoRoot,
+    pub apps: Vec<ArgoApp>,
+    /// `gitops/argocd/apps/kustomization.yaml`: what the root Application syncs.
+    pub apps_kustomization: KustomizationFile,
+}
+
+/// Context of `gitops/argocd-root.yaml`: the app of apps, applied once by hand.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ArgoRoot {
+    pub path: String,
+    /// The mesh ID.
+    pub name: String,
     pub namespace: String,
     pub project: String,
-    /// Path of `gitops/argocd/apps` in the repository: what the root Application syncs.
-    pub apps_path: String,
-    pub apps: Vec<ArgoApp>,
+    pub repo_url: String,
+    pub revision: String,
+    /// Repository path of `gitops/argocd/apps`.
+    pub source_path: String,
 }
 
-/// One Application: one stage of one cluster.
+/// Context of `gitops/argocd-application.yaml`: one stage of one cluster.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ArgoApp {
+    pub path: String,
+    /// `<cluster>-<stage>`.
     pub name: String,
-    pub cluster: String,
+    pub namespace: String,
+    /// The mesh ID (`app.kubernetes.io/part-of`).
+    pub part_of: String,
     pub stage: Stage,
     /// `argocd.argoproj.io/sync-wave`, a string as annotations must be.
     pub wave: String,
-    pub path: String,
+    pub project: String,
+    pub repo_url: String,
+    pub revision: String,
+    /// Repository path of the stage folder.
+    pub source_path: String,
     /// Exactly one of `server` and `destination_name` is set.
     pub server: Option<String>,
     pub destination_name: Option<String>,
-    pub namespace: String,
+    pub destination_namespace: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct FluxModel {
+    pub sync: FluxSync,
+    pub kustomizations: Vec<FluxKustomization>,
+    /// `gitops/flux/kustomization.yaml`: what `kubectl apply -k` and the self-sync build.
+    pub kustomization: KustomizationFile,
+}
+
+/// Context of `gitops/flux-sync.yaml`: the GitRepository, and a Kustomization that keeps
+/// `gitops/flux` itself in sync (as Flux's own bootstrap does).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct FluxSync {
+    pub path: String,
+    /// The mesh ID: names the GitRepository and the self-sync Kustomization.
+    pub name: String,
     pub namespace: String,
     pub interval: String,
+    pub repo_url: String,
+    /// `branch`, `name` (a full ref such as `refs/tags/v1`) or `commit`: how Flux's
+    /// `spec.ref` names the revision.
+    pub ref_field: &'static str,
+    pub revision: String,
     pub repo_secret: Option<String>,
-    /// Path of `gitops/flux` in the repository (`./`-prefixed, as Flux writes paths).
-    pub self_path: String,
-    pub kustomizations: Vec<FluxKustomization>,
-    /// The kubeconfig Secrets the Kustomizations read, each once, for the runbook.
-    pub secrets: Vec<KubeConfigSecret>,
+    /// Repository path of `gitops/flux`.
+    pub source_path: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
-pub struct KubeConfigSecret {
-    pub name: String,
-    /// The key Flux reads (its default, `value`, when the plan names none).
-    pub key: String,
-    /// The first cluster whose kubeconfig it holds.
-    pub cluster: String,
-}
-
-/// One Flux Kustomization: one stage of one cluster.
+/// Context of `gitops/flux-kustomization.yaml`: one stage of one cluster.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct FluxKustomization {
-    pub name: String,
-    pub cluster: String,
-    pub stage: Stage,
     pub path: String,
+    /// `<cluster>-<stage>`.
+    pub name: String,
+    pub namespace: String,
+    /// The mesh ID: `app.kubernetes.io/part-of` and the GitRepository's name.
+    pub part_of: String,
+    pub stage: Stage,
+    pub interval: String,
+    /// Repository path of the stage folder.
+    pub source_path: String,
     /// The same cluster's previous stage, which must be ready first.
     pub depends_on: Option<String>,
     /// `None` for the cluster Flux runs in.
@@ -168,8 +182,16 @@ pub struct FluxKustomization {
     pub kube_config_key: Option<String>,
 }
 
+/// Context of `gitops/kustomization.yaml`: the files of a gitops folder, for kustomize.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct KustomizationFile {
+    pub path: String,
+    /// File names, relative to the kustomization.
+    pub resources: Vec<String>,
+}
+
 impl GitOpsModel {
-    /// The GitOps facts of a checked plan; `Ok(None)` without a gitops section.
+    /// The GitOps files of a checked plan; `Ok(None)` without a gitops section.
     /// An `Err` is a meshgen bug: the checks let something through.
     pub fn resolve(plan: &Plan) -> Result<Option<GitOpsModel>, String> {
         let Some(gitops) = &plan.gitops else {
@@ -177,13 +199,14 @@ impl GitOpsModel {
         };
         let tree_path = normalize_path(&gitops.path)
             .map_err(|why| format!("gitops.path passed the checks but {why}"))?;
-        let in_tree = |rest: &str| {
+        let in_repo = |rest: &str| {
             if tree_path.is_empty() {
                 rest.to_owned()
             } else {
                 format!("{tree_path}/{rest}")
             }
         };
+        let mesh_id = &plan.mesh.id;
         let stages: Vec<(&str, Vec<Stage>)> = plan
             .clusters
             .iter()
@@ -199,22 +222,38 @@ impl GitOpsModel {
                         format!("cluster {cluster} has no Argo CD destination after the checks")
                     })?;
                     for stage in cluster_stages {
+                        let name = format!("{cluster}-{}", stage.name());
                         apps.push(ArgoApp {
-                            name: format!("{cluster}-{}", stage.name()),
-                            cluster: (*cluster).to_owned(),
+                            path: format!("gitops/argocd/apps/{name}.yaml"),
+                            name,
+                            namespace: argocd.namespace.clone(),
+                            part_of: mesh_id.clone(),
                             stage: *stage,
                             wave: stage.wave().to_string(),
-                            path: in_tree(&format!("clusters/{cluster}/{}", stage.name())),
+                            project: argocd.project.clone(),
+                            repo_url: gitops.repo_url.clone(),
+                            revision: gitops.revision.clone(),
+                            source_path: in_repo(&format!("clusters/{cluster}/{}", stage.name())),
                             server: destination.server.clone(),
                             destination_name: destination.name.clone(),
-                            namespace: stage.namespace(plan),
+                            destination_namespace: stage.namespace(plan),
                         });
                     }
                 }
                 Some(ArgoModel {
-                    namespace: argocd.namespace.clone(),
-                    project: argocd.project.clone(),
-                    apps_path: in_tree("gitops/argocd/apps"),
+                    root: ArgoRoot {
+                        path: "gitops/argocd/root.yaml".to_owned(),
+                        name: mesh_id.clone(),
+                        namespace: argocd.namespace.clone(),
+                        project: argocd.project.clone(),
+                        repo_url: gitops.repo_url.clone(),
+                        revision: gitops.revision.clone(),
+                        source_path: in_repo("gitops/argocd/apps"),
+                    },
+                    apps_kustomization: KustomizationFile {
+                        path: "gitops/argocd/apps/kustomization.yaml".to_owned(),
+                        resources: apps.iter().map(|a| file_name(&a.path)).collect(),
+                    },
                     apps,
                 })
             }
@@ -224,31 +263,23 @@ impl GitOpsModel {
             None => None,
             Some(flux) => {
                 let mut kustomizations = Vec::new();
-                let mut secrets: Vec<KubeConfigSecret> = Vec::new();
                 for (cluster, cluster_stages) in &stages {
                     let target = flux.clusters.get(*cluster).ok_or_else(|| {
                         format!("cluster {cluster} has no Flux target after the checks")
                     })?;
-                    if let Some(name) = &target.kube_config_secret {
-                        let key = target.kube_config_key.as_deref().unwrap_or("value");
-                        if !secrets.iter().any(|s| &s.name == name && s.key == key) {
-                            secrets.push(KubeConfigSecret {
-                                name: name.clone(),
-                                key: key.to_owned(),
-                                cluster: (*cluster).to_owned(),
-                            });
-                        }
-                    }
                     let mut previous: Option<String> = None;
                     for stage in cluster_stages {
                         let name = format!("{cluster}-{}", stage.name());
                         kustomizations.push(FluxKustomization {
+                            path: format!("gitops/flux/{name}.yaml"),
                             name: name.clone(),
-                            cluster: (*cluster).to_owned(),
+                            namespace: flux.namespace.clone(),
+                            part_of: mesh_id.clone(),
                             stage: *stage,
-                            path: format!(
+                            interval: flux.interval.clone(),
+                            source_path: format!(
                                 "./{}",
-                                in_tree(&format!("clusters/{cluster}/{}", stage.name()))
+                                in_repo(&format!("clusters/{cluster}/{}", stage.name()))
                             ),
                             depends_on: previous.replace(name),
                             kube_config_secret: target.kube_config_secret.clone(),
@@ -256,136 +287,104 @@ impl GitOpsModel {
                         });
                     }
                 }
-                Some(FluxModel {
+                let sync = FluxSync {
+                    path: "gitops/flux/sync.yaml".to_owned(),
+                    name: mesh_id.clone(),
                     namespace: flux.namespace.clone(),
                     interval: flux.interval.clone(),
+                    repo_url: gitops.repo_url.clone(),
+                    ref_field: flux_ref_field(&gitops.revision),
+                    revision: gitops.revision.clone(),
                     repo_secret: flux.repo_secret.clone(),
-                    self_path: format!("./{}", in_tree("gitops/flux")),
+                    source_path: format!("./{}", in_repo("gitops/flux")),
+                };
+                let files =
+                    std::iter::once(&sync.path).chain(kustomizations.iter().map(|k| &k.path));
+                Some(FluxModel {
+                    kustomization: KustomizationFile {
+                        path: "gitops/flux/kustomization.yaml".to_owned(),
+                        resources: files.map(|path| file_name(path)).collect(),
+                    },
+                    sync,
                     kustomizations,
-                    secrets,
                 })
             }
         };
-
-        Ok(Some(GitOpsModel {
-            mesh_id: plan.mesh.id.clone(),
-            repo_url: gitops.repo_url.clone(),
-            revision: gitops.revision.clone(),
-            flux_ref: flux_ref(&gitops.revision),
-            tree_prefix: in_tree(""),
-            clusters: stages
-                .into_iter()
-                .map(|(name, stages)| ClusterStages {
-                    name: name.to_owned(),
-                    stages,
-                })
-                .collect(),
-            argocd,
-            flux,
-        }))
+        Ok(Some(GitOpsModel { argocd, flux }))
     }
 }
 
-/// Flux needs to be told what kind of ref the revision is: a full ref or a commit SHA
-/// is recognisable, anything else is a branch.
-fn flux_ref(revision: &str) -> FluxRef {
+/// The last part of a tree path: how a kustomization in the same folder lists the file.
+fn file_name(path: &str) -> String {
+    path.rsplit('/').next().unwrap_or(path).to_owned()
+}
+
+/// Flux must be told what kind of ref the revision is: a full ref or a commit SHA is
+/// recognisable, anything else is a branch.
+fn flux_ref_field(revision: &str) -> &'static str {
     let is_sha =
         matches!(revision.len(), 40 | 64) && revision.bytes().all(|b| b.is_ascii_hexdigit());
-    let field = if is_sha {
+    if is_sha {
         "commit"
     } else if revision.starts_with("refs/") {
         "name"
     } else {
         "branch"
-    };
-    FluxRef {
-        field,
-        value: revision.to_owned(),
     }
 }
 
-/// Write `gitops/argocd/**` and `gitops/flux/**` (nothing without a gitops section). With
-/// `--cluster`, only that cluster's Applications and Kustomizations are written.
+/// Write `gitops/argocd/**` and `gitops/flux/**`: nothing without a gitops section, and
+/// nothing with `--cluster`, since these files cover the whole mesh.
 pub fn render_gitops(
     gitops: Option<&GitOpsModel>,
     options: &Options,
     env: &Environment<'_>,
+    header: &str,
     tree: &mut Tree,
 ) -> Result<(), String> {
     let Some(gitops) = gitops else {
         return Ok(());
     };
-    let wanted = |cluster: &str| {
-        options
-            .cluster
-            .as_deref()
-            .is_none_or(|only| only == cluster)
+    if options.cluster.is_some() {
+        return Ok(());
+    }
+    let mut yaml = |path: &str, template: &str, context: Value| -> Result<(), String> {
+        let body = super::render_template(env, template, context)?;
+        super::add_yaml(tree, path, header, &body)
     };
-    let header = super::header(&gitops.mesh_id);
-    let model = value(gitops);
-
     if let Some(argocd) = &gitops.argocd {
-        let mut resources = Vec::new();
-        for app in argocd.apps.iter().filter(|a| wanted(&a.cluster)) {
-            let file = format!("{}.yaml", app.name);
-            let body = super::render_template(
-                env,
-                "gitops/argocd-application.yaml",
-                context! { gitops => model.clone(), argocd => value(argocd), app => value(app) },
-            )?;
-            super::add_yaml(tree, &format!("gitops/argocd/apps/{file}"), &header, &body)?;
-            resources.push(file);
+        let root = &argocd.root;
+        yaml(&root.path, "gitops/argocd-root.yaml", value(root))?;
+        for app in &argocd.apps {
+            yaml(&app.path, "gitops/argocd-application.yaml", value(app))?;
         }
-        let body = super::render_template(
-            env,
+        let kustomization = &argocd.apps_kustomization;
+        yaml(
+            &kustomization.path,
             "gitops/kustomization.yaml",
-            context! { resources => resources },
+            value(kustomization),
         )?;
-        super::add_yaml(
-            tree,
-            "gitops/argocd/apps/kustomization.yaml",
-            &header,
-            &body,
-        )?;
-        let body = super::render_template(
-            env,
-            "gitops/argocd-root.yaml",
-            context! { gitops => model.clone(), argocd => value(argocd) },
-        )?;
-        super::add_yaml(tree, "gitops/argocd/root.yaml", &header, &body)?;
     }
-
     if let Some(flux) = &gitops.flux {
-        let mut resources = vec!["sync.yaml".to_owned()];
-        let body = super::render_template(
-            env,
-            "gitops/flux-sync.yaml",
-            context! { gitops => model.clone(), flux => value(flux) },
-        )?;
-        super::add_yaml(tree, "gitops/flux/sync.yaml", &header, &body)?;
-        for kustomization in flux.kustomizations.iter().filter(|k| wanted(&k.cluster)) {
-            let file = format!("{}.yaml", kustomization.name);
-            let body = super::render_template(
-                env,
+        yaml(&flux.sync.path, "gitops/flux-sync.yaml", value(&flux.sync))?;
+        for kustomization in &flux.kustomizations {
+            yaml(
+                &kustomization.path,
                 "gitops/flux-kustomization.yaml",
-                context! { gitops => model.clone(), flux => value(flux), kustomization => value(kustomization) },
+                value(kustomization),
             )?;
-            super::add_yaml(tree, &format!("gitops/flux/{file}"), &header, &body)?;
-            resources.push(file);
         }
-        let body = super::render_template(
-            env,
+        let kustomization = &flux.kustomization;
+        yaml(
+            &kustomization.path,
             "gitops/kustomization.yaml",
-            context! { resources => resources },
+            value(kustomization),
         )?;
-        super::add_yaml(tree, "gitops/flux/kustomization.yaml", &header, &body)?;
     }
-
-    let body = super::render_template(env, "gitops/README.md", context! { gitops => model })?;
-    tree.insert("gitops/README.md", body.into_bytes())
+    Ok(())
 }
 
-/// A serializable model part as a template value.
-fn value<T: Serialize>(part: &T) -> Value {
-    Value::from(minijinja::value::Serde(part))
+/// A context struct as a template value.
+fn value<T: Serialize>(context: &T) -> Value {
+    Value::from(minijinja::value::Serde(context))
 }

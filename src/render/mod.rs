@@ -42,7 +42,13 @@ pub fn render(model: &Model, options: &Options) -> Result<Tree, String> {
             &body,
         )?;
     }
-    gitops::render_gitops(model.gitops.as_ref(), options, &env, &mut tree)?;
+    gitops::render_gitops(
+        model.gitops.as_ref(),
+        options,
+        &env,
+        &header(&model.mesh_id),
+        &mut tree,
+    )?;
     Ok(tree)
 }
 
