@@ -154,22 +154,20 @@ fn main() -> ExitCode {
 fn run(command: Command, color: bool) -> Result<(), Failure> {
     match command {
         Command::Init { path } => init(&path),
-        Command::Schema => {
-            println!("{}", meshgen::plan::schema_json());
-            Ok(())
-        }
+        Command::Schema => to_stdout(&format!("{}\n", meshgen::plan::schema_json())),
         Command::Explain { code } => explain(code.as_deref()),
+        // Both are generated in memory first: their writers panic on a closed stdout.
         Command::Completions { shell } => {
-            let mut command = Cli::command();
-            clap_complete::generate(shell, &mut command, "meshgen", &mut std::io::stdout());
-            Ok(())
+            let mut script = Vec::new();
+            clap_complete::generate(shell, &mut Cli::command(), "meshgen", &mut script);
+            to_stdout(&String::from_utf8_lossy(&script))
         }
         Command::Man => {
-            let mut out = Vec::new();
+            let mut page = Vec::new();
             clap_mangen::Man::new(Cli::command())
-                .render(&mut out)
-                .and_then(|()| std::io::stdout().write_all(&out))
-                .map_err(|e| Failure::Io(format!("cannot write the manual page: {e}")))
+                .render(&mut page)
+                .map_err(|e| Failure::Io(format!("cannot render the manual page: {e}")))?;
+            to_stdout(&String::from_utf8_lossy(&page))
         }
         Command::Validate {
             plans,
@@ -189,7 +187,7 @@ fn run(command: Command, color: bool) -> Result<(), Failure> {
                         Ok(checked) => &checked.warnings,
                         Err(diagnostics) => diagnostics,
                     };
-                    reporter.diagnostics(&source, diagnostics);
+                    reporter.diagnostics(&source, diagnostics)?;
                     result.map(drop).map_err(|_| Failure::Reported)
                 });
                 match checked {
@@ -234,7 +232,7 @@ fn run(command: Command, color: bool) -> Result<(), Failure> {
             let (tree, warnings) = match meshgen::compile(&source, &options, input.deny_warnings) {
                 Ok(done) => done,
                 Err(CompileError::Plan(diagnostics)) => {
-                    reporter.diagnostics(&source, &diagnostics);
+                    reporter.diagnostics(&source, &diagnostics)?;
                     return Err(Failure::Reported);
                 }
                 Err(CompileError::Internal(message)) => {
@@ -245,7 +243,7 @@ fn run(command: Command, color: bool) -> Result<(), Failure> {
             };
             // A clean render says nothing in text; json always prints its document.
             if !warnings.is_empty() || reporter.format == ReportFormat::Json {
-                reporter.diagnostics(&source, &warnings);
+                reporter.diagnostics(&source, &warnings)?;
             }
             if stdout {
                 let mut out = std::io::stdout().lock();
@@ -263,7 +261,7 @@ fn run(command: Command, color: bool) -> Result<(), Failure> {
                 {
                     None => Ok(()),
                     Some(diff) => {
-                        reporter.stale_tree(&source, &diff, &plan, &dir);
+                        reporter.stale_tree(&source, &diff, &plan, &dir)?;
                         Err(Failure::Reported)
                     }
                 }
@@ -282,20 +280,29 @@ struct Reporter {
 }
 
 impl Reporter {
-    /// The plan's diagnostics. Text goes to stderr (nothing when there is nothing to say
-    /// about a render); json and github go to stdout, where scripts read them.
-    fn diagnostics(&self, source: &Source, diagnostics: &Diagnostics) {
+    /// The plan's diagnostics. Text goes to stderr; json and github go to stdout, where
+    /// scripts read them.
+    fn diagnostics(&self, source: &Source, diagnostics: &Diagnostics) -> Result<(), Failure> {
         let file = (source.name != "<stdin>").then_some(source.name.as_str());
         match self.format {
-            ReportFormat::Text => eprint!("{}", diagnostics.to_text(source, self.color)),
-            ReportFormat::Json => println!("{}", report::json(file, diagnostics)),
-            ReportFormat::Github => print!("{}", report::github(file, diagnostics)),
+            ReportFormat::Text => {
+                eprint!("{}", diagnostics.to_text(source, self.color));
+                Ok(())
+            }
+            ReportFormat::Json => to_stdout(&format!("{}\n", report::json(file, diagnostics))),
+            ReportFormat::Github => to_stdout(&report::github(file, diagnostics)),
         }
     }
 
     /// `render --check` found `dir` stale: the diff, and how to fix it. With json, stdout
     /// holds only the JSON document, so the diff goes to stderr.
-    fn stale_tree(&self, source: &Source, diff: &str, plan: &Path, dir: &Path) {
+    fn stale_tree(
+        &self,
+        source: &Source,
+        diff: &str,
+        plan: &Path,
+        dir: &Path,
+    ) -> Result<(), Failure> {
         let message = format!(
             "{} is stale; run `meshgen render {} -o {}` and commit the result",
             dir.display(),
@@ -304,7 +311,7 @@ impl Reporter {
         );
         match self.format {
             ReportFormat::Text => {
-                print!("{diff}");
+                to_stdout(diff)?;
                 eprintln!("meshgen: {message}");
             }
             ReportFormat::Json => {
@@ -312,15 +319,21 @@ impl Reporter {
                 eprintln!("meshgen: {message}");
             }
             ReportFormat::Github => {
-                print!("{diff}");
                 let file = (source.name != "<stdin>").then_some(source.name.as_str());
-                print!(
-                    "{}",
-                    report::github_error(file, "meshgen render --check", &message)
-                );
+                let annotation = report::github_error(file, "meshgen render --check", &message);
+                to_stdout(&format!("{diff}{annotation}"))?;
             }
         }
+        Ok(())
     }
+}
+
+/// Write to stdout; a closed pipe is an I/O failure (exit 2), never a panic.
+fn to_stdout(text: &str) -> Result<(), Failure> {
+    let mut out = std::io::stdout().lock();
+    out.write_all(text.as_bytes())
+        .and_then(|()| out.flush())
+        .map_err(|e| Failure::Io(format!("cannot write to stdout: {e}")))
 }
 
 fn read(plan: &Path, input: &InputOptions) -> Result<Source, Failure> {
@@ -334,10 +347,11 @@ fn read(plan: &Path, input: &InputOptions) -> Result<Source, Failure> {
 /// `meshgen explain [CODE]`: one code in full, or the list of codes.
 fn explain(code: Option<&str>) -> Result<(), Failure> {
     let Some(code) = code else {
-        for info in codes::ALL {
-            println!("{}  {}", info.code, info.title);
-        }
-        return Ok(());
+        let list: String = codes::ALL
+            .iter()
+            .map(|info| format!("{}  {}\n", info.code, info.title))
+            .collect();
+        return to_stdout(&list);
     };
     // `12` and `mg012` both mean MG012.
     let normalized = match code.trim().parse::<u16>() {
@@ -351,8 +365,7 @@ fn explain(code: Option<&str>) -> Result<(), Failure> {
             known.join(", ")
         )));
     };
-    print!("{}", explain_text(info));
-    Ok(())
+    to_stdout(&explain_text(info))
 }
 
 fn explain_text(info: &codes::CodeInfo) -> String {

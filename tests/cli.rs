@@ -273,23 +273,37 @@ fn render_check_reports_a_stale_tree_in_each_format() {
         "{\"file\":\"mesh.yaml\",\"diagnostics\":[],\"errors\":0,\"warnings\":0}\n"
     );
 
-    let file = dir
-        .path()
-        .join("out/clusters/mdemo-cluster1/istio-system-namespace.yaml");
-    let text = std::fs::read_to_string(&file).unwrap();
-    std::fs::write(&file, text.replace("network-c1", "network-x")).unwrap();
-    let stale = "out is stale; run `meshgen render mesh.yaml -o out` and commit the result";
+    // A valid change to the plan that is not rendered: the tree is stale.
+    std::fs::write(
+        dir.path().join("mesh.yaml"),
+        DEMO.replace("network-c1", "network-x"),
+    )
+    .unwrap();
+    // The message may say what changed between "stale" and the fix (kept open on purpose).
+    let (stale, fix) = (
+        "out is stale",
+        "; run `meshgen render mesh.yaml -o out` and commit the result",
+    );
 
     let text_out = meshgen(dir.path(), &["render", "-o", "out", "--check"]);
     assert_eq!(text_out.status.code(), Some(1));
+    let diff = stdout(&text_out);
     assert!(
-        stdout(&text_out).contains(
-            "-    topology.istio.io/network: network-x\n+    topology.istio.io/network: network-c1"
-        ),
-        "{}",
-        stdout(&text_out)
+        diff.lines()
+            .any(|l| l.starts_with('-') && l.contains("network-c1")),
+        "{diff}"
     );
-    assert_eq!(stderr(&text_out), format!("meshgen: {stale}\n"));
+    assert!(
+        diff.lines()
+            .any(|l| l.starts_with('+') && l.contains("network-x")),
+        "{diff}"
+    );
+    let err = stderr(&text_out);
+    assert!(err.starts_with(&format!("meshgen: {stale}")), "{err}");
+    assert!(
+        err.ends_with(&format!("{fix}\n")) && err.lines().count() == 1,
+        "{err}"
+    );
 
     let json = meshgen(
         dir.path(),
@@ -301,18 +315,24 @@ fn render_check_reports_a_stale_tree_in_each_format() {
         stdout(&fresh),
         "stdout holds only the JSON document"
     );
-    assert!(stderr(&json).contains("+    topology.istio.io/network: network-c1"));
+    assert!(
+        stderr(&json)
+            .lines()
+            .any(|l| l.starts_with('+') && l.contains("network-x"))
+    );
 
     let github = meshgen(
         dir.path(),
         &["render", "-o", "out", "--check", "--format", "github"],
     );
     assert_eq!(github.status.code(), Some(1));
-    let annotation = format!("::error file=mesh.yaml,title=meshgen render --check::{stale}\n");
+    let out = stdout(&github);
+    let annotation = out.lines().last().unwrap_or_default();
     assert!(
-        stdout(&github).ends_with(&annotation),
-        "{}",
-        stdout(&github)
+        annotation.starts_with(&format!(
+            "::error file=mesh.yaml,title=meshgen render --check::{stale}"
+        )) && annotation.ends_with(fix),
+        "{out}"
     );
 }
 
@@ -371,8 +391,10 @@ fn explain_prints_the_title_explanation_and_both_examples_of_every_code() {
             "{text}"
         );
         assert!(text[fixed_at..].ends_with(&indented(info.fixed)), "{text}");
+        // The explanation is wrapped (the title line and the indented examples are as written).
         assert!(
             text.lines()
+                .skip(1)
                 .all(|l| l.starts_with("    ") || l.chars().count() <= 80),
             "{text}"
         );

@@ -463,10 +463,15 @@ fn flux_kustomizations_depend_on_the_clusters_previous_stage() {
 
 #[test]
 fn stages_follow_the_plan_and_revisions_map_to_the_flux_ref_kind() {
-    // Single network: no east-west gateway, so no istio stage; cluster3 without MetalLB
-    // and outside the demo has no stage at all.
+    // Single network (one network ID, no east-west IPs): no east-west gateway, so no istio
+    // stage; cluster3 without MetalLB and outside the demo has no stage at all.
     let plan = DEMO
         .replace("networkMode: multi", "networkMode: single")
+        .replace("network: network-c2", "network: network-c1")
+        .replace("network: network-c3", "network: network-c1")
+        .replace("      eastWest: 10.64.30.73\n", "")
+        .replace("    loadBalancerIPs:\n      eastWest: 10.6.136.29\n", "")
+        .replace("    loadBalancerIPs:\n      eastWest: 10.64.30.77\n", "")
         .replace(
             "    metallb:\n      pools:\n        - { name: first-pool, addresses: [10.64.30.75-10.64.30.77] }\n",
             "",

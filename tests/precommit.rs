@@ -292,7 +292,8 @@ fn local_hooks_fail_on_a_stale_tree_with_the_diff() {
         "{text}"
     );
     assert!(
-        text.contains("deploy/mesh is stale; run `meshgen render deploy/mesh.yaml -o deploy/mesh`"),
+        text.contains("deploy/mesh is stale")
+            && text.contains("run `meshgen render deploy/mesh.yaml -o deploy/mesh`"),
         "{text}"
     );
     // Re-rendering makes it pass again.

@@ -1,7 +1,7 @@
 //! Rules for the `gitops:` section (MG090–MG099): every cluster reachable, every
 //! value well-formed for both Argo CD and Flux.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
 
 use crate::codes;
 use crate::diag::{Diagnostic, Diagnostics};
@@ -257,7 +257,7 @@ fn check_flux_target(
 }
 
 /// Every mesh cluster has an entry, every entry is a mesh cluster, and every
-/// `<cluster>-<stage>` name fits in a label.
+/// `<cluster>-<stage>` name fits in a label. Linear in the number of clusters.
 fn check_keys<T>(
     plan: &Plan,
     path: &str,
@@ -280,17 +280,17 @@ fn check_keys<T>(
             );
         }
     }
+    let clusters: HashSet<&str> = plan.clusters.iter().map(|c| c.name.as_str()).collect();
     let longest_stage = Stage::ALL.iter().map(|s| s.name().len()).max().unwrap_or(0);
     for key in entries.keys() {
         let key_path = format!("{path}.{key}");
-        if !plan.clusters.iter().any(|c| &c.name == key) {
+        if !clusters.contains(key.as_str()) {
             let hint = if key == &plan.mesh.global_cluster {
                 "the global cluster gets no destination: GitOps syncs only the clusters' stage \
                  folders, and the patches in global/ are applied by the runbook"
                     .to_owned()
             } else {
-                let names: Vec<&str> = plan.clusters.iter().map(|c| c.name.as_str()).collect();
-                format!("use a cluster name from `clusters`: {}", names.join(", "))
+                format!("use a cluster name from `clusters`: {}", some_names(plan))
             };
             out.push(
                 Diagnostic::error(
@@ -316,6 +316,23 @@ fn check_keys<T>(
                 )),
             );
         }
+    }
+}
+
+/// The plan's first few cluster names, for a hint.
+fn some_names(plan: &Plan) -> String {
+    const SHOWN: usize = 5;
+    let names: Vec<&str> = plan
+        .clusters
+        .iter()
+        .take(SHOWN)
+        .map(|c| c.name.as_str())
+        .collect();
+    let more = plan.clusters.len().saturating_sub(SHOWN);
+    if more > 0 {
+        format!("{}, ... ({more} more)", names.join(", "))
+    } else {
+        names.join(", ")
     }
 }
 

@@ -335,7 +335,7 @@ fn flux_ref_field(revision: &str) -> &'static str {
 
 /// Write `gitops/argocd/**` and `gitops/flux/**`: nothing without a gitops section, and
 /// nothing with `--cluster`, since these files cover the whole mesh.
-pub fn render_gitops(
+pub(crate) fn render_gitops(
     gitops: Option<&GitOpsModel>,
     options: &Options,
     env: &Environment<'_>,
