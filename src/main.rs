@@ -246,11 +246,7 @@ fn run(command: Command, color: bool) -> Result<(), Failure> {
                 reporter.diagnostics(&source, &warnings)?;
             }
             if stdout {
-                let mut out = std::io::stdout().lock();
-                return out
-                    .write_all(tree.to_yaml_stream().as_bytes())
-                    .and_then(|()| out.flush())
-                    .map_err(|e| Failure::Io(format!("cannot write to stdout: {e}")));
+                return to_stdout(&tree.to_yaml_stream());
             }
             let Some(dir) = output else {
                 return Err(Failure::Io("render needs -o DIR or --stdout".into()));
@@ -283,7 +279,7 @@ impl Reporter {
     /// The plan's diagnostics. Text goes to stderr; json and github go to stdout, where
     /// scripts read them.
     fn diagnostics(&self, source: &Source, diagnostics: &Diagnostics) -> Result<(), Failure> {
-        let file = (source.name != "<stdin>").then_some(source.name.as_str());
+        let file = file_name(source);
         match self.format {
             ReportFormat::Text => {
                 eprint!("{}", diagnostics.to_text(source, self.color));
@@ -319,13 +315,18 @@ impl Reporter {
                 eprintln!("meshgen: {message}");
             }
             ReportFormat::Github => {
-                let file = (source.name != "<stdin>").then_some(source.name.as_str());
-                let annotation = report::github_error(file, "meshgen render --check", &message);
+                let annotation =
+                    report::github_error(file_name(source), "meshgen render --check", &message);
                 to_stdout(&format!("{diff}{annotation}"))?;
             }
         }
         Ok(())
     }
+}
+
+/// The plan's file name for machine formats; `None` for stdin.
+fn file_name(source: &Source) -> Option<&str> {
+    (source.name != "<stdin>").then_some(source.name.as_str())
 }
 
 /// Write to stdout; a closed pipe is an I/O failure (exit 2), never a panic.

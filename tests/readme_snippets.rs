@@ -18,6 +18,7 @@ const HOOKS: &str = include_str!("../.pre-commit-hooks.yaml");
 /// Every snippet the document must have, each exercised by a test below.
 const NAMES: &[&str] = &[
     "precommit-config",
+    "precommit-local",
     "ci-github-actions",
     "ci-shell",
     "argocd-plan",
@@ -248,6 +249,70 @@ fn precommit_config_uses_the_published_hooks_with_working_args() {
         Ok(out) => assert!(out.status.success(), "{}", text(&out)),
         Err(_) => eprintln!("NOTE: pre-commit not installed; validate-config not run"),
     }
+}
+
+#[test]
+fn precommit_local_hooks_mirror_the_published_ones_and_run() {
+    let local = snippet("precommit-local");
+    assert_eq!(local.lang, "yaml");
+    let config = yaml(&local.body);
+    assert_eq!(config["repos"][0]["repo"], "local");
+    let hooks = config["repos"][0]["hooks"].as_array().unwrap();
+    let published: Vec<serde_json::Value> = serde_saphyr::from_str(HOOKS).unwrap();
+    assert_eq!(hooks.len(), published.len());
+    for (hook, published) in hooks.iter().zip(&published) {
+        for key in [
+            "id",
+            "name",
+            "entry",
+            "files",
+            "pass_filenames",
+            "always_run",
+        ] {
+            assert_eq!(hook[key], published[key], "{key} of {}", published["id"]);
+        }
+        assert_eq!(hook["language"], "system");
+    }
+
+    // Run them with pre-commit, with meshgen on PATH: a fresh tree passes, a stale one fails.
+    let scratch = Scratch::new(DEMO);
+    assert!(
+        scratch
+            .meshgen(&["render", "deploy/mesh.yaml", "-o", "deploy/mesh"])
+            .status
+            .success()
+    );
+    std::fs::write(scratch.path("repo/.pre-commit-config.yaml"), &local.body).unwrap();
+    scratch.git(&["add", "-A"]);
+    let pre_commit = |scratch: &Scratch| {
+        scratch
+            .command("pre-commit")
+            .args(["run", "--color", "never"])
+            .env("PRE_COMMIT_HOME", scratch.path("pre-commit-home"))
+            .output()
+    };
+    let Ok(out) = pre_commit(&scratch) else {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "CI is set but pre-commit is not installed"
+        );
+        eprintln!("\n*** SKIPPED running precommit-local: pre-commit is not installed ***\n");
+        return;
+    };
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    std::fs::write(
+        scratch.path("repo/deploy/mesh.yaml"),
+        DEMO.replace("network-c1", "network-one"),
+    )
+    .unwrap();
+    scratch.git(&["add", "-A"]);
+    let out = pre_commit(&scratch).unwrap();
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    assert!(
+        text(&out).contains("deploy/mesh is stale"),
+        "{}",
+        text(&out)
+    );
 }
 
 /// The `run:` steps of the workflow that call meshgen.
