@@ -80,7 +80,7 @@ fn check_argocd(plan: &Plan, argocd: &ArgoCd, out: &mut Diagnostics) {
             "gitops.argocd.project",
             "Argo CD project",
             &argocd.project,
-            "an RFC 1123 subdomain",
+            NameRule::Subdomain,
         ));
     }
     check_keys(
@@ -208,7 +208,7 @@ fn check_flux_target(
                 &format!("{path}.kubeConfigKey"),
                 "Secret key",
                 key,
-                "letters, digits, `-`, `_` and `.`",
+                NameRule::SecretKey,
             ));
         }
         if target.kube_config_secret.is_none() {
@@ -361,33 +361,47 @@ fn shared_destination<'a>(
 
 fn check_namespace(path: &str, namespace: &str, out: &mut Diagnostics) {
     if !is_dns_label(namespace) {
-        out.push(invalid_name(
-            path,
-            "namespace",
-            namespace,
-            "an RFC 1123 label",
-        ));
+        out.push(invalid_name(path, "namespace", namespace, NameRule::Label));
     }
 }
 
 fn check_secret_name(path: &str, name: &str, out: &mut Diagnostics) {
     if !is_dns_subdomain(name) {
-        out.push(invalid_name(
-            path,
-            "Secret name",
-            name,
-            "an RFC 1123 subdomain",
-        ));
+        out.push(invalid_name(path, "Secret name", name, NameRule::Subdomain));
     }
 }
 
-fn invalid_name(path: &str, what: &str, value: &str, rule: &str) -> Diagnostic {
+/// The naming rule a value broke.
+enum NameRule {
+    /// RFC 1123 label (namespaces).
+    Label,
+    /// RFC 1123 subdomain (projects, Secrets).
+    Subdomain,
+    /// A key of a Secret's data.
+    SecretKey,
+}
+
+fn invalid_name(path: &str, what: &str, value: &str, rule: NameRule) -> Diagnostic {
+    let (rule, hint) = match rule {
+        NameRule::Label => (
+            "an RFC 1123 label",
+            "use lower-case letters, digits and `-`, at most 63 characters, e.g. `flux-system`",
+        ),
+        NameRule::Subdomain => (
+            "an RFC 1123 subdomain",
+            "use lower-case letters, digits, `-` and `.`, at most 253 characters",
+        ),
+        NameRule::SecretKey => (
+            "a valid Secret key",
+            "use letters, digits, `-`, `_` and `.`, e.g. `value`",
+        ),
+    };
     Diagnostic::error(
         codes::GITOPS_NAME,
         path,
         format!("{what} `{value}` is not {rule}"),
     )
-    .hint("use lower-case letters, digits and `-` (at most 63 characters for a namespace)")
+    .hint(hint)
 }
 
 /// RFC 1123 label: `[a-z0-9]([-a-z0-9]*[a-z0-9])?`, at most 63 characters.
