@@ -11,6 +11,7 @@ pub mod model;
 pub mod net;
 pub mod plan;
 pub mod render;
+pub mod report;
 pub mod tree;
 pub mod write;
 

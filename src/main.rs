@@ -6,14 +6,14 @@ use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use clap::{Parser, Subcommand, ValueEnum};
-use meshgen::{CompileError, Diagnostics, Format, Options, Source};
+use clap::{CommandFactory, Parser, Subcommand, ValueEnum};
+use meshgen::{CompileError, Diagnostics, Format, Options, Source, codes, report};
 
 /// The demo plan of DESIGN.md, written by `meshgen init`.
 const DEMO_PLAN: &str = include_str!("../golden/demo/plan.yaml");
 
 #[derive(Parser)]
-#[command(name = "meshgen", version, about, long_about = None)]
+#[command(name = "meshgen", version, about, long_about = None, max_term_width = 100)]
 #[command(after_help = "Exit codes: 0 ok, 1 the plan or the tree is wrong, 2 usage or I/O error.")]
 struct Cli {
     /// When to colour diagnostics (NO_COLOR in the environment means never).
@@ -31,15 +31,25 @@ enum Command {
         #[arg(default_value = "mesh.yaml")]
         path: PathBuf,
     },
-    /// Check a plan and report every problem at once.
+    /// Check plans and report every problem at once.
     Validate {
+        /// The plans: .yaml, .yml or .toml files, or - for stdin.
+        #[arg(default_value = "mesh.yaml")]
+        plans: Vec<PathBuf>,
         #[command(flatten)]
-        input: Input,
+        input: InputOptions,
+        #[command(flatten)]
+        output: OutputOptions,
     },
     /// Render the plan into a tree of manifests, patches and a runbook.
     Render {
+        /// The plan: a .yaml, .yml or .toml file, or - for stdin.
+        #[arg(default_value = "mesh.yaml")]
+        plan: PathBuf,
         #[command(flatten)]
-        input: Input,
+        input: InputOptions,
+        #[command(flatten)]
+        report: OutputOptions,
         /// Output folder (meshgen owns the files it lists in OUT/.meshgen/manifest).
         #[arg(short, long, value_name = "DIR", required_unless_present = "stdout")]
         output: Option<PathBuf>,
@@ -58,19 +68,36 @@ enum Command {
     },
     /// Print the plan's JSON Schema (for editors and yaml-language-server).
     Schema,
+    /// Explain a diagnostic code, with an example of the problem and its fix.
+    Explain {
+        /// The code, e.g. MG012 (or 12); leave out to list every code.
+        code: Option<String>,
+    },
+    /// Print a shell completion script (install it where your shell loads completions).
+    Completions {
+        /// The shell to complete in.
+        shell: clap_complete::Shell,
+    },
+    /// Print the manual page (roff), e.g. `meshgen man | man -l -`.
+    Man,
 }
 
 #[derive(clap::Args)]
-struct Input {
-    /// The plan: a .yaml, .yml or .toml file, or - for stdin.
-    #[arg(default_value = "mesh.yaml")]
-    plan: PathBuf,
+struct InputOptions {
     /// Format of a plan read from stdin.
     #[arg(long, value_enum, default_value_t = InputFormat::Yaml)]
     input_format: InputFormat,
     /// Treat warnings as errors.
     #[arg(long)]
     deny_warnings: bool,
+}
+
+#[derive(clap::Args)]
+struct OutputOptions {
+    /// How to print diagnostics: text on stderr; json (one document per plan) or github (GitHub
+    /// Actions annotations) on stdout.
+    #[arg(long, value_enum, default_value_t = ReportFormat::Text)]
+    format: ReportFormat,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -86,12 +113,21 @@ enum ColorChoice {
     Never,
 }
 
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum ReportFormat {
+    Text,
+    Json,
+    Github,
+}
+
 /// Failure kinds, mapped to exit codes.
 enum Failure {
     /// The plan or the tree is wrong (exit 1); the report is already printed.
     Reported,
     /// Usage, I/O or internal failure (exit 2).
     Io(String),
+    /// Usage or I/O failure (exit 2) whose message is already printed.
+    IoReported,
 }
 
 fn main() -> ExitCode {
@@ -111,43 +147,92 @@ fn main() -> ExitCode {
             eprintln!("meshgen: {message}");
             ExitCode::from(2)
         }
+        Err(Failure::IoReported) => ExitCode::from(2),
     }
 }
 
 fn run(command: Command, color: bool) -> Result<(), Failure> {
     match command {
         Command::Init { path } => init(&path),
-        Command::Schema => {
-            println!("{}", meshgen::plan::schema_json());
-            Ok(())
+        Command::Schema => to_stdout(&format!("{}\n", meshgen::plan::schema_json())),
+        Command::Explain { code } => explain(code.as_deref()),
+        // Both are generated in memory first: their writers panic on a closed stdout.
+        Command::Completions { shell } => {
+            let mut script = Vec::new();
+            clap_complete::generate(shell, &mut Cli::command(), "meshgen", &mut script);
+            to_stdout(&String::from_utf8_lossy(&script))
         }
-        Command::Validate { input } => {
-            let source = read(&input)?;
-            match meshgen::check_source(&source, input.deny_warnings) {
-                Ok(checked) => {
-                    report(&source, &checked.warnings, color);
-                    Ok(())
+        Command::Man => {
+            let mut page = Vec::new();
+            clap_mangen::Man::new(Cli::command())
+                .render(&mut page)
+                .map_err(|e| Failure::Io(format!("cannot render the manual page: {e}")))?;
+            to_stdout(&String::from_utf8_lossy(&page))
+        }
+        Command::Validate {
+            plans,
+            input,
+            output,
+        } => {
+            let reporter = Reporter {
+                format: output.format,
+                color,
+            };
+            // Every plan is checked, even after a failure; the worst outcome sets the exit code.
+            let (mut invalid, mut unreadable) = (false, false);
+            for plan in &plans {
+                let checked = read(plan, &input).and_then(|source| {
+                    let result = meshgen::check_source(&source, input.deny_warnings);
+                    let diagnostics = match &result {
+                        Ok(checked) => &checked.warnings,
+                        Err(diagnostics) => diagnostics,
+                    };
+                    reporter.diagnostics(&source, diagnostics)?;
+                    result.map(drop).map_err(|_| Failure::Reported)
+                });
+                match checked {
+                    Ok(()) => {}
+                    Err(Failure::Reported) => invalid = true,
+                    Err(Failure::Io(message)) => {
+                        eprintln!("meshgen: {message}");
+                        unreadable = true;
+                    }
+                    Err(Failure::IoReported) => unreadable = true,
                 }
-                Err(diagnostics) => {
-                    report(&source, &diagnostics, color);
-                    Err(Failure::Reported)
-                }
+            }
+            match (unreadable, invalid) {
+                (true, _) => Err(Failure::IoReported),
+                (false, true) => Err(Failure::Reported),
+                (false, false) => Ok(()),
             }
         }
         Command::Render {
+            plan,
             input,
+            report,
             output,
             check,
             stdout,
             cluster,
             force,
         } => {
-            let source = read(&input)?;
+            let reporter = Reporter {
+                format: report.format,
+                color,
+            };
+            if stdout && report.format == ReportFormat::Json {
+                return Err(Failure::Io(
+                    "--stdout prints manifests on stdout, where --format json prints its document; \
+                     use one of them"
+                        .into(),
+                ));
+            }
+            let source = read(&plan, &input)?;
             let options = Options { cluster };
             let (tree, warnings) = match meshgen::compile(&source, &options, input.deny_warnings) {
                 Ok(done) => done,
                 Err(CompileError::Plan(diagnostics)) => {
-                    report(&source, &diagnostics, color);
+                    reporter.diagnostics(&source, &diagnostics)?;
                     return Err(Failure::Reported);
                 }
                 Err(CompileError::Internal(message)) => {
@@ -156,15 +241,12 @@ fn run(command: Command, color: bool) -> Result<(), Failure> {
                     )));
                 }
             };
-            if !warnings.is_empty() {
-                report(&source, &warnings, color);
+            // A clean render says nothing in text; json always prints its document.
+            if !warnings.is_empty() || reporter.format == ReportFormat::Json {
+                reporter.diagnostics(&source, &warnings)?;
             }
             if stdout {
-                let mut out = std::io::stdout().lock();
-                return out
-                    .write_all(tree.to_yaml_stream().as_bytes())
-                    .and_then(|()| out.flush())
-                    .map_err(|e| Failure::Io(format!("cannot write to stdout: {e}")));
+                return to_stdout(&tree.to_yaml_stream());
             }
             let Some(dir) = output else {
                 return Err(Failure::Io("render needs -o DIR or --stdout".into()));
@@ -175,13 +257,7 @@ fn run(command: Command, color: bool) -> Result<(), Failure> {
                 {
                     None => Ok(()),
                     Some(diff) => {
-                        print!("{diff}");
-                        eprintln!(
-                            "meshgen: {} is stale; run `meshgen render {} -o {}` and commit the result",
-                            dir.display(),
-                            input.plan.display(),
-                            dir.display()
-                        );
+                        reporter.stale_tree(&source, &diff, &plan, &dir)?;
                         Err(Failure::Reported)
                     }
                 }
@@ -193,16 +269,143 @@ fn run(command: Command, color: bool) -> Result<(), Failure> {
     }
 }
 
-fn read(input: &Input) -> Result<Source, Failure> {
+/// Prints what a command found, in the chosen format.
+struct Reporter {
+    format: ReportFormat,
+    color: bool,
+}
+
+impl Reporter {
+    /// The plan's diagnostics. Text goes to stderr; json and github go to stdout, where
+    /// scripts read them.
+    fn diagnostics(&self, source: &Source, diagnostics: &Diagnostics) -> Result<(), Failure> {
+        let file = file_name(source);
+        match self.format {
+            ReportFormat::Text => {
+                eprint!("{}", diagnostics.to_text(source, self.color));
+                Ok(())
+            }
+            ReportFormat::Json => to_stdout(&format!("{}\n", report::json(file, diagnostics))),
+            ReportFormat::Github => to_stdout(&report::github(file, diagnostics)),
+        }
+    }
+
+    /// `render --check` found `dir` stale: the diff, and how to fix it. With json, stdout
+    /// holds only the JSON document, so the diff goes to stderr.
+    fn stale_tree(
+        &self,
+        source: &Source,
+        diff: &str,
+        plan: &Path,
+        dir: &Path,
+    ) -> Result<(), Failure> {
+        let message = format!(
+            "{} is stale; run `meshgen render {} -o {}` and commit the result",
+            dir.display(),
+            plan.display(),
+            dir.display()
+        );
+        match self.format {
+            ReportFormat::Text => {
+                to_stdout(diff)?;
+                eprintln!("meshgen: {message}");
+            }
+            ReportFormat::Json => {
+                eprint!("{diff}");
+                eprintln!("meshgen: {message}");
+            }
+            ReportFormat::Github => {
+                let annotation =
+                    report::github_error(file_name(source), "meshgen render --check", &message);
+                to_stdout(&format!("{diff}{annotation}"))?;
+            }
+        }
+        Ok(())
+    }
+}
+
+/// The plan's file name for machine formats; `None` for stdin.
+fn file_name(source: &Source) -> Option<&str> {
+    (source.name != "<stdin>").then_some(source.name.as_str())
+}
+
+/// Write to stdout; a closed pipe is an I/O failure (exit 2), never a panic.
+fn to_stdout(text: &str) -> Result<(), Failure> {
+    let mut out = std::io::stdout().lock();
+    out.write_all(text.as_bytes())
+        .and_then(|()| out.flush())
+        .map_err(|e| Failure::Io(format!("cannot write to stdout: {e}")))
+}
+
+fn read(plan: &Path, input: &InputOptions) -> Result<Source, Failure> {
     let stdin_format = match input.input_format {
         InputFormat::Yaml => Format::Yaml,
         InputFormat::Toml => Format::Toml,
     };
-    meshgen::plan::load(&input.plan, stdin_format).map_err(|e| Failure::Io(e.to_string()))
+    meshgen::plan::load(plan, stdin_format).map_err(|e| Failure::Io(e.to_string()))
 }
 
-fn report(source: &Source, diagnostics: &Diagnostics, color: bool) {
-    eprint!("{}", diagnostics.to_text(source, color));
+/// `meshgen explain [CODE]`: one code in full, or the list of codes.
+fn explain(code: Option<&str>) -> Result<(), Failure> {
+    let Some(code) = code else {
+        let list: String = codes::ALL
+            .iter()
+            .map(|info| format!("{}  {}\n", info.code, info.title))
+            .collect();
+        return to_stdout(&list);
+    };
+    // `12` and `mg012` both mean MG012.
+    let normalized = match code.trim().parse::<u16>() {
+        Ok(number) => format!("MG{number:03}"),
+        Err(_) => code.trim().to_owned(),
+    };
+    let Some(info) = codes::info(&normalized) else {
+        let known: Vec<&str> = codes::ALL.iter().map(|c| c.code).collect();
+        return Err(Failure::Io(format!(
+            "no diagnostic code `{code}`; the codes are {}\n(`meshgen explain` lists them with their titles)",
+            known.join(", ")
+        )));
+    };
+    to_stdout(&explain_text(info))
+}
+
+fn explain_text(info: &codes::CodeInfo) -> String {
+    let indent = |example: &str| -> String {
+        example
+            .lines()
+            .map(|line| format!("    {line}\n"))
+            .collect()
+    };
+    format!(
+        "{}: {}\n\n{}\nA plan with the problem:\n\n{}\nFixed:\n\n{}",
+        info.code,
+        info.title,
+        wrap(info.explanation, 80),
+        indent(info.bad),
+        indent(info.fixed)
+    )
+}
+
+/// Words of `text` in lines of at most `width` characters (a longer word gets a line of its own).
+fn wrap(text: &str, width: usize) -> String {
+    let mut out = String::new();
+    let mut line = String::new();
+    for word in text.split_whitespace() {
+        if !line.is_empty() && line.chars().count() + 1 + word.chars().count() > width {
+            out.push_str(&line);
+            out.push('\n');
+            line.clear();
+        }
+        if !line.is_empty() {
+            line.push(' ');
+        }
+        line.push_str(word);
+    }
+    if !line.is_empty() {
+        out.push_str(&line);
+        out.push('\n');
+    }
+    out
 }
 
 fn init(path: &Path) -> Result<(), Failure> {
@@ -232,4 +435,21 @@ fn init(path: &Path) -> Result<(), Failure> {
         path.display()
     );
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_cli_definition_is_consistent() {
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn wrap_keeps_words_whole_within_the_width() {
+        assert_eq!(wrap("aa bb cc", 5), "aa bb\ncc\n");
+        assert_eq!(wrap("a verylongword b", 4), "a\nverylongword\nb\n");
+        assert_eq!(wrap("", 4), "");
+    }
 }

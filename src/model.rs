@@ -84,6 +84,8 @@ pub struct Model {
     pub demo: Option<DemoFacts>,
     /// Which clusters each runbook step concerns.
     pub runbook: Runbook,
+    /// Argo CD and Flux objects, when the plan has a gitops section.
+    pub gitops: Option<crate::render::gitops::GitOpsModel>,
 }
 
 /// The clusters each optional runbook step applies to (plan order); an empty
@@ -564,6 +566,7 @@ impl Model {
             global_mesh,
             demo,
             runbook,
+            gitops: crate::render::gitops::GitOpsModel::resolve(plan)?,
         })
     }
 

@@ -24,6 +24,8 @@ use std::net::IpAddr;
 
 use ipnet::IpNet;
 
+pub mod gitops;
+
 use crate::diag::Diagnostics;
 use crate::net::{AddrRange, DualStack};
 use crate::plan::{Cluster, LoadBalancerIps, Plan};
@@ -40,6 +42,7 @@ pub fn check(plan: &Plan) -> Diagnostics {
     versions::check(plan, &mut out);
     demo::check(&facts, &mut out);
     images::check(plan, &mut out);
+    gitops::check(plan, &mut out);
     out
 }
 

@@ -19,6 +19,7 @@
 //! GlobalMesh patch cover the whole mesh and are left out.
 
 pub mod escape;
+pub mod gitops;
 
 use minijinja::{Environment, Error, ErrorKind, UndefinedBehavior, Value};
 use serde::Serialize;
@@ -56,6 +57,7 @@ pub fn render(model: &Model, options: &Options) -> Result<Tree, String> {
             render_cluster(&out, &mut tree, cluster)?;
         }
     }
+    gitops::render_gitops(model.gitops.as_ref(), options, &out, &mut tree)?;
     Ok(tree)
 }
 
