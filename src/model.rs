@@ -559,6 +559,7 @@ impl Model {
         let global_mesh = global_mesh_patch(&mesh, &networks);
         let demo = plan.demo.as_ref().map(|demo| demo_facts(plan, demo));
         let runbook = runbook(&clusters);
+        let gitops = crate::render::gitops::GitOpsModel::resolve(plan, &clusters)?;
         Ok(Model {
             mesh,
             networks,
@@ -566,7 +567,7 @@ impl Model {
             global_mesh,
             demo,
             runbook,
-            gitops: crate::render::gitops::GitOpsModel::resolve(plan)?,
+            gitops,
         })
     }
 

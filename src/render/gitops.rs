@@ -17,7 +17,7 @@ use serde::Serialize;
 
 use crate::Options;
 use crate::check::gitops::normalize_path;
-use crate::plan::{self, NetworkMode, Plan};
+use crate::plan::{self, Plan};
 use crate::tree::Tree;
 
 /// A kustomize-buildable sub-folder of `clusters/<name>/`, synced as one unit.
@@ -50,23 +50,9 @@ impl Stage {
         Stage::ALL.iter().position(|s| *s == self).unwrap_or(0) + 1
     }
 
-    /// The stages the render writes for `cluster` (a stage with nothing in it is absent): the
-    /// same rule as the render's own stage list, which this must agree with.
-    pub fn of(plan: &Plan, cluster: &plan::Cluster) -> Vec<Stage> {
-        Stage::ALL
-            .into_iter()
-            .filter(|stage| match stage {
-                Stage::Metallb => cluster.metallb.is_some(),
-                Stage::Istio => {
-                    plan.mesh.network_mode == NetworkMode::Multi
-                        && cluster.load_balancer_ips.east_west.is_some()
-                }
-                Stage::Demo => plan.demo.as_ref().is_some_and(|demo| {
-                    demo.helloworld.versions.contains_key(&cluster.name)
-                        || demo.sleep.clusters.contains(&cluster.name)
-                }),
-            })
-            .collect()
+    /// The stage of a folder name the model gave a cluster (`metallb`, `istio`, `demo`).
+    fn from_name(name: &str) -> Option<Stage> {
+        Stage::ALL.into_iter().find(|stage| stage.name() == name)
     }
 
     /// Namespace of the stage's objects: Argo CD's default for any object that names none.
@@ -193,7 +179,10 @@ pub struct KustomizationFile {
 impl GitOpsModel {
     /// The GitOps files of a checked plan; `Ok(None)` without a gitops section.
     /// An `Err` is a meshgen bug: the checks let something through.
-    pub fn resolve(plan: &Plan) -> Result<Option<GitOpsModel>, String> {
+    pub fn resolve(
+        plan: &Plan,
+        clusters: &[crate::model::ClusterModel],
+    ) -> Result<Option<GitOpsModel>, String> {
         let Some(gitops) = &plan.gitops else {
             return Ok(None);
         };
@@ -207,10 +196,17 @@ impl GitOpsModel {
             }
         };
         let mesh_id = &plan.mesh.id;
-        let stages: Vec<(&str, Vec<Stage>)> = plan
-            .clusters
+        // The stages are the folders the model gave each cluster, so GitOps syncs exactly what is rendered.
+        let stages: Vec<(&str, Vec<Stage>)> = clusters
             .iter()
-            .map(|c| (c.name.as_str(), Stage::of(plan, c)))
+            .map(|c| {
+                let stages = c
+                    .stages
+                    .iter()
+                    .filter_map(|s| Stage::from_name(&s.name))
+                    .collect();
+                (c.name.as_str(), stages)
+            })
             .collect();
 
         let argocd = match &gitops.argocd {
