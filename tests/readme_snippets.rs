@@ -1,10 +1,7 @@
-//! The integration snippets of the README, exercised: every fenced block that follows a
+//! The README's snippets, exercised: every fenced block that follows a
 //! `<!-- test: NAME -->` marker is parsed, checked against meshgen, and where it is shell,
 //! run with `sh` in a scratch repository (with `meshgen` on PATH and `kubectl` replaced by a
 //! stub that records its arguments, since there is no cluster).
-//!
-//! The snippets are read from README.md when it has markers, else from docs/integrations.md
-//! (where they live until they are merged into the README).
 
 #![cfg(unix)]
 
@@ -17,6 +14,9 @@ const HOOKS: &str = include_str!("../.pre-commit-hooks.yaml");
 
 /// Every snippet the document must have, each exercised by a test below.
 const NAMES: &[&str] = &[
+    "quickstart",
+    "workflow",
+    "plan-example",
     "precommit-config",
     "precommit-local",
     "ci-github-actions",
@@ -37,16 +37,10 @@ struct Snippet {
     body: String,
 }
 
-/// The marked snippets of README.md (if it has any) or docs/integrations.md.
+/// The marked snippets of README.md.
 fn snippets() -> BTreeMap<String, Snippet> {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let readme = std::fs::read_to_string(root.join("README.md")).unwrap_or_default();
-    let (name, text) = if readme.contains("<!-- test: ") {
-        ("README.md", readme)
-    } else {
-        let docs = std::fs::read_to_string(root.join("docs/integrations.md")).unwrap();
-        ("docs/integrations.md", docs)
-    };
+    let name = "README.md";
+    let text = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join(name)).unwrap();
     let mut found = BTreeMap::new();
     let mut lines = text.lines();
     while let Some(line) = lines.next() {
@@ -599,4 +593,75 @@ fn completions_and_man_page_install_where_the_snippet_says() {
     assert!(read(".zfunc/_meshgen").starts_with("#compdef meshgen"));
     assert!(read(".config/fish/completions/meshgen.fish").contains("complete -c meshgen"));
     assert!(read(".local/share/man/man1/meshgen.1").contains(".TH meshgen 1"));
+}
+
+#[test]
+fn quickstart_renders_the_demo_and_names_the_ci_test_command() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let quickstart = snippet("quickstart").body;
+    let mut lines = quickstart
+        .lines()
+        .map(|l| l.split('#').next().unwrap_or_default().trim());
+    // `cargo run --release -- ARGS`: the same ARGS through the binary cargo built, from a fresh folder.
+    let render = lines.next().unwrap();
+    let args: Vec<&str> = render
+        .strip_prefix("cargo run --release -- ")
+        .unwrap()
+        .split_whitespace()
+        .collect();
+    let scratch = Scratch::new(DEMO);
+    std::fs::create_dir_all(scratch.path("repo/golden/demo")).unwrap();
+    std::fs::copy(
+        root.join("golden/demo/plan.yaml"),
+        scratch.path("repo/golden/demo/plan.yaml"),
+    )
+    .unwrap();
+    let out = scratch.meshgen(&args);
+    assert!(out.status.success(), "{render}: {}", text(&out));
+    let rendered = std::fs::read(scratch.path("repo/out/demo/README.md")).unwrap();
+    assert_eq!(
+        rendered,
+        std::fs::read(root.join("golden/demo/out/README.md")).unwrap()
+    );
+    // The test command is the one CI runs, as written.
+    let test = lines.next().unwrap();
+    let ci = std::fs::read_to_string(root.join(".ci/run")).unwrap();
+    assert!(
+        ci.lines().any(|l| l.trim() == test),
+        "CI does not run `{test}`"
+    );
+}
+
+#[test]
+fn workflow_runs_as_written() {
+    let scratch = Scratch::new(DEMO);
+    let out = scratch.sh(&snippet("workflow").body);
+    assert!(out.status.success(), "{}", text(&out));
+    assert!(scratch.path("repo/deploy/mesh/README.md").is_file());
+}
+
+#[test]
+fn the_plan_example_is_the_demo_plan_and_validates() {
+    let example = snippet("plan-example");
+    assert_eq!(example.lang, "yaml");
+    assert_eq!(
+        example.body, DEMO,
+        "the README's plan example must be the demo plan that `meshgen init` writes"
+    );
+    let scratch = Scratch::new(&example.body);
+    let out = scratch.meshgen(&["validate", "--deny-warnings", "deploy/mesh.yaml"]);
+    assert!(out.status.success(), "{}", text(&out));
+}
+
+#[test]
+fn the_readme_lists_every_diagnostic_code() {
+    let readme =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md")).unwrap();
+    for info in meshgen::codes::ALL {
+        assert!(
+            readme.contains(&format!("| {} |", info.code)),
+            "README.md does not list {}",
+            info.code
+        );
+    }
 }
