@@ -52,8 +52,9 @@ enum Command {
         /// Render only this cluster's files.
         #[arg(long, value_name = "NAME")]
         cluster: Option<String>,
-        /// Overwrite or delete files in the folder that meshgen did not write.
-        #[arg(long)]
+        /// Overwrite or delete files in the folder that meshgen did not write (or that
+        /// changed since it wrote them); without it such files stop the write (exit 1).
+        #[arg(long, conflicts_with_all = ["check", "stdout"])]
         force: bool,
     },
     /// Print the plan's JSON Schema (for editors and yaml-language-server).
@@ -169,16 +170,27 @@ fn run(command: Command, color: bool) -> Result<(), Failure> {
             let Some(dir) = output else {
                 return Err(Failure::Io("render needs -o DIR or --stdout".into()));
             };
+            // A folder whose contents are wrong is exit 1; I/O trouble is exit 2.
+            let failed = |e: meshgen::write::WriteError| {
+                if e.is_tree_problem() {
+                    eprintln!("meshgen: {e}");
+                    Failure::Reported
+                } else {
+                    Failure::Io(e.to_string())
+                }
+            };
             if check {
-                match meshgen::write::diff_tree(&tree, &dir)
-                    .map_err(|e| Failure::Io(e.to_string()))?
-                {
+                match meshgen::write::diff_tree(&tree, &dir).map_err(failed)? {
                     None => Ok(()),
-                    Some(diff) => {
-                        print!("{diff}");
+                    Some(drift) => {
+                        let mut out = std::io::stdout().lock();
+                        out.write_all(drift.diff().as_bytes())
+                            .and_then(|()| out.flush())
+                            .map_err(|e| Failure::Io(format!("cannot write to stdout: {e}")))?;
                         eprintln!(
-                            "meshgen: {} is stale; run `meshgen render {} -o {}` and commit the result",
+                            "meshgen: {} is stale ({}); run `meshgen render {} -o {}` and commit the result",
                             dir.display(),
+                            drift.summary(),
                             input.plan.display(),
                             dir.display()
                         );
@@ -186,8 +198,9 @@ fn run(command: Command, color: bool) -> Result<(), Failure> {
                     }
                 }
             } else {
-                meshgen::write::write_tree(&tree, &dir, force)
-                    .map_err(|e| Failure::Io(e.to_string()))
+                let written = meshgen::write::write_tree(&tree, &dir, force).map_err(failed)?;
+                eprintln!("meshgen: {written} in {}", dir.display());
+                Ok(())
             }
         }
     }

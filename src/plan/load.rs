@@ -257,10 +257,10 @@ fn check_yaml_limits(text: &str) -> Result<(), Diagnostic> {
                 (weight, Some(weight))
             }
             Event::Alias(anchor) => {
-                let weight = anchors.get(&anchor).copied().unwrap_or(Weight {
-                    nodes: 1,
-                    bytes: 0,
-                });
+                let weight = anchors
+                    .get(&anchor)
+                    .copied()
+                    .unwrap_or(Weight { nodes: 1, bytes: 0 });
                 (weight, Some(weight))
             }
             Event::SequenceStart(_, anchor, _) | Event::MappingStart(_, anchor, _) => {
@@ -374,17 +374,20 @@ fn yaml_error(err: &serde_saphyr::Error) -> Diagnostic {
 fn parse_toml(text: &str) -> Result<Plan, Diagnostic> {
     toml::from_str::<Plan>(text).map_err(|err| {
         let message = first_line(err.message());
-        let spelled = err.span().and_then(|span| text.get(span)).unwrap_or_default();
+        let spelled = err
+            .span()
+            .and_then(|span| text.get(span))
+            .unwrap_or_default();
         let mut diag = if message.contains("recursion") {
-            Diagnostic::error(
-                codes::LIMIT,
-                "",
-                "the plan nests deeper than meshgen reads",
-            )
-            .hint("a plan needs no deep nesting; check the brackets")
+            Diagnostic::error(codes::LIMIT, "", "the plan nests deeper than meshgen reads")
+                .hint("a plan needs no deep nesting; check the brackets")
         } else if message.starts_with("duplicate key") && !spelled.is_empty() {
-            Diagnostic::error(codes::SYNTAX, "", format!("the key `{spelled}` appears twice in the same table"))
-                .hint("keep one of the two entries; TOML does not allow repeated keys or tables")
+            Diagnostic::error(
+                codes::SYNTAX,
+                "",
+                format!("the key `{spelled}` appears twice in the same table"),
+            )
+            .hint("keep one of the two entries; TOML does not allow repeated keys or tables")
         } else if message.starts_with("invalid type:")
             && message.ends_with("expected a string")
             && !spelled.is_empty()

@@ -168,8 +168,14 @@ fn segments(path: &str) -> Vec<Segment> {
 
 enum Frame {
     /// A mapping node; `key` is the child its next value belongs to, once the key is read.
-    Mapping { node: usize, key: Option<usize> },
-    Sequence { node: usize, next: usize },
+    Mapping {
+        node: usize,
+        key: Option<usize>,
+    },
+    Sequence {
+        node: usize,
+        next: usize,
+    },
 }
 
 fn yaml_positions(text: &str, out: &mut Locator) {
@@ -246,11 +252,13 @@ fn toml_positions(text: &str, out: &mut Locator) {
         match value.get_ref() {
             DeValue::Table(table) => {
                 for (key, child) in table.iter() {
-                    let Some(child_node) = out.child(node, Segment::Key(key.get_ref().as_ref().into()))
+                    let Some(child_node) =
+                        out.child(node, Segment::Key(key.get_ref().as_ref().into()))
                     else {
                         return;
                     };
-                    out.keys.insert(line_col(text, key.span().start), child_node);
+                    out.keys
+                        .insert(line_col(text, key.span().start), child_node);
                     walk(text, child_node, child, out);
                 }
             }
@@ -288,7 +296,8 @@ mod tests {
 
     #[test]
     fn yaml_paths_and_positions_round_trip() {
-        let text = "mesh:\n  id: a\nclusters:\n  - name: c1\n    nodes:\n      - {name: n, zone: z}\n";
+        let text =
+            "mesh:\n  id: a\nclusters:\n  - name: c1\n    nodes:\n      - {name: n, zone: z}\n";
         let l = locator(text, Format::Yaml);
         assert_eq!(l.locate("mesh.id"), Some((2, 7)));
         assert_eq!(l.locate("clusters[0].name"), Some((4, 11)));
@@ -296,7 +305,10 @@ mod tests {
         // A field the text does not spell is placed at its nearest ancestor.
         assert_eq!(l.locate("clusters[0].network"), Some((4, 5)));
         assert_eq!(l.locate("clusters[7].name"), Some((4, 3)));
-        assert_eq!(l.path_at(6, 25).as_deref(), Some("clusters[0].nodes[0].zone"));
+        assert_eq!(
+            l.path_at(6, 25).as_deref(),
+            Some("clusters[0].nodes[0].zone")
+        );
         // At a key, the path the key names.
         assert_eq!(l.path_at(2, 3).as_deref(), Some("mesh.id"));
         assert_eq!(l.path_at(1, 1).as_deref(), Some("mesh"));
