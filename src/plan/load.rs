@@ -174,7 +174,16 @@ pub fn parse(source: &Source) -> Result<Plan, Diagnostics> {
         ]));
     }
     let parsed = match source.format {
-        Format::Yaml => check_yaml_limits(text).and_then(|()| parse_yaml(text)),
+        Format::Yaml => match check_yaml_limits(text) {
+            Ok(Content::None) => Err(Diagnostic::error(
+                codes::SYNTAX,
+                "",
+                "the plan is empty (it holds only comments)",
+            )
+            .hint("start from the demo plan: meshgen init mesh.yaml")),
+            Ok(Content::Some) => parse_yaml(text),
+            Err(d) => Err(d),
+        },
         Format::Toml => parse_toml(text),
     };
     parsed.map_err(|mut d| {
@@ -196,7 +205,7 @@ pub fn parse(source: &Source) -> Result<Plan, Diagnostics> {
 /// [`limits::MAX_NODES`] nodes or [`limits::MAX_EXPANDED_BYTES`] bytes (an "alias bomb":
 /// a few lines that stand for gigabytes). Memory is one counter pair per anchor.
 /// A syntax error ends the pass quietly: the parse that follows reports it.
-fn check_yaml_limits(text: &str) -> Result<(), Diagnostic> {
+fn check_yaml_limits(text: &str) -> Result<Content, Diagnostic> {
     use serde_saphyr::granit_parser::{ErrorKind, Event, Parser, StrInput, options};
 
     /// Nodes and scalar bytes a node stands for once its aliases are expanded.
@@ -240,7 +249,7 @@ fn check_yaml_limits(text: &str) -> Result<(), Diagnostic> {
                     at.col(),
                 ));
             }
-            Err(_) => return Ok(()),
+            Err(_) => return Ok(Content::Some),
         };
         let (line, column) = (span.start.line(), span.start.col());
         // What this event adds to the document, and whether it completes a node of
@@ -309,7 +318,17 @@ fn check_yaml_limits(text: &str) -> Result<(), Diagnostic> {
             ));
         }
     }
-    Ok(())
+    Ok(if total.nodes == 0 {
+        Content::None
+    } else {
+        Content::Some
+    })
+}
+
+/// Whether a YAML text holds any node (or is only comments and blank lines).
+enum Content {
+    None,
+    Some,
 }
 
 fn parse_yaml(text: &str) -> Result<Plan, Diagnostic> {
@@ -319,7 +338,6 @@ fn parse_yaml(text: &str) -> Result<Plan, Diagnostic> {
             max_depth: limits::MAX_DEPTH,
             max_nodes: limits::MAX_NODES,
             max_total_scalar_bytes: limits::MAX_EXPANDED_BYTES,
-            max_documents: 1,
         },
         alias_limits: serde_saphyr::alias_limits! {
             max_total_replayed_events: limits::MAX_NODES,
@@ -361,13 +379,62 @@ fn yaml_error(err: &serde_saphyr::Error) -> Diagnostic {
             },
         )
         .hint("keep one of the two entries; YAML does not allow repeated keys"),
+        E::MultipleDocuments { .. } => Diagnostic::error(
+            codes::SYNTAX,
+            "",
+            "the plan holds more than one YAML document",
+        )
+        .hint("a plan is one document: remove this `---` (or `...`) line and what follows it"),
+        E::Unexpected { expected, .. } => {
+            let wanted = match *expected {
+                "mapping start" => Some("a mapping (`key: value` entries)"),
+                "sequence start" => Some("a list"),
+                "string scalar" | "scalar" => Some("a single value"),
+                _ => None,
+            };
+            match wanted {
+                Some(wanted) => Diagnostic::error(
+                    codes::SHAPE,
+                    "",
+                    format!("this field takes {wanted}"),
+                )
+                .hint("compare with `meshgen schema`, or start from `meshgen init`"),
+                None => shape_or_syntax(&format!("expected {expected}")),
+            }
+        }
+        E::RecursiveReferencesRequireWeakTypes { .. } => Diagnostic::error(
+            codes::SYNTAX,
+            "",
+            "an alias refers to the node that contains it",
+        )
+        .hint("an alias may only repeat a node that is complete before it"),
+        E::InvalidScalar { ty, .. } => {
+            Diagnostic::error(codes::SHAPE, "", format!("this field takes a {ty}"))
+                .hint(if ty.contains("bool") {
+                    "write true or false"
+                } else {
+                    "compare with `meshgen schema`"
+                })
+        }
+        E::InvalidBooleanStrict { .. } => {
+            Diagnostic::error(codes::SHAPE, "", "this field takes a boolean")
+                .hint("write true or false")
+        }
         E::NullIntoString { .. } => Diagnostic::error(
             codes::SHAPE,
             "",
             "this field needs a value, but it is empty (or null)",
         )
         .hint("write the value; leave the key out only if the field is optional"),
-        _ => shape_or_syntax(&first_line(&err.to_string())),
+        _ => {
+            let message = first_line(&err.to_string());
+            if message.starts_with("tabs") {
+                Diagnostic::error(codes::SYNTAX, "", message)
+                    .hint("indent with spaces: YAML does not allow tabs for indentation")
+            } else {
+                shape_or_syntax(&message)
+            }
+        }
     }
 }
 
@@ -426,9 +493,6 @@ fn shape_or_syntax(message: &str) -> Diagnostic {
     if shape {
         Diagnostic::error(codes::SHAPE, "", message.to_owned())
             .hint("compare with `meshgen schema`, or start from `meshgen init`")
-    } else if message.contains("tab") {
-        Diagnostic::error(codes::SYNTAX, "", message.to_owned())
-            .hint("indent with spaces: YAML does not allow tabs for indentation")
     } else {
         Diagnostic::error(codes::SYNTAX, "", message.to_owned())
             .hint("fix the syntax at the marked place")

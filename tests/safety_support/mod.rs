@@ -230,6 +230,27 @@ pub fn snapshot(dir: &Path) -> BTreeMap<PathBuf, Entry> {
     out
 }
 
+/// Every path under `dir`, sorted, without reading any file.
+pub fn snapshot_names(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    let mut todo = vec![PathBuf::new()];
+    while let Some(folder) = todo.pop() {
+        let Ok(items) = std::fs::read_dir(dir.join(&folder)) else {
+            continue;
+        };
+        for item in items {
+            let item = item.unwrap();
+            let relative = folder.join(item.file_name());
+            if item.file_type().unwrap().is_dir() {
+                todo.push(relative.clone());
+            }
+            out.push(relative);
+        }
+    }
+    out.sort();
+    out
+}
+
 /// The snapshot a write of `tree` into an empty folder makes (files, folders, manifest).
 pub fn expected_snapshot(tree: &meshgen::Tree) -> BTreeMap<PathBuf, Entry> {
     let manifest = meshgen::write::Manifest::of(tree).to_text();
@@ -373,39 +394,41 @@ pub fn substitute(flat: Vec<(String, Value)>, marker: &str, value: &str) -> Vec<
 /// Every YAML file of `baseline` (rendered with `marker`) and of `rendered` (the files
 /// on disk, rendered with `value`) holds the same documents, except that `marker` reads
 /// `value` wherever it appears: no value can change a document's shape.
-pub fn assert_same_shape(
+pub fn same_shape(
     baseline: &meshgen::Tree,
     rendered: &BTreeMap<String, Vec<u8>>,
     marker: &str,
     value: &str,
-    what: &str,
-) {
-    let expected_paths: Vec<String> = baseline
+) -> Result<(), String> {
+    let mut expected_paths: Vec<String> = baseline
         .iter()
         .map(|(p, _)| p.replace(marker, value))
         .collect();
+    expected_paths.sort();
     let actual_paths: Vec<String> = rendered.keys().cloned().collect();
-    assert_eq!(
-        actual_paths, expected_paths,
-        "{what}: the rendered files differ"
-    );
+    if actual_paths != expected_paths {
+        return Err(format!(
+            "the rendered files differ: {actual_paths:?} != {expected_paths:?}"
+        ));
+    }
     for (path, bytes) in baseline.iter().filter(|(p, _)| is_yaml(p)) {
         let hostile_path = path.replace(marker, value);
-        let expected: Vec<Vec<(String, Value)>> = documents(path, bytes)
-            .unwrap_or_else(|e| panic!("{what}: {e}"))
+        let expected: Vec<Vec<(String, Value)>> = documents(path, bytes)?
             .iter()
             .map(|d| substitute(flatten(d), marker, value))
             .collect();
-        let actual: Vec<Vec<(String, Value)>> = documents(&hostile_path, &rendered[&hostile_path])
-            .unwrap_or_else(|e| panic!("{what}: {e}"))
+        let actual: Vec<Vec<(String, Value)>> = documents(&hostile_path, &rendered[&hostile_path])?
             .iter()
             .map(flatten)
             .collect();
-        assert_eq!(
-            actual, expected,
-            "{what}: {hostile_path} changed shape with the value {value:?}"
-        );
+        if actual != expected {
+            return Err(format!(
+                "{hostile_path} changed shape with the value {value:?}:\n{}",
+                text(&rendered[&hostile_path])
+            ));
+        }
     }
+    Ok(())
 }
 
 /// Every string (values and mapping keys) of a JSON value equal to `from`, replaced by `to`.
