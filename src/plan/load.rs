@@ -522,3 +522,128 @@ pub(crate) fn line_col(text: &str, offset: usize) -> (u32, u32) {
         + 1;
     (line as u32, column as u32)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn diagnose(text: &str, format: Format) -> Diagnostic {
+        let source = Source::new("plan", text, format);
+        let mut diagnostics = parse(&source).expect_err("the plan must be refused");
+        assert_eq!(diagnostics.len(), 1);
+        diagnostics.locate(&source);
+        diagnostics.into_iter().next().unwrap()
+    }
+
+    #[test]
+    fn the_limit_code_example_trips_the_limit() {
+        let example = codes::info(codes::LIMIT).unwrap();
+        assert_eq!(diagnose(example.bad, Format::Yaml).code, codes::LIMIT);
+    }
+
+    #[test]
+    fn aliases_are_weighed_as_expanded_not_as_written() {
+        // 40 copies of a 200 kB string: 8 MB once expanded, from a 200 kB text.
+        let big = "x".repeat(200_000);
+        let aliases = vec!["*s"; 40].join(", ");
+        let text = format!("mesh: {{id: &s {big}}}\nclusters: [{aliases}]\n");
+        let d = diagnose(&text, Format::Yaml);
+        assert_eq!(d.code, codes::LIMIT);
+        assert_eq!(d.line, Some(2));
+        // A few small aliases are fine (and then the plan's shape is what is wrong).
+        let text = "mesh: {id: &s x}\nclusters: [*s, *s]\n";
+        assert_eq!(diagnose(text, Format::Yaml).code, codes::SHAPE);
+    }
+
+    #[test]
+    fn nesting_is_limited_in_both_formats() {
+        let deep =
+            |open: &str, close: &str, n| format!("mesh: {}{}\n", open.repeat(n), close.repeat(n));
+        assert_eq!(
+            diagnose(&deep("[", "]", limits::MAX_DEPTH + 1), Format::Yaml).code,
+            codes::LIMIT
+        );
+        assert_eq!(
+            diagnose(&deep("[", "]", 10_000), Format::Yaml).code,
+            codes::LIMIT
+        );
+        assert_ne!(
+            diagnose(&deep("[", "]", limits::MAX_DEPTH - 2), Format::Yaml).code,
+            codes::LIMIT
+        );
+        let toml = format!("mesh = {}{}\n", "[".repeat(10_000), "]".repeat(10_000));
+        assert_eq!(diagnose(&toml, Format::Toml).code, codes::LIMIT);
+    }
+
+    #[test]
+    fn an_oversized_plan_is_refused_before_parsing() {
+        let text = format!("# {}\n", "x".repeat(limits::MAX_BYTES));
+        let d = diagnose(&text, Format::Yaml);
+        assert_eq!((d.code, d.line), (codes::LIMIT, None));
+    }
+
+    #[test]
+    fn bytes_that_are_not_utf8_are_reported_where_they_are() {
+        let source = Source::from_bytes("plan", b"mesh:\n  id: caf\xe9\n".to_vec(), Format::Yaml);
+        assert_eq!(source.text, "mesh:\n  id: caf\u{fffd}");
+        let d = parse(&source).unwrap_err().into_iter().next().unwrap();
+        assert_eq!(
+            (d.code, d.line, d.column),
+            (codes::SYNTAX, Some(2), Some(10))
+        );
+    }
+
+    #[test]
+    fn messages_speak_of_the_plan_not_of_the_parser() {
+        let d = diagnose("mesh:\n  id: a\n  id: b\n", Format::Yaml);
+        assert_eq!(
+            (d.code, d.path.as_str(), d.line),
+            (codes::SYNTAX, "mesh.id", Some(3))
+        );
+        assert!(d.message.contains("`id` appears twice"), "{}", d.message);
+        let d = diagnose("[mesh]\nid = \"a\"\nid = \"b\"\n", Format::Toml);
+        assert!(d.message.contains("`id` appears twice"), "{}", d.message);
+        let d = diagnose("[[clusters]]\nkubernetesVersion = 1.30\n", Format::Toml);
+        assert_eq!(
+            (d.code, d.path.as_str()),
+            (codes::SHAPE, "clusters[0].kubernetesVersion")
+        );
+        assert_eq!(d.hint, "quote it: \"1.30\"");
+        let d = diagnose("mesh:\n\tid: a\n", Format::Yaml);
+        assert!(d.hint.contains("spaces"), "{}", d.hint);
+        let d = diagnose("# nothing\n", Format::Yaml);
+        assert!(d.message.contains("empty"), "{}", d.message);
+        let two = format!(
+            "{}---\nmesh: {{}}\n",
+            include_str!("../../golden/demo/plan.yaml")
+        );
+        let d = diagnose(&two, Format::Yaml);
+        assert!(
+            d.message.contains("more than one YAML document"),
+            "{}",
+            d.message
+        );
+    }
+
+    #[test]
+    fn an_unquoted_yaml_number_keeps_its_spelling() {
+        let text = include_str!("../../golden/demo/plan.yaml").replacen(
+            "kubernetesVersion: \"1.25\"",
+            "kubernetesVersion: 1.30",
+            1,
+        );
+        let plan = parse(&Source::new("plan", text, Format::Yaml)).unwrap();
+        assert_eq!(plan.clusters[0].kubernetes_version, "1.30");
+    }
+
+    #[test]
+    fn a_bom_and_crlf_change_nothing() {
+        let yaml = include_str!("../../golden/demo/plan.yaml");
+        let toml = include_str!("../../golden/demo/plan.toml");
+        let plain = parse(&Source::new("plan", yaml, Format::Yaml)).unwrap();
+        for (text, format) in [(yaml, Format::Yaml), (toml, Format::Toml)] {
+            let text = format!("\u{feff}{}", text.replace('\n', "\r\n"));
+            assert_eq!(parse(&Source::new("plan", text, format)).unwrap(), plain);
+        }
+    }
+}
