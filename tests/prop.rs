@@ -227,14 +227,13 @@ const VALUES: &[&str] = &[
 ];
 
 fn mutation() -> impl Strategy<Value = Mutation> {
-    let position = any::<usize>();
     prop_oneof![
-        (position.clone(), any::<u8>()).prop_map(|(p, b)| Mutation::Byte(p, b)),
-        position.clone().prop_map(Mutation::DeleteLine),
-        position.clone().prop_map(Mutation::DuplicateLine),
-        (position.clone(), any::<usize>()).prop_map(|(a, b)| Mutation::SwapLines(a, b)),
-        (position.clone(), prop::sample::select(VALUES)).prop_map(|(p, v)| Mutation::Value(p, v)),
-        (position, prop::sample::select(VALUES)).prop_map(|(p, v)| Mutation::Insert(p, v)),
+        (any::<usize>(), any::<u8>()).prop_map(|(p, b)| Mutation::Byte(p, b)),
+        any::<usize>().prop_map(Mutation::DeleteLine),
+        any::<usize>().prop_map(Mutation::DuplicateLine),
+        (any::<usize>(), any::<usize>()).prop_map(|(a, b)| Mutation::SwapLines(a, b)),
+        (any::<usize>(), prop::sample::select(VALUES)).prop_map(|(p, v)| Mutation::Value(p, v)),
+        (any::<usize>(), prop::sample::select(VALUES)).prop_map(|(p, v)| Mutation::Insert(p, v)),
     ]
 }
 
