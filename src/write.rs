@@ -97,8 +97,9 @@ impl fmt::Display for WriteError {
             ),
             WriteError::MountPoint { path } => write!(
                 f,
-                "{} is a mount point; meshgen replaces the output folder as a whole and \
-                 cannot carry a mounted file system along: unmount it or render elsewhere",
+                "{} is a mount point; meshgen replaces the output folder as a whole, by a \
+                 rename within one file system: render into a folder that is not (and holds \
+                 no) mount point",
                 path.display()
             ),
             WriteError::Conflicts { dir, conflicts } => {
@@ -446,7 +447,15 @@ impl Out {
         };
         let name = name.to_string_lossy().into_owned();
         let listing = match existing {
-            Some(_) => Some(Listing::read(&path)?),
+            Some(meta) => {
+                // The new folder is made beside OUT and renamed into its place, which
+                // only works within one file system.
+                let parent_meta = fs::metadata(parent).map_err(WriteError::io("read", parent))?;
+                if device(&meta) != device(&parent_meta) {
+                    return Err(WriteError::MountPoint { path });
+                }
+                Some(Listing::read(&path)?)
+            }
             None => None,
         };
         Ok(Out {
@@ -745,6 +754,8 @@ fn fill(new: &Path, out: &Out, tree: &Tree, plan: &Plan) -> Result<(), WriteErro
             fs::create_dir_all(parent).map_err(WriteError::io("create the folder for", &target))?;
         }
         let mut file = fs::File::create_new(&path).map_err(WriteError::io("create", &target))?;
+        // Flushed now, so a power cut after the swap cannot leave empty files in OUT,
+        // and a full disk that reports late still fails here, before the swap.
         file.write_all(bytes)
             .and_then(|()| file.sync_all())
             .map_err(WriteError::io("write", &target))?;

@@ -437,6 +437,17 @@ fn an_output_folder_that_is_a_link_a_file_or_under_a_file_fails_cleanly() {
         ]);
         assert_exit(&check, 2, &format!("render --check -o {}", out.display()));
     }
+    // A mount point cannot be swapped by a rename: refused before anything is written.
+    if Path::new("/proc/self").exists() {
+        let output = meshgen(&[
+            OsStr::new("render"),
+            plan.as_os_str(),
+            OsStr::new("-o"),
+            OsStr::new("/proc"),
+        ]);
+        assert_exit(&output, 2, "render -o /proc");
+        assert!(text(&output.stderr).contains("/proc is a mount point"));
+    }
 }
 
 /// Run `meshgen render PLAN -o OUT` under `sh` with a file-size limit of `blocks`;
