@@ -437,6 +437,22 @@ fn an_output_folder_that_is_a_link_a_file_or_under_a_file_fails_cleanly() {
         ]);
         assert_exit(&check, 2, &format!("render --check -o {}", out.display()));
     }
+    // An unwritable place (root ignores permission bits, but not a read-only sysfs).
+    let unwritable = Path::new("/sys/meshgen-test-out");
+    let writable = fs::create_dir(unwritable).is_ok();
+    if writable {
+        fs::remove_dir(unwritable).ok();
+    } else if Path::new("/sys/kernel").exists() {
+        let output = meshgen(&[
+            OsStr::new("render"),
+            plan.as_os_str(),
+            OsStr::new("-o"),
+            unwritable.as_os_str(),
+        ]);
+        assert_exit(&output, 2, "render -o /sys/...");
+        assert!(text(&output.stderr).contains("/sys/meshgen-test-out"));
+        assert!(!unwritable.exists());
+    }
     // A mount point cannot be swapped by a rename: refused before anything is written.
     if Path::new("/proc/self").exists() {
         let output = meshgen(&[
