@@ -6,6 +6,8 @@
 pub const SYNTAX: &str = "MG001";
 /// The plan parses but does not fit the format: unknown, missing or mistyped field.
 pub const SHAPE: &str = "MG002";
+/// The plan exceeds a safety limit (size, nesting, alias expansion).
+pub const LIMIT: &str = "MG003";
 
 // Names (MG010–MG015).
 /// A name is not a valid Kubernetes name (mesh ID, cluster, network ID, node, pool, namespace, global cluster).
@@ -118,6 +120,21 @@ pub const ALL: &[CodeInfo] = &[
                       `meshgen schema` prints the format; an editor with the schema completes fields.",
         bad: "mesh:\n  id: mdemo-mesh\n  verison: 1.15.3-mspider\n",
         fixed: "mesh:\n  id: mdemo-mesh\n  version: 1.15.3-mspider\n",
+    },
+    CodeInfo {
+        code: LIMIT,
+        title: "the plan exceeds a safety limit",
+        explanation: "meshgen refuses a plan larger than 32 MiB, nested deeper than 32 levels, or whose \
+                      YAML aliases would expand it past 4,000,000 nodes or 32 MiB of values (an \"alias \
+                      bomb\"), before it costs time or memory. A real plan is kilobytes to megabytes: write the \
+                      values out instead of repeating large anchors.",
+        bad: "a: &a [x, x, x, x, x, x, x, x, x, x]\n\
+              b: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a, *a]\n\
+              c: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b, *b]\n\
+              d: &d [*c, *c, *c, *c, *c, *c, *c, *c, *c, *c]\n\
+              e: &e [*d, *d, *d, *d, *d, *d, *d, *d, *d, *d]\n\
+              f: [*e, *e, *e, *e, *e, *e, *e, *e, *e, *e]\n",
+        fixed: "a: [x, x, x, x, x, x, x, x, x, x]\n",
     },
     CodeInfo {
         code: INVALID_NAME,

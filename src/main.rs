@@ -62,8 +62,9 @@ enum Command {
         /// Render only this cluster's files.
         #[arg(long, value_name = "NAME")]
         cluster: Option<String>,
-        /// Overwrite or delete files in the folder that meshgen did not write.
-        #[arg(long)]
+        /// Overwrite or delete files in the folder that meshgen did not write (or that
+        /// changed since it wrote them); without it such files stop the write (exit 1).
+        #[arg(long, conflicts_with_all = ["check", "stdout"])]
         force: bool,
     },
     /// Print the plan's JSON Schema (for editors and yaml-language-server).
@@ -251,19 +252,27 @@ fn run(command: Command, color: bool) -> Result<(), Failure> {
             let Some(dir) = output else {
                 return Err(Failure::Io("render needs -o DIR or --stdout".into()));
             };
+            // A folder whose contents are wrong is exit 1; I/O trouble is exit 2.
+            let failed = |e: meshgen::write::WriteError| {
+                if e.is_tree_problem() {
+                    eprintln!("meshgen: {e}");
+                    Failure::Reported
+                } else {
+                    Failure::Io(e.to_string())
+                }
+            };
             if check {
-                match meshgen::write::diff_tree(&tree, &dir)
-                    .map_err(|e| Failure::Io(e.to_string()))?
-                {
+                match meshgen::write::diff_tree(&tree, &dir).map_err(failed)? {
                     None => Ok(()),
-                    Some(diff) => {
-                        reporter.stale_tree(&source, &diff, &plan, &dir)?;
+                    Some(drift) => {
+                        reporter.stale_tree(&source, &drift, &plan, &dir)?;
                         Err(Failure::Reported)
                     }
                 }
             } else {
-                meshgen::write::write_tree(&tree, &dir, force)
-                    .map_err(|e| Failure::Io(e.to_string()))
+                let written = meshgen::write::write_tree(&tree, &dir, force).map_err(failed)?;
+                eprintln!("meshgen: {written} in {}", dir.display());
+                Ok(())
             }
         }
     }
@@ -295,13 +304,15 @@ impl Reporter {
     fn stale_tree(
         &self,
         source: &Source,
-        diff: &str,
+        drift: &meshgen::write::Drift,
         plan: &Path,
         dir: &Path,
     ) -> Result<(), Failure> {
+        let diff = drift.diff();
         let message = format!(
-            "{} is stale; run `meshgen render {} -o {}` and commit the result",
+            "{} is stale ({}); run `meshgen render {} -o {}` and commit the result",
             dir.display(),
+            drift.summary(),
             plan.display(),
             dir.display()
         );

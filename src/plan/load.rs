@@ -3,6 +3,7 @@
 //! Reading the file is the only I/O here; [`parse`] is pure so tests and the
 //! fuzzer can call it on any string.
 
+use std::collections::HashMap;
 use std::fmt;
 use std::io::Read;
 use std::path::Path;
@@ -45,6 +46,24 @@ impl Source {
             format,
         }
     }
+
+    /// A plan from raw bytes. Bytes that are not UTF-8 are kept up to the first bad one,
+    /// which becomes U+FFFD, so that [`parse`] reports it with its line (MG001).
+    pub fn from_bytes(name: impl Into<String>, bytes: Vec<u8>, format: Format) -> Source {
+        let text = match String::from_utf8(bytes) {
+            Ok(text) => text,
+            Err(err) => {
+                let valid = err.utf8_error().valid_up_to();
+                let mut bytes = err.into_bytes();
+                bytes.truncate(valid);
+                // Valid up to `valid` by construction: the lossy conversion changes nothing.
+                let mut text = String::from_utf8_lossy(&bytes).into_owned();
+                text.push(char::REPLACEMENT_CHARACTER);
+                text
+            }
+        };
+        Source::new(name, text, format)
+    }
 }
 
 /// Why a plan could not be read at all (exit code 2, not a plan problem).
@@ -70,18 +89,32 @@ impl fmt::Display for LoadError {
 
 impl std::error::Error for LoadError {}
 
-/// Largest plan meshgen reads; a bigger file is refused before it is parsed.
-pub const MAX_PLAN_BYTES: u64 = 64 * 1024 * 1024;
+/// Safety limits on a plan (MG003). A plan is kilobytes to megabytes (10,000 clusters of
+/// 20 nodes is about 18 MiB and 2.4 million nodes), a few levels deep and alias-free, so
+/// these stop only hostile or broken input, before it costs noticeable time or memory.
+pub mod limits {
+    /// Largest plan text; a bigger file is refused before it is parsed.
+    pub const MAX_BYTES: usize = 32 * 1024 * 1024;
+    /// Deepest nesting of mappings and sequences (the plan format needs fewer than ten).
+    pub const MAX_DEPTH: usize = 32;
+    /// Most YAML nodes, counting every node an alias repeats.
+    pub const MAX_NODES: usize = 4_000_000;
+    /// Most scalar bytes, counting every copy an alias makes: aliases may not make a
+    /// plan bigger than a plan may be.
+    pub const MAX_EXPANDED_BYTES: usize = MAX_BYTES;
+}
 
 /// Read a plan from `path`, or from stdin when `path` is `-` (then as `stdin_format`).
 ///
-/// Bytes that are not UTF-8 are kept (lossily) so that [`parse`] reports them as a
-/// plan problem with a line number, rather than as an I/O failure.
+/// At most [`limits::MAX_BYTES`] + 1 bytes are read, so [`parse`] can refuse a bigger
+/// plan (MG003) without meshgen holding all of it. Bytes that are not UTF-8 are a plan
+/// problem with a line number ([`Source::from_bytes`]), not an I/O failure.
 pub fn load(path: &Path, stdin_format: Format) -> Result<Source, LoadError> {
+    let cap = limits::MAX_BYTES as u64 + 1;
     let (name, format, bytes) = if path == Path::new("-") {
         let mut bytes = Vec::new();
         std::io::stdin()
-            .take(MAX_PLAN_BYTES + 1)
+            .take(cap)
             .read_to_end(&mut bytes)
             .map_err(|error| LoadError::Io {
                 name: "<stdin>".into(),
@@ -101,34 +134,33 @@ pub fn load(path: &Path, stdin_format: Format) -> Result<Source, LoadError> {
             return Err(io(std::io::Error::other("is a directory")));
         }
         let mut bytes = Vec::new();
-        file.take(MAX_PLAN_BYTES + 1)
-            .read_to_end(&mut bytes)
-            .map_err(io)?;
+        file.take(cap).read_to_end(&mut bytes).map_err(io)?;
         (name, format, bytes)
     };
-    if bytes.len() as u64 > MAX_PLAN_BYTES {
-        return Err(LoadError::Io {
-            name,
-            error: std::io::Error::other(format!(
-                "larger than {} MiB",
-                MAX_PLAN_BYTES / 1024 / 1024
-            )),
-        });
-    }
-    let text = match String::from_utf8(bytes) {
-        Ok(text) => text,
-        Err(err) => String::from_utf8_lossy(err.as_bytes()).into_owned(),
-    };
-    Ok(Source { name, text, format })
+    Ok(Source::from_bytes(name, bytes, format))
 }
 
 /// Parse a plan's text. Syntax and shape errors come back as diagnostics with the
-/// line and column the parser gives.
+/// line and column the parser gives; a plan over a safety limit ([`limits`]) is
+/// refused (MG003) before it can cost time or memory.
 pub fn parse(source: &Source) -> Result<Plan, Diagnostics> {
-    if let Some(offset) = source.text.find('\u{FFFD}') {
+    if source.text.len() > limits::MAX_BYTES {
+        return Err(Diagnostics::from(vec![
+            Diagnostic::error(
+                codes::LIMIT,
+                "",
+                format!(
+                    "the plan is larger than {} MiB",
+                    limits::MAX_BYTES / 1024 / 1024
+                ),
+            )
+            .hint("a plan is kilobytes to megabytes; check that this is the plan file and not generated output"),
+        ]));
+    }
+    if let Some(offset) = source.text.find(char::REPLACEMENT_CHARACTER) {
         let (line, column) = line_col(&source.text, offset);
         return Err(Diagnostics::from(vec![
-            Diagnostic::error(codes::SYNTAX, "", "the plan is not valid UTF-8")
+            Diagnostic::error(codes::SYNTAX, "", "the plan is not valid UTF-8 here")
                 .at(line, column)
                 .hint("save the file as UTF-8"),
         ]));
@@ -141,36 +173,303 @@ pub fn parse(source: &Source) -> Result<Plan, Diagnostics> {
                 .hint("start from the demo plan: meshgen init mesh.yaml"),
         ]));
     }
-    match source.format {
-        Format::Yaml => parse_yaml(text),
+    let parsed = match source.format {
+        Format::Yaml => match check_yaml_limits(text) {
+            Ok(Content::None) => Err(Diagnostic::error(
+                codes::SYNTAX,
+                "",
+                "the plan is empty (it holds only comments)",
+            )
+            .hint("start from the demo plan: meshgen init mesh.yaml")),
+            Ok(Content::Some) => parse_yaml(text),
+            Err(d) => Err(d),
+        },
         Format::Toml => parse_toml(text),
-    }
-    .map_err(|mut d| {
-        if let (Some(line), Some(column)) = (d.line, d.column) {
+    };
+    parsed.map_err(|mut d| {
+        // Positions are relative to `text`; the BOM, if any, is not a column.
+        if let (Some(line), Some(column), true) = (d.line, d.column, d.path.is_empty())
+            && d.code != codes::LIMIT
+        {
             let locator = Locator::new(source);
             if let Some(path) = locator.path_at(line, column) {
-                d.path = path.to_owned();
+                d.path = path;
             }
         }
         Diagnostics::from(vec![d])
     })
 }
 
+/// One streaming pass over the YAML events, before serde sees them: refuses nesting
+/// deeper than [`limits::MAX_DEPTH`] and aliases that would expand the plan past
+/// [`limits::MAX_NODES`] nodes or [`limits::MAX_EXPANDED_BYTES`] bytes (an "alias bomb":
+/// a few lines that stand for gigabytes). Memory is one counter pair per anchor.
+/// A syntax error ends the pass quietly: the parse that follows reports it.
+fn check_yaml_limits(text: &str) -> Result<Content, Diagnostic> {
+    use serde_saphyr::granit_parser::{ErrorKind, Event, Parser, StrInput, options};
+
+    /// Nodes and scalar bytes a node stands for once its aliases are expanded.
+    #[derive(Clone, Copy, Default)]
+    struct Weight {
+        nodes: usize,
+        bytes: usize,
+    }
+    impl Weight {
+        fn add(&mut self, other: Weight) {
+            self.nodes = self.nodes.saturating_add(other.nodes);
+            self.bytes = self.bytes.saturating_add(other.bytes);
+        }
+    }
+
+    let too_much = |what: String, line: usize, column: usize| {
+        Diagnostic::error(codes::LIMIT, "", what)
+            .at(line as u32, column as u32 + 1)
+            .hint("a plan needs no deep nesting and no alias that repeats large parts; write the values out")
+    };
+    // Room for one level past the limit, so the limit (not the parser) reports it.
+    let parser_options = options! {
+        block_nesting_limit: limits::MAX_DEPTH + 1,
+        flow_nesting_limit: limits::MAX_DEPTH + 1,
+    };
+    let parser = Parser::with_options(StrInput::new(text), parser_options);
+    // Per anchor id: what the anchored node weighs.
+    let mut anchors: HashMap<usize, Weight> = HashMap::new();
+    // Open collections: their anchor id and their weight so far.
+    let mut open: Vec<(usize, Weight)> = Vec::new();
+    let mut total = Weight::default();
+    for item in parser {
+        let (event, span) = match item {
+            Ok(item) => item,
+            // The parser's own nesting limits sit one level past ours.
+            Err(err) if matches!(err.kind(), ErrorKind::RecursionLimitExceeded) => {
+                let at = err.marker();
+                return Err(too_much(
+                    format!("the plan nests deeper than {} levels", limits::MAX_DEPTH),
+                    at.line(),
+                    at.col(),
+                ));
+            }
+            Err(_) => return Ok(Content::Some),
+        };
+        let (line, column) = (span.start.line(), span.start.col());
+        // What this event adds to the document, and whether it completes a node of
+        // its enclosing collection (a collection's own contents were added as they came).
+        let (added, completes) = match event {
+            Event::Scalar(value, _, anchor, _) => {
+                let weight = Weight {
+                    nodes: 1,
+                    bytes: value.len(),
+                };
+                if anchor != 0 {
+                    anchors.insert(anchor, weight);
+                }
+                (weight, Some(weight))
+            }
+            Event::Alias(anchor) => {
+                let weight = anchors
+                    .get(&anchor)
+                    .copied()
+                    .unwrap_or(Weight { nodes: 1, bytes: 0 });
+                (weight, Some(weight))
+            }
+            Event::SequenceStart(_, anchor, _) | Event::MappingStart(_, anchor, _) => {
+                if open.len() >= limits::MAX_DEPTH {
+                    return Err(too_much(
+                        format!("the plan nests deeper than {} levels", limits::MAX_DEPTH),
+                        line,
+                        column,
+                    ));
+                }
+                let weight = Weight { nodes: 1, bytes: 0 };
+                open.push((anchor, weight));
+                (weight, None)
+            }
+            Event::SequenceEnd | Event::MappingEnd => {
+                let (anchor, weight) = open.pop().unwrap_or_default();
+                if anchor != 0 {
+                    anchors.insert(anchor, weight);
+                }
+                (Weight::default(), Some(weight))
+            }
+            _ => continue,
+        };
+        if let (Some(node), Some((_, parent))) = (completes, open.last_mut()) {
+            parent.add(node);
+        }
+        total.add(added);
+        if total.nodes > limits::MAX_NODES {
+            return Err(too_much(
+                format!(
+                    "the plan has more than {} nodes once its aliases are expanded",
+                    limits::MAX_NODES
+                ),
+                line,
+                column,
+            ));
+        }
+        if total.bytes > limits::MAX_EXPANDED_BYTES {
+            return Err(too_much(
+                format!(
+                    "the plan's values exceed {} MiB once its aliases are expanded",
+                    limits::MAX_EXPANDED_BYTES / 1024 / 1024
+                ),
+                line,
+                column,
+            ));
+        }
+    }
+    Ok(if total.nodes == 0 {
+        Content::None
+    } else {
+        Content::Some
+    })
+}
+
+/// Whether a YAML text holds any node (or is only comments and blank lines).
+enum Content {
+    None,
+    Some,
+}
+
 fn parse_yaml(text: &str) -> Result<Plan, Diagnostic> {
-    serde_saphyr::from_str::<Plan>(text).map_err(|err| {
-        let location = err.location();
-        let message = first_line(&err.without_snippet().to_string());
-        let mut diag = shape_or_syntax(&message);
-        if let Some(loc) = location.filter(|l| l.line() > 0) {
+    // The limits pass has run; serde-saphyr's own budget is a second fence with the same limits.
+    let options = serde_saphyr::options! {
+        budget: serde_saphyr::budget! {
+            max_depth: limits::MAX_DEPTH,
+            max_nodes: limits::MAX_NODES,
+            max_total_scalar_bytes: limits::MAX_EXPANDED_BYTES,
+        },
+        alias_limits: serde_saphyr::alias_limits! {
+            max_total_replayed_events: limits::MAX_NODES,
+            max_replay_stack_depth: limits::MAX_DEPTH,
+        },
+        // An unknown `!tag` is a mistake in a plan, not something to drop silently.
+        reject_unsupported_tags: true,
+        with_snippet: false,
+    };
+    serde_saphyr::from_str_with_options::<Plan>(text, options).map_err(|err| {
+        let mut diag = yaml_error(err.without_snippet());
+        if let Some(loc) = err.location().filter(|l| l.line() > 0) {
             diag = diag.at(loc.line() as u32, loc.column() as u32);
         }
         diag
     })
 }
 
+/// The diagnostic for a serde-saphyr error: its code by kind, a message in plan terms.
+fn yaml_error(err: &serde_saphyr::Error) -> Diagnostic {
+    use serde_saphyr::Error as E;
+    match err {
+        E::Budget { .. }
+        | E::AliasReplayCounterOverflow { .. }
+        | E::AliasReplayLimitExceeded { .. }
+        | E::AliasExpansionLimitExceeded { .. }
+        | E::AliasReplayStackDepthExceeded { .. } => Diagnostic::error(
+            codes::LIMIT,
+            "",
+            "the plan exceeds a safety limit (size, nesting or alias expansion)",
+        )
+        .hint("a plan needs no deep nesting and no alias that repeats large parts; write the values out"),
+        E::DuplicateMappingKey { key, .. } => Diagnostic::error(
+            codes::SYNTAX,
+            "",
+            match key {
+                Some(key) => format!("the key `{key}` appears twice in the same mapping"),
+                None => "a key appears twice in the same mapping".to_owned(),
+            },
+        )
+        .hint("keep one of the two entries; YAML does not allow repeated keys"),
+        E::MultipleDocuments { .. } => Diagnostic::error(
+            codes::SYNTAX,
+            "",
+            "the plan holds more than one YAML document",
+        )
+        .hint("a plan is one document: remove this `---` (or `...`) line and what follows it"),
+        E::Unexpected { expected, .. } => {
+            let wanted = match *expected {
+                "mapping start" => Some("a mapping (`key: value` entries)"),
+                "sequence start" => Some("a list"),
+                "string scalar" | "scalar" => Some("a single value"),
+                _ => None,
+            };
+            match wanted {
+                Some(wanted) => Diagnostic::error(
+                    codes::SHAPE,
+                    "",
+                    format!("this field takes {wanted}"),
+                )
+                .hint("compare with `meshgen schema`, or start from `meshgen init`"),
+                None => shape_or_syntax(&format!("expected {expected}")),
+            }
+        }
+        E::RecursiveReferencesRequireWeakTypes { .. } => Diagnostic::error(
+            codes::SYNTAX,
+            "",
+            "an alias refers to the node that contains it",
+        )
+        .hint("an alias may only repeat a node that is complete before it"),
+        E::InvalidScalar { ty, .. } => {
+            Diagnostic::error(codes::SHAPE, "", format!("this field takes a {ty}"))
+                .hint(if ty.contains("bool") {
+                    "write true or false"
+                } else {
+                    "compare with `meshgen schema`"
+                })
+        }
+        E::InvalidBooleanStrict { .. } => {
+            Diagnostic::error(codes::SHAPE, "", "this field takes a boolean")
+                .hint("write true or false")
+        }
+        E::NullIntoString { .. } => Diagnostic::error(
+            codes::SHAPE,
+            "",
+            "this field needs a value, but it is empty (or null)",
+        )
+        .hint("write the value; leave the key out only if the field is optional"),
+        _ => {
+            let message = first_line(&err.to_string());
+            if message.starts_with("tabs") {
+                Diagnostic::error(codes::SYNTAX, "", message)
+                    .hint("indent with spaces: YAML does not allow tabs for indentation")
+            } else {
+                shape_or_syntax(&message)
+            }
+        }
+    }
+}
+
 fn parse_toml(text: &str) -> Result<Plan, Diagnostic> {
     toml::from_str::<Plan>(text).map_err(|err| {
-        let mut diag = shape_or_syntax(&first_line(err.message()));
+        let message = first_line(err.message());
+        let spelled = err
+            .span()
+            .and_then(|span| text.get(span))
+            .unwrap_or_default();
+        let mut diag = if message.contains("recursion") {
+            Diagnostic::error(codes::LIMIT, "", "the plan nests deeper than meshgen reads")
+                .hint("a plan needs no deep nesting; check the brackets")
+        } else if message.starts_with("duplicate key") && !spelled.is_empty() {
+            Diagnostic::error(
+                codes::SYNTAX,
+                "",
+                format!("the key `{spelled}` appears twice in the same table"),
+            )
+            .hint("keep one of the two entries; TOML does not allow repeated keys or tables")
+        } else if message.starts_with("invalid type:")
+            && message.ends_with("expected a string")
+            && !spelled.is_empty()
+            && !spelled.starts_with(['"', '\'', '[', '{'])
+        {
+            // `kubernetesVersion = 1.30` is the float 1.3: the spelling would be lost.
+            Diagnostic::error(
+                codes::SHAPE,
+                "",
+                format!("`{spelled}` is a number or boolean here, but this field takes a string"),
+            )
+            .hint(format!("quote it: \"{spelled}\""))
+        } else {
+            shape_or_syntax(&message)
+        };
         if let Some(span) = err.span() {
             let (line, column) = line_col(text, span.start);
             diag = diag.at(line, column);
@@ -222,4 +521,129 @@ pub(crate) fn line_col(text: &str, offset: usize) -> (u32, u32) {
         .count()
         + 1;
     (line as u32, column as u32)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn diagnose(text: &str, format: Format) -> Diagnostic {
+        let source = Source::new("plan", text, format);
+        let mut diagnostics = parse(&source).expect_err("the plan must be refused");
+        assert_eq!(diagnostics.len(), 1);
+        diagnostics.locate(&source);
+        diagnostics.into_iter().next().unwrap()
+    }
+
+    #[test]
+    fn the_limit_code_example_trips_the_limit() {
+        let example = codes::info(codes::LIMIT).unwrap();
+        assert_eq!(diagnose(example.bad, Format::Yaml).code, codes::LIMIT);
+    }
+
+    #[test]
+    fn aliases_are_weighed_as_expanded_not_as_written() {
+        // 40 copies of a 200 kB string: 8 MB once expanded, from a 200 kB text.
+        let big = "x".repeat(200_000);
+        let aliases = vec!["*s"; 40].join(", ");
+        let text = format!("mesh: {{id: &s {big}}}\nclusters: [{aliases}]\n");
+        let d = diagnose(&text, Format::Yaml);
+        assert_eq!(d.code, codes::LIMIT);
+        assert_eq!(d.line, Some(2));
+        // A few small aliases are fine (and then the plan's shape is what is wrong).
+        let text = "mesh: {id: &s x}\nclusters: [*s, *s]\n";
+        assert_eq!(diagnose(text, Format::Yaml).code, codes::SHAPE);
+    }
+
+    #[test]
+    fn nesting_is_limited_in_both_formats() {
+        let deep =
+            |open: &str, close: &str, n| format!("mesh: {}{}\n", open.repeat(n), close.repeat(n));
+        assert_eq!(
+            diagnose(&deep("[", "]", limits::MAX_DEPTH + 1), Format::Yaml).code,
+            codes::LIMIT
+        );
+        assert_eq!(
+            diagnose(&deep("[", "]", 10_000), Format::Yaml).code,
+            codes::LIMIT
+        );
+        assert_ne!(
+            diagnose(&deep("[", "]", limits::MAX_DEPTH - 2), Format::Yaml).code,
+            codes::LIMIT
+        );
+        let toml = format!("mesh = {}{}\n", "[".repeat(10_000), "]".repeat(10_000));
+        assert_eq!(diagnose(&toml, Format::Toml).code, codes::LIMIT);
+    }
+
+    #[test]
+    fn an_oversized_plan_is_refused_before_parsing() {
+        let text = format!("# {}\n", "x".repeat(limits::MAX_BYTES));
+        let d = diagnose(&text, Format::Yaml);
+        assert_eq!((d.code, d.line), (codes::LIMIT, None));
+    }
+
+    #[test]
+    fn bytes_that_are_not_utf8_are_reported_where_they_are() {
+        let source = Source::from_bytes("plan", b"mesh:\n  id: caf\xe9\n".to_vec(), Format::Yaml);
+        assert_eq!(source.text, "mesh:\n  id: caf\u{fffd}");
+        let d = parse(&source).unwrap_err().into_iter().next().unwrap();
+        assert_eq!(
+            (d.code, d.line, d.column),
+            (codes::SYNTAX, Some(2), Some(10))
+        );
+    }
+
+    #[test]
+    fn messages_speak_of_the_plan_not_of_the_parser() {
+        let d = diagnose("mesh:\n  id: a\n  id: b\n", Format::Yaml);
+        assert_eq!(
+            (d.code, d.path.as_str(), d.line),
+            (codes::SYNTAX, "mesh.id", Some(3))
+        );
+        assert!(d.message.contains("`id` appears twice"), "{}", d.message);
+        let d = diagnose("[mesh]\nid = \"a\"\nid = \"b\"\n", Format::Toml);
+        assert!(d.message.contains("`id` appears twice"), "{}", d.message);
+        let d = diagnose("[[clusters]]\nkubernetesVersion = 1.30\n", Format::Toml);
+        assert_eq!(
+            (d.code, d.path.as_str()),
+            (codes::SHAPE, "clusters[0].kubernetesVersion")
+        );
+        assert_eq!(d.hint, "quote it: \"1.30\"");
+        let d = diagnose("mesh:\n\tid: a\n", Format::Yaml);
+        assert!(d.hint.contains("spaces"), "{}", d.hint);
+        let d = diagnose("# nothing\n", Format::Yaml);
+        assert!(d.message.contains("empty"), "{}", d.message);
+        let two = format!(
+            "{}---\nmesh: {{}}\n",
+            include_str!("../../golden/demo/plan.yaml")
+        );
+        let d = diagnose(&two, Format::Yaml);
+        assert!(
+            d.message.contains("more than one YAML document"),
+            "{}",
+            d.message
+        );
+    }
+
+    #[test]
+    fn an_unquoted_yaml_number_keeps_its_spelling() {
+        let text = include_str!("../../golden/demo/plan.yaml").replacen(
+            "kubernetesVersion: \"1.25\"",
+            "kubernetesVersion: 1.30",
+            1,
+        );
+        let plan = parse(&Source::new("plan", text, Format::Yaml)).unwrap();
+        assert_eq!(plan.clusters[0].kubernetes_version, "1.30");
+    }
+
+    #[test]
+    fn a_bom_and_crlf_change_nothing() {
+        let yaml = include_str!("../../golden/demo/plan.yaml");
+        let toml = include_str!("../../golden/demo/plan.toml");
+        let plain = parse(&Source::new("plan", yaml, Format::Yaml)).unwrap();
+        for (text, format) in [(yaml, Format::Yaml), (toml, Format::Toml)] {
+            let text = format!("\u{feff}{}", text.replace('\n', "\r\n"));
+            assert_eq!(parse(&Source::new("plan", text, format)).unwrap(), plain);
+        }
+    }
 }

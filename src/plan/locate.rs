@@ -2,25 +2,54 @@
 //!
 //! Built only when there are diagnostics to place, from a second, span-keeping
 //! parse of the text, so the typed [`super::Plan`] stays free of span wrappers.
+//! Paths are stored as a tree of segments (each key once), not as strings, so the
+//! memory stays proportional to the text however deep or wide the plan is.
 
 use std::collections::HashMap;
 
 use serde_saphyr::granit_parser::{Event, Parser};
 
-use super::load::{Format, Source, line_col};
+use super::load::{Format, Source, limits, line_col};
 
 /// Field path to the 1-based (line, column) of its value.
 #[derive(Debug, Default)]
 pub struct Locator {
-    positions: HashMap<String, (u32, u32)>,
-    /// Position of a mapping key to the path it names, for errors the parser reports at a key.
-    keys: HashMap<(u32, u32), String>,
+    /// Every node the text spells out; index 0 is the document root (path ``).
+    nodes: Vec<Node>,
+    /// (parent node, segment) to child node.
+    children: HashMap<(usize, Segment), usize>,
+    /// Position to the deepest node that starts there.
+    starts: HashMap<(u32, u32), usize>,
+    /// Position of a mapping key to the node it names, for errors the parser reports at a key.
+    keys: HashMap<(u32, u32), usize>,
+}
+
+#[derive(Debug)]
+struct Node {
+    parent: usize,
+    segment: Segment,
+    /// Where its value starts, once seen (the first occurrence, for a repeated key).
+    position: Option<(u32, u32)>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+enum Segment {
+    Root,
+    Key(Box<str>),
+    Index(usize),
 }
 
 impl Locator {
     pub fn new(source: &Source) -> Locator {
         let text = source.text.strip_prefix('\u{FEFF}').unwrap_or(&source.text);
-        let mut locator = Locator::default();
+        let mut locator = Locator {
+            nodes: vec![Node {
+                parent: 0,
+                segment: Segment::Root,
+                position: None,
+            }],
+            ..Locator::default()
+        };
         match source.format {
             Format::Yaml => yaml_positions(text, &mut locator),
             Format::Toml => toml_positions(text, &mut locator),
@@ -29,56 +58,129 @@ impl Locator {
     }
 
     /// The path of the key or value that starts at (line, column), if one does.
-    pub fn path_at(&self, line: u32, column: u32) -> Option<&str> {
-        if let Some(path) = self.keys.get(&(line, column)) {
-            return Some(path);
-        }
-        self.positions
-            .iter()
-            .filter(|(_, pos)| **pos == (line, column))
-            .map(|(path, _)| path.as_str())
-            .max_by_key(|path| path.len())
+    pub fn path_at(&self, line: u32, column: u32) -> Option<String> {
+        let node = self
+            .keys
+            .get(&(line, column))
+            .or_else(|| self.starts.get(&(line, column)))?;
+        Some(self.path_of(*node))
     }
 
     /// The position of `path`, or of its nearest ancestor that the text spells out
     /// (a missing field is reported where its parent is).
     pub fn locate(&self, path: &str) -> Option<(u32, u32)> {
-        let mut path = path;
-        loop {
-            if let Some(pos) = self.positions.get(path) {
-                return Some(*pos);
+        let mut node = 0;
+        let mut found = self.nodes.first().and_then(|n| n.position);
+        for segment in segments(path) {
+            let Some(&child) = self.children.get(&(node, segment)) else {
+                break;
+            };
+            node = child;
+            found = self.nodes.get(node).and_then(|n| n.position).or(found);
+        }
+        found
+    }
+
+    /// The child of `parent` named `segment`, created on first sight; `None` once the
+    /// locator holds as many nodes as a plan may have (the rest is not located).
+    fn child(&mut self, parent: usize, segment: Segment) -> Option<usize> {
+        if let Some(&node) = self.children.get(&(parent, segment.clone())) {
+            return Some(node);
+        }
+        if self.nodes.len() > limits::MAX_NODES {
+            return None;
+        }
+        let node = self.nodes.len();
+        self.nodes.push(Node {
+            parent,
+            segment: segment.clone(),
+            position: None,
+        });
+        self.children.insert((parent, segment), node);
+        Some(node)
+    }
+
+    /// Record where `node`'s value starts (the first time only) and that it starts there.
+    fn starts_at(&mut self, node: usize, position: (u32, u32)) {
+        if let Some(n) = self.nodes.get_mut(node) {
+            n.position.get_or_insert(position);
+        }
+        // Nodes come in document order, so a later node at the same place is deeper.
+        self.starts.insert(position, node);
+    }
+
+    fn path_of(&self, node: usize) -> String {
+        let mut chain = Vec::new();
+        let mut at = node;
+        while let Some(n) = self.nodes.get(at).filter(|_| at != 0) {
+            chain.push(&n.segment);
+            at = n.parent;
+        }
+        let mut path = String::new();
+        for segment in chain.into_iter().rev() {
+            match segment {
+                Segment::Root => {}
+                Segment::Key(key) => {
+                    if !path.is_empty() {
+                        path.push('.');
+                    }
+                    path.push_str(key);
+                }
+                Segment::Index(i) => {
+                    path.push('[');
+                    path.push_str(&i.to_string());
+                    path.push(']');
+                }
             }
-            if path.is_empty() {
-                return None;
-            }
-            path = parent(path);
+        }
+        path
+    }
+}
+
+/// `clusters[1].nodes[0].name` -> `clusters`, `1`, `nodes`, `0`, `name`. Stops at the
+/// first part that is not a key with optional `[index]` suffixes.
+fn segments(path: &str) -> Vec<Segment> {
+    let mut out = Vec::new();
+    if path.is_empty() {
+        return out;
+    }
+    for part in path.split('.') {
+        let (key, mut rest) = part.split_at(part.find('[').unwrap_or(part.len()));
+        if !key.is_empty() {
+            out.push(Segment::Key(key.into()));
+        }
+        while let Some(inner) = rest.strip_prefix('[') {
+            let Some((index, after)) = inner.split_once(']') else {
+                return out;
+            };
+            let Ok(index) = index.parse() else {
+                return out;
+            };
+            out.push(Segment::Index(index));
+            rest = after;
+        }
+        if !rest.is_empty() {
+            return out;
         }
     }
-}
-
-/// `a.b[2].c` -> `a.b[2]` -> `a.b` -> `a` -> ``.
-fn parent(path: &str) -> &str {
-    match path.rfind(['.', '[']) {
-        Some(i) => &path[..i],
-        None => "",
-    }
-}
-
-fn join_key(parent: &str, key: &str) -> String {
-    if parent.is_empty() {
-        key.to_owned()
-    } else {
-        format!("{parent}.{key}")
-    }
+    out
 }
 
 enum Frame {
-    Mapping { path: String, key: Option<String> },
-    Sequence { path: String, next: usize },
+    /// A mapping node; `key` is the child its next value belongs to, once the key is read.
+    Mapping {
+        node: usize,
+        key: Option<usize>,
+    },
+    Sequence {
+        node: usize,
+        next: usize,
+    },
 }
 
 fn yaml_positions(text: &str, out: &mut Locator) {
     let mut stack: Vec<Frame> = Vec::new();
+    let mut root_seen = false;
     // Only the first document is the plan; aliases are recorded where they are used, never expanded.
     for item in Parser::new_from_str(text) {
         let Ok((event, span)) = item else { return };
@@ -92,33 +194,41 @@ fn yaml_positions(text: &str, out: &mut Locator) {
         );
         if is_node {
             // A scalar in key position of a mapping is a key, not a value.
-            if let Some(Frame::Mapping { key, path }) = stack.last_mut()
+            if let Some(Frame::Mapping { node, key }) = stack.last_mut()
                 && key.is_none()
             {
-                match &event {
-                    Event::Scalar(value, ..) => {
-                        out.keys.insert(pos, join_key(path, value));
-                        *key = Some(value.to_string());
-                    }
+                let Event::Scalar(value, ..) = &event else {
                     // A complex key: no plan field has one, so positions stop here.
-                    _ => return,
+                    return;
+                };
+                let parent = *node;
+                let Some(child) = out.child(parent, Segment::Key(value.as_ref().into())) else {
+                    return;
+                };
+                out.keys.insert(pos, child);
+                if let Some(Frame::Mapping { key, .. }) = stack.last_mut() {
+                    *key = Some(child);
                 }
                 continue;
             }
-            let path = match stack.last_mut() {
-                None => String::new(),
-                Some(Frame::Mapping { path, key }) => {
-                    join_key(path, &key.take().unwrap_or_default())
+            let node = match stack.last_mut() {
+                None if !root_seen => {
+                    root_seen = true;
+                    Some(0)
                 }
-                Some(Frame::Sequence { path, next }) => {
+                None => return,
+                Some(Frame::Mapping { key, .. }) => key.take(),
+                Some(Frame::Sequence { node, next }) => {
+                    let (parent, index) = (*node, *next);
                     *next += 1;
-                    format!("{path}[{}]", *next - 1)
+                    out.child(parent, Segment::Index(index))
                 }
             };
-            out.positions.entry(path.clone()).or_insert(pos);
+            let Some(node) = node else { return };
+            out.starts_at(node, pos);
             match event {
-                Event::MappingStart(..) => stack.push(Frame::Mapping { path, key: None }),
-                Event::SequenceStart(..) => stack.push(Frame::Sequence { path, next: 0 }),
+                Event::MappingStart(..) => stack.push(Frame::Mapping { node, key: None }),
+                Event::SequenceStart(..) => stack.push(Frame::Sequence { node, next: 0 }),
                 _ => {}
             }
         } else {
@@ -136,22 +246,28 @@ fn yaml_positions(text: &str, out: &mut Locator) {
 fn toml_positions(text: &str, out: &mut Locator) {
     use toml::de::{DeTable, DeValue};
 
-    fn walk(text: &str, path: &str, value: &toml::Spanned<DeValue<'_>>, out: &mut Locator) {
-        out.positions
-            .entry(path.to_owned())
-            .or_insert_with(|| line_col(text, value.span().start));
+    // Recursion is bounded: the TOML parser refuses nesting deeper than it recurses.
+    fn walk(text: &str, node: usize, value: &toml::Spanned<DeValue<'_>>, out: &mut Locator) {
+        out.starts_at(node, line_col(text, value.span().start));
         match value.get_ref() {
             DeValue::Table(table) => {
                 for (key, child) in table.iter() {
-                    let child_path = join_key(path, key.get_ref());
+                    let Some(child_node) =
+                        out.child(node, Segment::Key(key.get_ref().as_ref().into()))
+                    else {
+                        return;
+                    };
                     out.keys
-                        .insert(line_col(text, key.span().start), child_path.clone());
-                    walk(text, &child_path, child, out);
+                        .insert(line_col(text, key.span().start), child_node);
+                    walk(text, child_node, child, out);
                 }
             }
             DeValue::Array(items) => {
                 for (i, child) in items.iter().enumerate() {
-                    walk(text, &format!("{path}[{i}]"), child, out);
+                    let Some(child_node) = out.child(node, Segment::Index(i)) else {
+                        return;
+                    };
+                    walk(text, child_node, child, out);
                 }
             }
             _ => {}
@@ -162,8 +278,83 @@ fn toml_positions(text: &str, out: &mut Locator) {
         return;
     };
     for (key, child) in root.get_ref().iter() {
-        out.keys
-            .insert(line_col(text, key.span().start), key.get_ref().to_string());
-        walk(text, key.get_ref(), child, out);
+        let Some(node) = out.child(0, Segment::Key(key.get_ref().as_ref().into())) else {
+            return;
+        };
+        out.keys.insert(line_col(text, key.span().start), node);
+        walk(text, node, child, out);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn locator(text: &str, format: Format) -> Locator {
+        Locator::new(&Source::new("plan", text, format))
+    }
+
+    #[test]
+    fn yaml_paths_and_positions_round_trip() {
+        let text =
+            "mesh:\n  id: a\nclusters:\n  - name: c1\n    nodes:\n      - {name: n, zone: z}\n";
+        let l = locator(text, Format::Yaml);
+        assert_eq!(l.locate("mesh.id"), Some((2, 7)));
+        assert_eq!(l.locate("clusters[0].name"), Some((4, 11)));
+        assert_eq!(l.locate("clusters[0].nodes[0].zone"), Some((6, 25)));
+        // A field the text does not spell is placed at its nearest ancestor.
+        assert_eq!(l.locate("clusters[0].network"), Some((4, 5)));
+        assert_eq!(l.locate("clusters[7].name"), Some((4, 3)));
+        assert_eq!(
+            l.path_at(6, 25).as_deref(),
+            Some("clusters[0].nodes[0].zone")
+        );
+        // At a key, the path the key names.
+        assert_eq!(l.path_at(2, 3).as_deref(), Some("mesh.id"));
+        assert_eq!(l.path_at(1, 1).as_deref(), Some("mesh"));
+    }
+
+    #[test]
+    fn toml_paths_and_positions_round_trip() {
+        let text = "[mesh]\nid = \"a\"\n\n[[clusters]]\nname = \"c1\"\n";
+        let l = locator(text, Format::Toml);
+        assert_eq!(l.locate("mesh.id"), Some((2, 6)));
+        assert_eq!(l.locate("clusters[0].name"), Some((5, 8)));
+        assert_eq!(l.path_at(5, 1).as_deref(), Some("clusters[0].name"));
+    }
+
+    #[test]
+    fn a_repeated_key_is_located_where_it_first_appears() {
+        let l = locator("mesh:\n  id: a\n  id: b\n", Format::Yaml);
+        assert_eq!(l.locate("mesh.id"), Some((2, 7)));
+        assert_eq!(l.path_at(3, 3).as_deref(), Some("mesh.id"));
+    }
+
+    #[test]
+    fn paths_split_into_keys_and_indexes() {
+        assert_eq!(
+            segments("clusters[1].nodes[0][2].name"),
+            vec![
+                Segment::Key("clusters".into()),
+                Segment::Index(1),
+                Segment::Key("nodes".into()),
+                Segment::Index(0),
+                Segment::Index(2),
+                Segment::Key("name".into()),
+            ]
+        );
+        assert_eq!(segments("a[x].b"), vec![Segment::Key("a".into())]);
+        assert!(segments("").is_empty());
+    }
+
+    #[test]
+    fn a_wide_plan_costs_one_node_per_value() {
+        let mut text = String::from("clusters:\n");
+        for i in 0..1000 {
+            text.push_str(&format!("  - name: c{i}\n"));
+        }
+        let l = locator(&text, Format::Yaml);
+        assert_eq!(l.nodes.len(), 1 + 1 + 1000 * 2);
+        assert_eq!(l.locate("clusters[999].name"), Some((1001, 11)));
     }
 }
