@@ -133,7 +133,8 @@ pub const ALL: &[CodeInfo] = &[
               c: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b, *b]\n\
               d: &d [*c, *c, *c, *c, *c, *c, *c, *c, *c, *c]\n\
               e: &e [*d, *d, *d, *d, *d, *d, *d, *d, *d, *d]\n\
-              f: [*e, *e, *e, *e, *e, *e, *e, *e, *e, *e]\n",
+              f: &f [*e, *e, *e, *e, *e, *e, *e, *e, *e, *e]\n\
+              g: [*f, *f, *f, *f, *f, *f, *f, *f, *f, *f]\n",
         fixed: "a: [x, x, x, x, x, x, x, x, x, x]\n",
     },
     CodeInfo {

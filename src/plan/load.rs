@@ -543,9 +543,9 @@ mod tests {
 
     #[test]
     fn aliases_are_weighed_as_expanded_not_as_written() {
-        // 40 copies of a 200 kB string: 8 MB once expanded, from a 200 kB text.
+        // 200 copies of a 200 kB string: 40 MB once expanded, from a 200 kB text.
         let big = "x".repeat(200_000);
-        let aliases = vec!["*s"; 40].join(", ");
+        let aliases = vec!["*s"; 200].join(", ");
         let text = format!("mesh: {{id: &s {big}}}\nclusters: [{aliases}]\n");
         let d = diagnose(&text, Format::Yaml);
         assert_eq!(d.code, codes::LIMIT);
