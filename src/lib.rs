@@ -59,6 +59,8 @@ pub fn check_source(source: &Source, deny_warnings: bool) -> Result<Checked, Dia
 pub enum CompileError {
     /// The plan is wrong: every problem, located.
     Plan(Diagnostics),
+    /// The options ask for something the plan does not have (`--cluster` naming no cluster).
+    Usage(String),
     /// meshgen itself failed (a template or model bug), never the user's mistake.
     Internal(String),
 }
@@ -70,6 +72,20 @@ pub fn compile(
     deny_warnings: bool,
 ) -> Result<(Tree, Diagnostics), CompileError> {
     let checked = check_source(source, deny_warnings).map_err(CompileError::Plan)?;
+    if let Some(name) = &options.cluster
+        && !checked.plan.clusters.iter().any(|c| &c.name == name)
+    {
+        let known: Vec<&str> = checked
+            .plan
+            .clusters
+            .iter()
+            .map(|c| c.name.as_str())
+            .collect();
+        return Err(CompileError::Usage(format!(
+            "--cluster {name}: the plan has no such cluster (it has {})",
+            known.join(", ")
+        )));
+    }
     let model = model::Model::resolve(&checked.plan).map_err(CompileError::Internal)?;
     let tree = render::render(&model, options).map_err(CompileError::Internal)?;
     Ok((tree, checked.warnings))

@@ -56,7 +56,8 @@ enum Command {
         /// Write nothing; print a unified diff and exit 1 when the folder is stale.
         #[arg(long, conflicts_with = "stdout")]
         check: bool,
-        /// Print every manifest as one YAML stream instead of writing a folder.
+        /// Print the objects the clusters apply (their stage folders, no patches) as one YAML
+        /// stream instead of writing a folder.
         #[arg(long)]
         stdout: bool,
         /// Render only this cluster's files.
@@ -236,6 +237,7 @@ fn run(command: Command, color: bool) -> Result<(), Failure> {
                     reporter.diagnostics(&source, &diagnostics)?;
                     return Err(Failure::Reported);
                 }
+                Err(CompileError::Usage(message)) => return Err(Failure::Io(message)),
                 Err(CompileError::Internal(message)) => {
                     return Err(Failure::Io(format!(
                         "internal error, a bug in meshgen: {message}"
@@ -247,7 +249,7 @@ fn run(command: Command, color: bool) -> Result<(), Failure> {
                 reporter.diagnostics(&source, &warnings)?;
             }
             if stdout {
-                return to_stdout(&tree.to_yaml_stream());
+                return to_stdout(&tree.to_yaml_stream(meshgen::render::is_applied_object));
             }
             let Some(dir) = output else {
                 return Err(Failure::Io("render needs -o DIR or --stdout".into()));

@@ -84,17 +84,12 @@ impl Tree {
         self.files.values().map(Vec::len).sum()
     }
 
-    /// Every YAML manifest as one multi-document stream (`render --stdout`), each file
-    /// preceded by a `# Source:` comment. Kustomizations and non-YAML files (README)
-    /// are left out: the stream is what `kubectl apply -f -` takes.
-    pub fn to_yaml_stream(&self) -> String {
+    /// The YAML files `include` picks, as one multi-document stream (`render --stdout`),
+    /// each file preceded by a `# Source:` comment.
+    pub fn to_yaml_stream(&self, include: impl Fn(&str) -> bool) -> String {
         let mut out = String::new();
         for (path, bytes) in &self.files {
-            // Kustomizations are build instructions, not objects a cluster accepts.
-            let name = path.rsplit('/').next().unwrap_or(path);
-            if !(name.ends_with(".yaml") || name.ends_with(".yml"))
-                || name.starts_with("kustomization.")
-            {
+            if !(path.ends_with(".yaml") || path.ends_with(".yml")) || !include(path) {
                 continue;
             }
             out.push_str("---\n# Source: ");
@@ -163,7 +158,7 @@ mod tests {
     }
 
     #[test]
-    fn the_stream_holds_yaml_manifests_only_with_no_empty_documents() {
+    fn the_stream_holds_the_chosen_yaml_files_with_no_empty_documents() {
         let mut tree = Tree::default();
         tree.insert("README.md", b"# hi\n".to_vec()).unwrap();
         tree.insert("c/kustomization.yaml", b"resources: []\n".to_vec())
@@ -175,7 +170,7 @@ mod tests {
         .unwrap();
         tree.insert("c/b.yml", b"kind: C".to_vec()).unwrap();
         assert_eq!(
-            tree.to_yaml_stream(),
+            tree.to_yaml_stream(|path| !path.ends_with("kustomization.yaml")),
             "---\n# Source: c/a.yaml\n# header\nkind: A\n---\nkind: B\n\
              ---\n# Source: c/b.yml\nkind: C\n"
         );

@@ -43,7 +43,7 @@ fn render(plan: &Path) -> Result<Tree, String> {
             plan.display(),
             diagnostics.to_text(&source, false)
         )),
-        Err(meshgen::CompileError::Internal(message)) => {
+        Err(meshgen::CompileError::Internal(message) | meshgen::CompileError::Usage(message)) => {
             Err(format!("{}: internal error: {message}", plan.display()))
         }
     }

@@ -51,11 +51,12 @@ fn one_cluster_gets_exactly_its_own_files() {
 #[test]
 fn an_unknown_cluster_is_refused() {
     match compile(Some("mdemo-cluster9")) {
-        Err(CompileError::Internal(message)) => {
+        Err(CompileError::Usage(message)) => {
             assert!(message.contains("no such cluster"), "{message}");
             assert!(message.contains("mdemo-cluster1"), "{message}");
         }
         Err(CompileError::Plan(d)) => panic!("unexpected plan error: {d:?}"),
+        Err(CompileError::Internal(m)) => panic!("internal error: {m}"),
         Ok(tree) => panic!("rendered {} files for an unknown cluster", tree.len()),
     }
 }

@@ -7,7 +7,9 @@ fn compile(name: &str, text: &str, format: Format) -> Tree {
     match meshgen::compile(&source, &Options::default(), false) {
         Ok((tree, _)) => tree,
         Err(meshgen::CompileError::Plan(d)) => panic!("{name}: {}", d.to_text(&source, false)),
-        Err(meshgen::CompileError::Internal(m)) => panic!("{name}: internal error: {m}"),
+        Err(meshgen::CompileError::Internal(m) | meshgen::CompileError::Usage(m)) => {
+            panic!("{name}: internal error: {m}")
+        }
     }
 }
 

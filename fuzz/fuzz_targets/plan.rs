@@ -32,7 +32,9 @@ fuzz_target!(|bytes: &[u8]| {
                 // The report itself must not panic on any input.
                 let _ = diagnostics.to_text(&source, false);
             }
-            Err(CompileError::Internal(message)) => panic!("internal error: {message}"),
+            Err(CompileError::Internal(message) | CompileError::Usage(message)) => {
+                panic!("internal error: {message}")
+            }
         }
     }
 });

@@ -30,17 +30,18 @@ use crate::tree::Tree;
 
 pub use escape::yaml_scalar;
 
+/// Whether `path` holds objects a cluster takes as they are: a resource of a stage
+/// folder `clusters/<name>/<stage>/`, i.e. what `kubectl apply -k clusters/<name>`
+/// applies. Patches, kustomizations, bootstrap configs, `global/` and `gitops/` are
+/// not (`render --stdout` prints only these files).
+pub fn is_applied_object(path: &str) -> bool {
+    let parts: Vec<&str> = path.split('/').collect();
+    matches!(parts.as_slice(), ["clusters", _, stage, file]
+        if *stage != "patches" && !file.starts_with("kustomization."))
+}
+
 pub fn render(model: &Model, options: &Options) -> Result<Tree, String> {
     let only = options.cluster.as_deref();
-    if let Some(name) = only
-        && model.cluster(name).is_none()
-    {
-        let known: Vec<&str> = model.clusters.iter().map(|c| c.name.as_str()).collect();
-        return Err(format!(
-            "--cluster {name}: the plan has no such cluster (it has {})",
-            known.join(", ")
-        ));
-    }
     let out = Renderer::new(&model.mesh.id);
     let mut tree = Tree::default();
     if only.is_none() {

@@ -458,6 +458,8 @@ pub fn compile(name: &str, text: &str, format: meshgen::Format) -> meshgen::Tree
                 d.to_text(&source, false)
             )
         }
-        Err(meshgen::CompileError::Internal(e)) => panic!("{name}: internal error: {e}"),
+        Err(meshgen::CompileError::Internal(e) | meshgen::CompileError::Usage(e)) => {
+            panic!("{name}: internal error: {e}")
+        }
     }
 }
