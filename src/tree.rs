@@ -63,6 +63,14 @@ impl Tree {
         Ok(())
     }
 
+    /// Add every file of `other`, with the same rules as [`Tree::insert`].
+    pub fn merge(&mut self, other: Tree) -> Result<(), String> {
+        for (path, bytes) in other.files {
+            self.insert(&path, bytes)?;
+        }
+        Ok(())
+    }
+
     pub fn get(&self, path: &str) -> Option<&[u8]> {
         self.files.get(path).map(Vec::as_slice)
     }

@@ -754,10 +754,8 @@ fn fill(new: &Path, out: &Out, tree: &Tree, plan: &Plan) -> Result<(), WriteErro
             fs::create_dir_all(parent).map_err(WriteError::io("create the folder for", &target))?;
         }
         let mut file = fs::File::create_new(&path).map_err(WriteError::io("create", &target))?;
-        // Flushed now, so a power cut after the swap cannot leave empty files in OUT,
-        // and a full disk that reports late still fails here, before the swap.
         file.write_all(bytes)
-            .and_then(|()| file.sync_all())
+            .and_then(|()| flush_file(&file))
             .map_err(WriteError::io("write", &target))?;
     }
     // Folders' permissions are set last: a read-only one must still receive its contents.
@@ -796,9 +794,9 @@ fn fill(new: &Path, out: &Out, tree: &Tree, plan: &Plan) -> Result<(), WriteErro
         let meta = fs::metadata(listing_root).map_err(WriteError::io("read", listing_root))?;
         permissions.push((new.to_owned(), meta.permissions()));
     }
-    for folder in &folders {
-        sync_folder(folder);
-    }
+    // Flushed before the swap, so a power cut after it cannot leave empty files in OUT,
+    // and a full disk that reports late still fails here, while OUT is untouched.
+    flush_file_system(new, &folders).map_err(WriteError::io("flush to disk", &out.path))?;
     for (folder, mode) in permissions.into_iter().rev() {
         fs::set_permissions(&folder, mode)
             .map_err(WriteError::io("set the permissions of", &folder))?;
@@ -814,6 +812,36 @@ fn symlink(target: &Path, link: &Path) -> io::Result<()> {
 #[cfg(not(unix))]
 fn symlink(_: &Path, _: &Path) -> io::Result<()> {
     Err(io::Error::other("symbolic links are not supported here"))
+}
+
+/// On Linux the whole new tree is flushed at once by [`flush_file_system`]; elsewhere
+/// each file is flushed as it is written.
+#[cfg(target_os = "linux")]
+fn flush_file(_: &fs::File) -> io::Result<()> {
+    Ok(())
+}
+
+#[cfg(not(target_os = "linux"))]
+fn flush_file(file: &fs::File) -> io::Result<()> {
+    file.sync_all()
+}
+
+/// One `syncfs` for every file and folder of the new tree: tens of thousands of `fsync`s
+/// would cost far more than writing them. Its error reports any write the disk refused
+/// (Linux 5.8+).
+#[cfg(target_os = "linux")]
+fn flush_file_system(new: &Path, _folders: &BTreeSet<PathBuf>) -> io::Result<()> {
+    let folder = fs::File::open(new)?;
+    rustix::fs::syncfs(&folder).map_err(io::Error::from)
+}
+
+/// Files were flushed as they were written; their folders' entries are flushed here.
+#[cfg(not(target_os = "linux"))]
+fn flush_file_system(_: &Path, folders: &BTreeSet<PathBuf>) -> io::Result<()> {
+    for folder in folders {
+        sync_folder(folder);
+    }
+    Ok(())
 }
 
 /// Flush a folder's entries to disk. Best effort: not every system can open a folder.

@@ -122,22 +122,74 @@ pub fn shell_word(text: &str) -> String {
     format!("'{}'", text.replace('\'', "'\\''"))
 }
 
-/// Check a rendered YAML file: it parses, and every document is a mapping.
+/// Check a rendered YAML file: it parses, every document is a mapping, and no
+/// mapping repeats a key. A full parse, but of events only: building values would
+/// cost twice as much for nothing the check needs.
 pub fn check_yaml(path: &str, text: &str) -> Result<(), String> {
-    let documents = serde_saphyr::from_multiple::<serde_json::Value>(text).map_err(|e| {
-        format!(
-            "rendered {path} does not parse back as YAML: {}",
-            e.without_snippet()
-        )
-    })?;
-    if documents.is_empty() {
-        return Err(format!("rendered {path} holds no YAML document"));
+    use std::collections::HashSet;
+
+    use serde_saphyr::granit_parser::{Event, Parser};
+
+    enum Frame {
+        Mapping {
+            keys: HashSet<String>,
+            next_is_key: bool,
+        },
+        Sequence,
     }
-    if let Some(i) = documents.iter().position(|d| !d.is_object()) {
-        return Err(format!(
-            "rendered {path}: document {} is not a mapping",
-            i + 1
-        ));
+    let mut stack: Vec<Frame> = Vec::new();
+    let mut documents = 0;
+    for item in Parser::new_from_str(text) {
+        let (event, span) =
+            item.map_err(|e| format!("rendered {path} does not parse back as YAML: {e}"))?;
+        let at = || format!("rendered {path}:{}", span.start.line());
+        let is_node = matches!(
+            event,
+            Event::Scalar(..)
+                | Event::MappingStart(..)
+                | Event::SequenceStart(..)
+                | Event::Alias(..)
+        );
+        if !is_node {
+            if matches!(event, Event::MappingEnd | Event::SequenceEnd) {
+                stack.pop();
+            }
+            continue;
+        }
+        match stack.last_mut() {
+            None => {
+                documents += 1;
+                if !matches!(event, Event::MappingStart(..)) {
+                    return Err(format!("{}: document {documents} is not a mapping", at()));
+                }
+            }
+            Some(Frame::Mapping { keys, next_is_key }) => {
+                if *next_is_key {
+                    let Event::Scalar(key, ..) = &event else {
+                        return Err(format!("{}: a mapping key is not a scalar", at()));
+                    };
+                    if !keys.insert(key.to_string()) {
+                        return Err(format!(
+                            "{}: key `{key}` appears twice in one mapping",
+                            at()
+                        ));
+                    }
+                }
+                *next_is_key = !*next_is_key;
+            }
+            Some(Frame::Sequence) => {}
+        }
+        match event {
+            Event::MappingStart(..) => stack.push(Frame::Mapping {
+                keys: HashSet::new(),
+                next_is_key: true,
+            }),
+            Event::SequenceStart(..) => stack.push(Frame::Sequence),
+            _ => {}
+        }
+    }
+    if documents == 0 {
+        return Err(format!("rendered {path} holds no YAML document"));
     }
     Ok(())
 }
@@ -284,6 +336,9 @@ mod tests {
         assert!(check_yaml("x", "- a\n").is_err());
         assert!(check_yaml("x", "# only a comment\n").is_err());
         assert!(check_yaml("x", "a: [\n").is_err());
+        assert!(check_yaml("x", "a: {b: [1, {c: 2}], d: 3}\ne: 4\n").is_ok());
+        assert!(check_yaml("x", "a: 1\nb: {c: 1}\na: 2\n").is_err());
+        assert!(check_yaml("x", "a: {b: 1, b: 2}\n").is_err());
         assert!(check_json("x", "[{\"op\": \"add\"}]").is_ok());
         assert!(check_json("x", "\"text\"").is_err());
         assert!(check_json("x", "[").is_err());

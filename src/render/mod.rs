@@ -43,8 +43,51 @@ pub fn is_applied_object(path: &str) -> bool {
 pub fn render(model: &Model, options: &Options) -> Result<Tree, String> {
     let only = options.cluster.as_deref();
     let out = Renderer::new(&model.mesh.id);
+    let clusters: Vec<&ClusterModel> = model
+        .clusters
+        .iter()
+        .filter(|c| only.is_none_or(|name| name == c.name))
+        .collect();
+    // Clusters render independently, so they are split over the cores while this
+    // thread renders the mesh-wide files; the tree's order makes the result the same.
+    let workers = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let chunk = clusters.len().div_ceil(workers).max(1);
+    let (mesh_wide, parts) = std::thread::scope(|scope| {
+        let handles: Vec<_> = clusters
+            .chunks(chunk)
+            .map(|chunk| {
+                let out = &out;
+                scope.spawn(move || {
+                    let mut part = Tree::default();
+                    for cluster in chunk {
+                        render_cluster(out, &mut part, cluster)?;
+                    }
+                    Ok::<Tree, String>(part)
+                })
+            })
+            .collect();
+        let mesh_wide = render_mesh_wide(&out, model, options);
+        let parts: Vec<Result<Tree, String>> = handles
+            .into_iter()
+            .map(|h| {
+                h.join()
+                    .unwrap_or_else(|_| Err("a render thread panicked".to_owned()))
+            })
+            .collect();
+        (mesh_wide, parts)
+    });
+    let mut tree = mesh_wide?;
+    for part in parts {
+        tree.merge(part?)?;
+    }
+    Ok(tree)
+}
+
+/// The files that cover the whole mesh: README, GlobalMesh patch, GitOps objects
+/// (none of them with `--cluster`).
+fn render_mesh_wide(out: &Renderer, model: &Model, options: &Options) -> Result<Tree, String> {
     let mut tree = Tree::default();
-    if only.is_none() {
+    if options.cluster.is_none() {
         out.markdown(&mut tree, "README.md", "README.md", model)?;
         out.yaml(
             &mut tree,
@@ -53,12 +96,7 @@ pub fn render(model: &Model, options: &Options) -> Result<Tree, String> {
             &model.global_mesh,
         )?;
     }
-    for cluster in &model.clusters {
-        if only.is_none_or(|name| name == cluster.name) {
-            render_cluster(&out, &mut tree, cluster)?;
-        }
-    }
-    gitops::render_gitops(model.gitops.as_ref(), options, &out, &mut tree)?;
+    gitops::render_gitops(model.gitops.as_ref(), options, out, &mut tree)?;
     Ok(tree)
 }
 
