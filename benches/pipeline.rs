@@ -117,7 +117,7 @@ struct Stats {
 fn run_size(n: u32, runs: u32) -> Stats {
     let text = support::plan_gen::yaml(&support::plan_gen::plan(n, NODES));
     let source = Source::new(format!("bench-{n}.yaml"), text, Format::Yaml);
-    let scratch = tempfile::tempdir().expect("temp dir");
+    let scratch = scratch_dir();
     let mut best = Stats {
         load: Duration::MAX,
         ..Stats::default()
@@ -208,7 +208,7 @@ fn peak_rss_kib() -> u64 {
 fn demo_process() {
     let exe = env!("CARGO_BIN_EXE_meshgen");
     let plan = Path::new(env!("CARGO_MANIFEST_DIR")).join("golden/demo/plan.yaml");
-    let scratch = tempfile::tempdir().expect("temp dir");
+    let scratch = scratch_dir();
     let out = scratch.path().join("out");
     let mut best = Duration::MAX;
     for _ in 0..20 {
@@ -227,6 +227,15 @@ fn demo_process() {
         "demo plan, whole `meshgen render` process: {} (best of 20)",
         ms(best)
     );
+}
+
+/// Where trees are written: `MESHGEN_BENCH_DIR` (e.g. /dev/shm, to time meshgen rather
+/// than the disk), else the system's temporary folder.
+fn scratch_dir() -> tempfile::TempDir {
+    match std::env::var_os("MESHGEN_BENCH_DIR") {
+        Some(dir) => tempfile::tempdir_in(dir).expect("temp dir in MESHGEN_BENCH_DIR"),
+        None => tempfile::tempdir().expect("temp dir"),
+    }
 }
 
 fn ms(d: Duration) -> String {

@@ -200,17 +200,21 @@ impl Diagnostics {
                 style.dim.render(),
                 style.dim.render_reset()
             );
-            if let Some(text) = d.line.and_then(|l| lines.get(l as usize - 1)) {
+            let line = d
+                .line
+                .and_then(|l| l.checked_sub(1))
+                .and_then(|i| lines.get(i as usize));
+            if let Some(text) = line {
                 let number = d.line.unwrap_or_default().to_string();
                 let pad = " ".repeat(number.len());
-                let text = text.trim_end_matches('\r');
-                let caret = d.column.unwrap_or(1).saturating_sub(1) as usize;
+                let column = d.column.unwrap_or(1).saturating_sub(1) as usize;
+                let (text, caret) = shown_line(text, column);
                 let _ = writeln!(out, "  {pad} |");
                 let _ = writeln!(out, "  {number} | {text}");
                 let _ = writeln!(
                     out,
                     "  {pad} | {}{}^{}",
-                    " ".repeat(caret.min(text.chars().count())),
+                    " ".repeat(caret),
                     label_style.render(),
                     label_style.render_reset()
                 );
@@ -250,6 +254,36 @@ impl IntoIterator for Diagnostics {
     }
 }
 
+/// Widest source excerpt shown under a diagnostic, in characters.
+const EXCERPT_WIDTH: usize = 100;
+
+/// A plan line as it is safe to print: control characters (which a terminal would obey)
+/// become U+FFFD, tabs spaces, and a long line is cut to a window around `column`
+/// (0-based, in characters). Returns the text and the caret's offset in it.
+fn shown_line(line: &str, column: usize) -> (String, usize) {
+    let chars: Vec<char> = line.trim_end_matches('\r').chars().collect();
+    let column = column.min(chars.len());
+    let start = column
+        .saturating_sub(EXCERPT_WIDTH / 2)
+        .min(chars.len().saturating_sub(EXCERPT_WIDTH));
+    let end = (start + EXCERPT_WIDTH).min(chars.len());
+    let mut text = String::new();
+    let mut caret = column - start;
+    if start > 0 {
+        text.push('…');
+        caret += 1;
+    }
+    text.extend(chars[start..end].iter().map(|&c| match c {
+        '\t' => ' ',
+        c if c.is_control() => char::REPLACEMENT_CHARACTER,
+        c => c,
+    }));
+    if end < chars.len() {
+        text.push('…');
+    }
+    (text, caret)
+}
+
 struct Styles {
     error: anstyle::Style,
     warning: anstyle::Style,
@@ -277,5 +311,26 @@ impl Styles {
             dim: Style::new().fg_color(Some(AnsiColor::Blue.into())),
             hint: Style::new().bold().fg_color(Some(AnsiColor::Cyan.into())),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::shown_line;
+
+    #[test]
+    fn source_lines_are_printed_safely() {
+        assert_eq!(shown_line("  id: x", 6), ("  id: x".to_owned(), 6));
+        // A terminal escape and a NUL never reach the terminal; tabs keep the caret aligned.
+        assert_eq!(
+            shown_line("a\u{1b}[2J\tb\0", 4),
+            ("a\u{fffd}[2J b\u{fffd}".to_owned(), 4)
+        );
+        // A long line is cut to a window around the column.
+        let long = format!("{}X{}", "a".repeat(5_000), "b".repeat(5_000));
+        let (text, caret) = shown_line(&long, 5_000);
+        assert!(text.chars().count() <= 102, "{}", text.len());
+        assert_eq!(text.chars().nth(caret), Some('X'));
+        assert!(text.starts_with('…') && text.ends_with('…'));
     }
 }

@@ -337,6 +337,8 @@ fn parse_yaml(text: &str) -> Result<Plan, Diagnostic> {
         budget: serde_saphyr::budget! {
             max_depth: limits::MAX_DEPTH,
             max_nodes: limits::MAX_NODES,
+            // A node is one or two events (a collection's start and end).
+            max_events: 2 * limits::MAX_NODES,
             max_total_scalar_bytes: limits::MAX_EXPANDED_BYTES,
         },
         alias_limits: serde_saphyr::alias_limits! {
@@ -533,6 +535,23 @@ mod tests {
         assert_eq!(diagnostics.len(), 1);
         diagnostics.locate(&source);
         diagnostics.into_iter().next().unwrap()
+    }
+
+    #[test]
+    fn a_large_plan_within_the_limits_loads() {
+        // 1.2 million list items: past serde-saphyr's default budget, within meshgen's.
+        let demo = include_str!("../../golden/demo/plan.yaml");
+        let items = ", e".repeat(1_200_000);
+        let text = demo.replace(
+            "interfaces: [enp1s0]",
+            &format!("interfaces: [enp1s0{items}]"),
+        );
+        let plan = parse(&Source::new("large.yaml", text, Format::Yaml)).expect("the plan loads");
+        let interfaces = plan.clusters[0]
+            .metallb
+            .as_ref()
+            .map(|m| m.interfaces.len());
+        assert_eq!(interfaces, Some(1_200_001));
     }
 
     #[test]
