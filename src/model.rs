@@ -11,7 +11,7 @@
 //! that: anything it cannot parse or find is an `Err` (a meshgen bug: a check
 //! let it through), never a panic.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap, HashSet};
 use std::net::IpAddr;
 
 use serde::Serialize;
@@ -552,9 +552,16 @@ impl Model {
     pub fn resolve(plan: &Plan) -> Result<Model, String> {
         let mesh = mesh_facts(plan)?;
         let networks = networks(plan, mesh.multi_network)?;
+        let network_members: HashMap<&str, &Vec<String>> = networks
+            .iter()
+            .map(|n| (n.id.as_str(), &n.clusters))
+            .collect();
         let mut clusters = Vec::with_capacity(plan.clusters.len());
         for (index, cluster) in plan.clusters.iter().enumerate() {
-            clusters.push(cluster_model(plan, &mesh, index, cluster)?);
+            let peers = network_members
+                .get(cluster.network.as_str())
+                .map_or(&[][..], |members| members.as_slice());
+            clusters.push(cluster_model(plan, &mesh, index, cluster, peers)?);
         }
         let global_mesh = global_mesh_patch(&mesh, &networks);
         let demo = plan.demo.as_ref().map(|demo| demo_facts(plan, demo));
@@ -674,10 +681,12 @@ pub fn hosted_istiod_service(mesh_id: &str) -> String {
 /// Networks in order of first appearance; in multi mode each with its gateway.
 fn networks(plan: &Plan, multi_network: bool) -> Result<Vec<Network>, String> {
     let mut networks: Vec<Network> = Vec::new();
+    let mut index_of: HashMap<&str, usize> = HashMap::new();
     for cluster in &plan.clusters {
-        let index = match networks.iter().position(|n| n.id == cluster.network) {
-            Some(index) => index,
+        let index = match index_of.get(cluster.network.as_str()) {
+            Some(&index) => index,
             None => {
+                index_of.insert(&cluster.network, networks.len());
                 networks.push(Network {
                     id: cluster.network.clone(),
                     clusters: Vec::new(),
@@ -736,11 +745,13 @@ fn global_mesh_patch(mesh: &MeshFacts, networks: &[Network]) -> GlobalMeshPatch 
     }
 }
 
+/// `network_members`: every cluster on this cluster's network, itself included.
 fn cluster_model(
     plan: &Plan,
     mesh: &MeshFacts,
     index: usize,
     cluster: &plan::Cluster,
+    network_members: &[String],
 ) -> Result<ClusterModel, String> {
     let name = &cluster.name;
     let dir = format!("clusters/{name}");
@@ -831,11 +842,10 @@ fn cluster_model(
         resources: stages.iter().map(|s| s.name.clone()).collect(),
     };
 
-    let network_peers = plan
-        .clusters
+    let network_peers = network_members
         .iter()
-        .filter(|c| c.name != *name && c.network == cluster.network)
-        .map(|c| c.name.clone())
+        .filter(|member| *member != name)
+        .cloned()
         .collect();
 
     let kind_config = kind_config(
@@ -1340,13 +1350,14 @@ fn kubeadm_config(
 }
 
 fn demo_facts(plan: &Plan, demo: &plan::Demo) -> DemoFacts {
+    let sleep: HashSet<&str> = demo.sleep.clusters.iter().map(String::as_str).collect();
     let rows = plan
         .clusters
         .iter()
         .map(|c| DemoRow {
             cluster: c.name.clone(),
             helloworld_version: demo.helloworld.versions.get(&c.name).cloned(),
-            sleep: demo.sleep.clusters.contains(&c.name),
+            sleep: sleep.contains(c.name.as_str()),
         })
         .collect::<Vec<_>>();
     DemoFacts {
