@@ -4,5 +4,9 @@
 set -eu
 cd "$(dirname "$0")/.."
 mkdir -p fuzz/corpus/plan
-cp golden/*/plan.* fuzz/corpus/plan/
+# Every case's plan is named plan.*: the seed keeps the case's name.
+for plan in golden/*/plan.*; do
+  case_name=$(basename "$(dirname "$plan")")
+  cp "$plan" "fuzz/corpus/plan/$case_name-$(basename "$plan")"
+done
 RUSTC_BOOTSTRAP=1 exec cargo fuzz run plan fuzz/corpus/plan -- -timeout=10 -rss_limit_mb=2048 "$@"
