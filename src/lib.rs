@@ -86,7 +86,10 @@ pub fn compile(
             known.join(", ")
         )));
     }
-    let model = model::Model::resolve(&checked.plan).map_err(CompileError::Internal)?;
+    let Checked { plan, warnings } = checked;
+    let model = model::Model::resolve(&plan).map_err(CompileError::Internal)?;
+    // The model holds everything the render needs; on a large mesh the plan is worth freeing first.
+    drop(plan);
     let tree = render::render(&model, options).map_err(CompileError::Internal)?;
-    Ok((tree, checked.warnings))
+    Ok((tree, warnings))
 }
