@@ -178,6 +178,14 @@ enum Frame {
     },
 }
 
+/// Whether a YAML event is a node (a value or a key) rather than structure or metadata.
+pub(crate) fn is_yaml_node(event: &Event<'_>) -> bool {
+    matches!(
+        event,
+        Event::Scalar(..) | Event::MappingStart(..) | Event::SequenceStart(..) | Event::Alias(..)
+    )
+}
+
 fn yaml_positions(text: &str, out: &mut Locator) {
     let mut stack: Vec<Frame> = Vec::new();
     let mut root_seen = false;
@@ -185,13 +193,7 @@ fn yaml_positions(text: &str, out: &mut Locator) {
     for item in Parser::new_from_str(text) {
         let Ok((event, span)) = item else { return };
         let pos = (span.start.line() as u32, span.start.col() as u32 + 1);
-        let is_node = matches!(
-            event,
-            Event::Scalar(..)
-                | Event::MappingStart(..)
-                | Event::SequenceStart(..)
-                | Event::Alias(..)
-        );
+        let is_node = is_yaml_node(&event);
         if is_node {
             // A scalar in key position of a mapping is a key, not a value.
             if let Some(Frame::Mapping { node, key }) = stack.last_mut()

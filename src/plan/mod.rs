@@ -17,6 +17,7 @@ use serde::{Deserialize, Serialize};
 pub use gitops::*;
 pub use load::{Format, LoadError, Source, load, parse};
 pub use locate::Locator;
+pub(crate) use locate::is_yaml_node;
 
 /// A multi-cluster service mesh plan: the mesh, its clusters, and optional demo apps.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]

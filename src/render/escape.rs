@@ -143,13 +143,7 @@ pub fn check_yaml(path: &str, text: &str) -> Result<(), String> {
         let (event, span) =
             item.map_err(|e| format!("rendered {path} does not parse back as YAML: {e}"))?;
         let at = || format!("rendered {path}:{}", span.start.line());
-        let is_node = matches!(
-            event,
-            Event::Scalar(..)
-                | Event::MappingStart(..)
-                | Event::SequenceStart(..)
-                | Event::Alias(..)
-        );
+        let is_node = crate::plan::is_yaml_node(&event);
         if !is_node {
             if matches!(event, Event::MappingEnd | Event::SequenceEnd) {
                 stack.pop();
