@@ -65,12 +65,13 @@ pub enum CompileError {
     Internal(String),
 }
 
-/// Plan text → tree: load, check, resolve, render. Pure: no file is read or written.
-pub fn compile(
+/// Plan text → model: load, check, resolve. Pure: no file is read or written.
+/// [`render::render_each`] then renders the model in parts, [`render::render`] whole.
+pub fn resolve(
     source: &Source,
     options: &Options,
     deny_warnings: bool,
-) -> Result<(Tree, Diagnostics), CompileError> {
+) -> Result<(model::Model, Diagnostics), CompileError> {
     let checked = check_source(source, deny_warnings).map_err(CompileError::Plan)?;
     if let Some(name) = &options.cluster
         && !checked.plan.clusters.iter().any(|c| &c.name == name)
@@ -87,9 +88,18 @@ pub fn compile(
         )));
     }
     let Checked { plan, warnings } = checked;
+    // The model holds everything the render needs; the plan is dropped when this returns.
     let model = model::Model::resolve(&plan).map_err(CompileError::Internal)?;
-    // The model holds everything the render needs; on a large mesh the plan is worth freeing first.
-    drop(plan);
+    Ok((model, warnings))
+}
+
+/// Plan text → tree: load, check, resolve, render. Pure: no file is read or written.
+pub fn compile(
+    source: &Source,
+    options: &Options,
+    deny_warnings: bool,
+) -> Result<(Tree, Diagnostics), CompileError> {
+    let (model, warnings) = resolve(source, options, deny_warnings)?;
     let tree = render::render(&model, options).map_err(CompileError::Internal)?;
     Ok((tree, warnings))
 }

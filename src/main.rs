@@ -7,7 +7,8 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::{CommandFactory, Parser, Subcommand, ValueEnum};
-use meshgen::{CompileError, Diagnostics, Format, Options, Source, codes, report};
+use meshgen::write::{self, WriteError};
+use meshgen::{CompileError, Diagnostics, Format, Options, Source, codes, render, report};
 
 /// The demo plan of DESIGN.md, written by `meshgen init`.
 const DEMO_PLAN: &str = include_str!("../golden/demo/plan.yaml");
@@ -231,31 +232,31 @@ fn run(command: Command, color: bool) -> Result<(), Failure> {
             }
             let source = read(&plan, &input)?;
             let options = Options { cluster };
-            let (tree, warnings) = match meshgen::compile(&source, &options, input.deny_warnings) {
+            let internal = |message: String| {
+                Failure::Io(format!("internal error, a bug in meshgen: {message}"))
+            };
+            let (model, warnings) = match meshgen::resolve(&source, &options, input.deny_warnings) {
                 Ok(done) => done,
                 Err(CompileError::Plan(diagnostics)) => {
                     reporter.diagnostics(&source, &diagnostics)?;
                     return Err(Failure::Reported);
                 }
                 Err(CompileError::Usage(message)) => return Err(Failure::Io(message)),
-                Err(CompileError::Internal(message)) => {
-                    return Err(Failure::Io(format!(
-                        "internal error, a bug in meshgen: {message}"
-                    )));
-                }
+                Err(CompileError::Internal(message)) => return Err(internal(message)),
             };
             // A clean render says nothing in text; json always prints its document.
             if !warnings.is_empty() || reporter.format == ReportFormat::Json {
                 reporter.diagnostics(&source, &warnings)?;
             }
             if stdout {
-                return to_stdout(&tree.to_yaml_stream(meshgen::render::is_applied_object));
+                let tree = render::render(&model, &options).map_err(internal)?;
+                return to_stdout(&tree.to_yaml_stream(render::is_applied_object));
             }
             let Some(dir) = output else {
                 return Err(Failure::Io("render needs -o DIR or --stdout".into()));
             };
             // A folder whose contents are wrong is exit 1; I/O trouble is exit 2.
-            let failed = |e: meshgen::write::WriteError| {
+            let failed = |e: WriteError| {
                 if e.is_tree_problem() {
                     eprintln!("meshgen: {e}");
                     Failure::Reported
@@ -263,8 +264,18 @@ fn run(command: Command, color: bool) -> Result<(), Failure> {
                     Failure::Io(e.to_string())
                 }
             };
+            let stopped = |e: render::Failed<WriteError>| match e {
+                render::Failed::Render(message) => internal(message),
+                render::Failed::Take(e) => failed(e),
+            };
+            // Each cluster's files go to the folder (or the comparison) as they are
+            // rendered, so memory holds the model and a few clusters, not the whole tree.
             if check {
-                match meshgen::write::diff_tree(&tree, &dir).map_err(failed)? {
+                let mut comparer = write::Comparer::start(&dir).map_err(failed)?;
+                render::render_each(&model, &options, |part| comparer.add(&part))
+                    .map_err(stopped)?;
+                drop(model);
+                match comparer.finish().map_err(failed)? {
                     None => Ok(()),
                     Some(drift) => {
                         reporter.stale_tree(&source, &drift, &plan, &dir)?;
@@ -272,7 +283,9 @@ fn run(command: Command, color: bool) -> Result<(), Failure> {
                     }
                 }
             } else {
-                let written = meshgen::write::write_tree(&tree, &dir, force).map_err(failed)?;
+                let mut writer = write::Writer::start(&dir, force).map_err(failed)?;
+                render::render_each(&model, &options, |part| writer.add(&part)).map_err(stopped)?;
+                let written = writer.finish().map_err(failed)?;
                 eprintln!("meshgen: {written} in {}", dir.display());
                 Ok(())
             }
@@ -306,7 +319,7 @@ impl Reporter {
     fn stale_tree(
         &self,
         source: &Source,
-        drift: &meshgen::write::Drift,
+        drift: &write::Drift,
         plan: &Path,
         dir: &Path,
     ) -> Result<(), Failure> {

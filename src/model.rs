@@ -13,6 +13,7 @@
 
 use std::collections::{BTreeSet, HashMap, HashSet};
 use std::net::IpAddr;
+use std::sync::Arc;
 
 use serde::Serialize;
 
@@ -70,14 +71,14 @@ const KIND_NODE_PATCHES: &[((u64, u64), u64)] = &[
     ((1, 35), 0),
 ];
 
-/// Everything the render stage needs, computed once. The README template's context.
+/// Everything the render stage needs, computed once.
 #[derive(Debug, Clone, Serialize)]
 pub struct Model {
     pub mesh: MeshFacts,
     /// Networks in order of first appearance in the plan.
     pub networks: Vec<Network>,
-    /// Clusters in plan order.
-    pub clusters: Vec<ClusterModel>,
+    /// Clusters in plan order. Shared, so the README's template can read them in place.
+    pub clusters: Vec<Arc<ClusterModel>>,
     /// The GlobalMesh merge patch (global/).
     pub global_mesh: GlobalMeshPatch,
     /// The demo apps, when the plan has them.
@@ -561,7 +562,7 @@ impl Model {
             let peers = network_members
                 .get(cluster.network.as_str())
                 .map_or(&[][..], |members| members.as_slice());
-            clusters.push(cluster_model(plan, &mesh, index, cluster, peers)?);
+            clusters.push(Arc::new(cluster_model(plan, &mesh, index, cluster, peers)?));
         }
         let global_mesh = global_mesh_patch(&mesh, &networks);
         let demo = plan.demo.as_ref().map(|demo| demo_facts(plan, demo));
@@ -580,11 +581,14 @@ impl Model {
 
     /// The cluster named `name`.
     pub fn cluster(&self, name: &str) -> Option<&ClusterModel> {
-        self.clusters.iter().find(|c| c.name == name)
+        self.clusters
+            .iter()
+            .map(Arc::as_ref)
+            .find(|c| c.name == name)
     }
 }
 
-fn runbook(clusters: &[ClusterModel]) -> Runbook {
+fn runbook(clusters: &[Arc<ClusterModel>]) -> Runbook {
     let names = |keep: &dyn Fn(&ClusterModel) -> bool| {
         clusters
             .iter()

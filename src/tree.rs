@@ -25,41 +25,48 @@ pub fn is_plain_relative_path(path: &str) -> bool {
             .all(|part| !part.is_empty() && part != "." && part != ".." && !part.contains('\\'))
 }
 
+/// Whether `path` may join `files` (a map by path): see [`Tree::insert`]. The writer
+/// checks the same of what it streams to disk.
+pub(crate) fn check_new_path<V>(files: &BTreeMap<String, V>, path: &str) -> Result<(), String> {
+    if !is_plain_relative_path(path) {
+        return Err(format!(
+            "refusing to add `{}` to the tree: not a plain relative path",
+            path.escape_debug()
+        ));
+    }
+    if path.split('/').next() == Some(META_DIR) {
+        return Err(format!(
+            "refusing to add `{path}` to the tree: {META_DIR}/ is meshgen's bookkeeping"
+        ));
+    }
+    // `a/b` as a file and `a/b/c` as a file cannot both be written.
+    let mut folder = path;
+    while let Some((parent, _)) = folder.rsplit_once('/') {
+        if files.contains_key(parent) {
+            return Err(format!("`{parent}` is a file, so `{path}` cannot be added"));
+        }
+        folder = parent;
+    }
+    let prefix = format!("{path}/");
+    if files
+        .range(prefix.clone()..)
+        .next()
+        .is_some_and(|(p, _)| p.starts_with(&prefix))
+    {
+        return Err(format!("`{path}` is a folder in the tree, not a file"));
+    }
+    if files.contains_key(path) {
+        return Err(format!("two files render to `{path}`"));
+    }
+    Ok(())
+}
+
 impl Tree {
     /// Add a file. Paths are plain relative paths ([`is_plain_relative_path`]) outside
     /// [`META_DIR`], and no file may sit where another file needs a folder.
     pub fn insert(&mut self, path: &str, bytes: Vec<u8>) -> Result<(), String> {
-        if !is_plain_relative_path(path) {
-            return Err(format!(
-                "refusing to add `{}` to the tree: not a plain relative path",
-                path.escape_debug()
-            ));
-        }
-        if path.split('/').next() == Some(META_DIR) {
-            return Err(format!(
-                "refusing to add `{path}` to the tree: {META_DIR}/ is meshgen's bookkeeping"
-            ));
-        }
-        // `a/b` as a file and `a/b/c` as a file cannot both be written.
-        let mut folder = path;
-        while let Some((parent, _)) = folder.rsplit_once('/') {
-            if self.files.contains_key(parent) {
-                return Err(format!("`{parent}` is a file, so `{path}` cannot be added"));
-            }
-            folder = parent;
-        }
-        let prefix = format!("{path}/");
-        if self
-            .files
-            .range(prefix.clone()..)
-            .next()
-            .is_some_and(|(p, _)| p.starts_with(&prefix))
-        {
-            return Err(format!("`{path}` is a folder in the tree, not a file"));
-        }
-        if self.files.insert(path.to_owned(), bytes).is_some() {
-            return Err(format!("two files render to `{path}`"));
-        }
+        check_new_path(&self.files, path)?;
+        self.files.insert(path.to_owned(), bytes);
         Ok(())
     }
 

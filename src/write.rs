@@ -240,6 +240,13 @@ impl Manifest {
         }
     }
 
+    /// Record a file about to be written; its path must fit the others ([`Tree::insert`]).
+    fn add(&mut self, path: &str, bytes: &[u8]) -> Result<(), String> {
+        crate::tree::check_new_path(&self.files, path)?;
+        self.files.insert(path.to_owned(), sha256(bytes));
+        Ok(())
+    }
+
     /// `<sha256>  <path>` lines, sorted by path (the `sha256sum` format).
     pub fn to_text(&self) -> String {
         let mut out = String::with_capacity(self.files.len() * 100);
@@ -556,7 +563,8 @@ struct Plan {
 }
 
 impl Plan {
-    fn new(tree: &Tree, out: &Out, manifest: Option<&Manifest>) -> Result<Plan, WriteError> {
+    /// `new` lists the files of the new tree with their sha256.
+    fn new(new: &Manifest, out: &Out, manifest: Option<&Manifest>) -> Result<Plan, WriteError> {
         let mut plan = Plan::default();
         let Some(listing) = &out.listing else {
             return Ok(plan);
@@ -564,7 +572,7 @@ impl Plan {
         let empty = Manifest::default();
         let manifest = manifest.unwrap_or(&empty);
         // Folders the new tree needs, and folders that only hold what meshgen wrote.
-        let tree_folders = folders_of(tree.iter().map(|(p, _)| p).chain([MANIFEST]));
+        let tree_folders = folders_of(new.paths().chain([MANIFEST]));
         let owned_folders = folders_of(manifest.paths());
         // A conflicting folder: what is inside goes with it.
         let mut dropped: Option<PathBuf> = None;
@@ -580,10 +588,10 @@ impl Plan {
             let reason = if path == MANIFEST {
                 // meshgen's own bookkeeping: rewritten, unless something else stands there.
                 in_the_way(kind)
-            } else if let Some(new) = tree.get(path) {
+            } else if let Some(new_hash) = new.files.get(path) {
                 if *kind == Kind::File {
-                    let old = out.read(path)?;
-                    if old == new || manifest.wrote(path, &old) {
+                    let old = sha256(&out.read(path)?);
+                    if old == *new_hash || manifest.files.get(path) == Some(&old) {
                         None
                     } else if manifest.contains(path) {
                         Some(ConflictReason::ChangedSinceWritten)
@@ -681,127 +689,179 @@ impl Drop for NewFolder {
 /// documentation for the guarantees). `force` allows overwriting and deleting files that
 /// meshgen did not write or that changed since.
 pub fn write_tree(tree: &Tree, dir: &Path, force: bool) -> Result<Written, WriteError> {
-    let out = Out::inspect(dir)?;
-    let manifest = match out.manifest() {
-        Ok(manifest) => manifest,
-        // Without a trustworthy manifest nothing is meshgen's: with force, every
-        // conflicting file is replaced and nothing is pruned.
-        Err(WriteError::BadManifest { .. }) if force => None,
-        Err(e) => return Err(e),
-    };
-    let plan = Plan::new(tree, &out, manifest.as_ref())?;
-    if !plan.conflicts.is_empty() && !force {
-        return Err(WriteError::Conflicts {
-            dir: out.path.clone(),
-            conflicts: plan.conflicts,
-        });
-    }
-    if out.listing.is_none() {
-        fs::create_dir_all(&out.parent).map_err(|e| match e.kind() {
-            io::ErrorKind::NotADirectory | io::ErrorKind::AlreadyExists => WriteError::NotAFolder {
-                path: first_non_folder(&out.parent),
-            },
-            _ => WriteError::io("create", &out.parent)(e),
-        })?;
-    }
-    out.remove_leftovers();
-
-    let pid = std::process::id();
-    let mut new = NewFolder {
-        path: out.sibling("new", pid),
-        keep: false,
-    };
-    if fs::symlink_metadata(&new.path).is_ok() {
-        // Left by an earlier process that had our id.
-        fs::remove_dir_all(&new.path).map_err(WriteError::io("remove", &new.path))?;
-    }
-    fs::create_dir(&new.path).map_err(|e| match e.kind() {
-        io::ErrorKind::NotADirectory => WriteError::NotAFolder {
-            path: first_non_folder(&out.parent),
-        },
-        _ => WriteError::io("create a folder beside", &out.path)(e),
-    })?;
-    fill(&new.path, &out, tree, &plan)?;
-
-    let old = swap(&new.path, &out, pid)?;
-    new.keep = true;
-    sync_folder(&out.parent);
-    let previous_left_at = match old {
-        Some(old) => remove_previous(&old, &out),
-        None => None,
-    };
-    Ok(Written {
-        files: tree.len(),
-        pruned: plan.pruned,
-        kept: plan.carry.len(),
-        forced: plan.conflicts.into_iter().map(|c| c.path).collect(),
-        previous_left_at,
-    })
+    let mut writer = Writer::start(dir, force)?;
+    writer.add(tree)?;
+    writer.finish()
 }
 
-/// Put the tree, the manifest and the carried entries into the new folder, and flush
-/// it all to disk before the swap (so a power cut cannot leave a half-written tree).
-fn fill(new: &Path, out: &Out, tree: &Tree, plan: &Plan) -> Result<(), WriteError> {
-    let mut folders: BTreeSet<PathBuf> = BTreeSet::from([new.to_owned()]);
-    let manifest = Manifest::of(tree).to_text();
-    let files = tree.iter().chain([(MANIFEST, manifest.as_bytes())]);
-    for (relative, bytes) in files {
-        let path = new.join(relative);
-        let target = out.path.join(relative);
+/// [`write_tree`] in parts: the tree goes into the new folder part by part as it is
+/// rendered, and [`Writer::finish`] decides, as `write_tree` does, whether it takes OUT's
+/// place. Until then OUT is untouched; dropped unfinished, the new folder is removed.
+pub struct Writer {
+    out: Out,
+    /// OUT's manifest; `None` when there is none (or, with `force`, it is unreadable).
+    previous: Option<Manifest>,
+    force: bool,
+    new: NewFolder,
+    /// What was written into the new folder so far.
+    manifest: Manifest,
+    /// Folders made in the new folder so far.
+    folders: BTreeSet<PathBuf>,
+}
+
+impl Writer {
+    /// Look at OUT and make the new folder beside it.
+    pub fn start(dir: &Path, force: bool) -> Result<Writer, WriteError> {
+        let out = Out::inspect(dir)?;
+        let previous = match out.manifest() {
+            Ok(manifest) => manifest,
+            // Without a trustworthy manifest nothing is meshgen's: with force, every
+            // conflicting file is replaced and nothing is pruned.
+            Err(WriteError::BadManifest { .. }) if force => None,
+            Err(e) => return Err(e),
+        };
+        if out.listing.is_none() {
+            fs::create_dir_all(&out.parent).map_err(|e| match e.kind() {
+                io::ErrorKind::NotADirectory | io::ErrorKind::AlreadyExists => {
+                    WriteError::NotAFolder {
+                        path: first_non_folder(&out.parent),
+                    }
+                }
+                _ => WriteError::io("create", &out.parent)(e),
+            })?;
+        }
+        out.remove_leftovers();
+        let new = NewFolder {
+            path: out.sibling("new", std::process::id()),
+            keep: false,
+        };
+        if fs::symlink_metadata(&new.path).is_ok() {
+            // Left by an earlier process that had our id.
+            fs::remove_dir_all(&new.path).map_err(WriteError::io("remove", &new.path))?;
+        }
+        fs::create_dir(&new.path).map_err(|e| match e.kind() {
+            io::ErrorKind::NotADirectory => WriteError::NotAFolder {
+                path: first_non_folder(&out.parent),
+            },
+            _ => WriteError::io("create a folder beside", &out.path)(e),
+        })?;
+        let folders = BTreeSet::from([new.path.clone()]);
+        Ok(Writer {
+            out,
+            previous,
+            force,
+            new,
+            manifest: Manifest::default(),
+            folders,
+        })
+    }
+
+    /// Write a part of the new tree into the new folder.
+    pub fn add(&mut self, part: &Tree) -> Result<(), WriteError> {
+        for (relative, bytes) in part.iter() {
+            self.manifest.add(relative, bytes).map_err(|e| {
+                WriteError::io("write", self.out.path.join(relative))(io::Error::other(e))
+            })?;
+            self.put(relative, bytes)?;
+        }
+        Ok(())
+    }
+
+    fn put(&mut self, relative: &str, bytes: &[u8]) -> Result<(), WriteError> {
+        let path = self.new.path.join(relative);
+        let target = self.out.path.join(relative);
         if let Some(parent) = path.parent()
-            && folders.insert(parent.to_owned())
+            && self.folders.insert(parent.to_owned())
         {
             fs::create_dir_all(parent).map_err(WriteError::io("create the folder for", &target))?;
         }
         let mut file = fs::File::create_new(&path).map_err(WriteError::io("create", &target))?;
         file.write_all(bytes)
             .and_then(|()| flush_file(&file))
-            .map_err(WriteError::io("write", &target))?;
+            .map_err(WriteError::io("write", &target))
     }
-    // Folders' permissions are set last: a read-only one must still receive its contents.
-    let mut permissions = Vec::new();
-    for (relative, kind) in &plan.carry {
-        let from = out.path.join(relative);
-        let to = new.join(relative);
-        if let Some(parent) = to.parent()
-            && folders.insert(parent.to_owned())
-        {
-            fs::create_dir_all(parent).map_err(WriteError::io("create the folder for", &from))?;
+
+    /// Check what the new tree would overwrite or delete in OUT, carry over what is not
+    /// meshgen's, write the manifest, flush, and put the new folder in OUT's place.
+    pub fn finish(mut self) -> Result<Written, WriteError> {
+        let plan = Plan::new(&self.manifest, &self.out, self.previous.as_ref())?;
+        if !plan.conflicts.is_empty() && !self.force {
+            return Err(WriteError::Conflicts {
+                dir: self.out.path.clone(),
+                conflicts: plan.conflicts,
+            });
         }
-        match kind {
-            Kind::Folder => {
-                if folders.insert(to.clone()) {
-                    fs::create_dir_all(&to).map_err(WriteError::io("keep the folder", &from))?;
+        let manifest = self.manifest.to_text();
+        self.put(MANIFEST, manifest.as_bytes())?;
+        self.carry(&plan)?;
+        let old = swap(&self.new.path, &self.out, std::process::id())?;
+        self.new.keep = true;
+        sync_folder(&self.out.parent);
+        let previous_left_at = match old {
+            Some(old) => remove_previous(&old, &self.out),
+            None => None,
+        };
+        Ok(Written {
+            files: self.manifest.len(),
+            pruned: plan.pruned,
+            kept: plan.carry.len(),
+            forced: plan.conflicts.into_iter().map(|c| c.path).collect(),
+            previous_left_at,
+        })
+    }
+
+    /// Put the carried entries into the new folder, and flush it all to disk before the
+    /// swap (so a power cut cannot leave a half-written tree).
+    fn carry(&mut self, plan: &Plan) -> Result<(), WriteError> {
+        let (new, out, folders) = (&self.new.path, &self.out, &mut self.folders);
+        // Folders' permissions are set last: a read-only one must still receive its contents.
+        let mut permissions = Vec::new();
+        for (relative, kind) in &plan.carry {
+            let from = out.path.join(relative);
+            let to = new.join(relative);
+            if let Some(parent) = to.parent()
+                && folders.insert(parent.to_owned())
+            {
+                fs::create_dir_all(parent)
+                    .map_err(WriteError::io("create the folder for", &from))?;
+            }
+            match kind {
+                Kind::Folder => {
+                    if folders.insert(to.clone()) {
+                        fs::create_dir_all(&to)
+                            .map_err(WriteError::io("keep the folder", &from))?;
+                    }
+                    let meta =
+                        fs::symlink_metadata(&from).map_err(WriteError::io("read", &from))?;
+                    permissions.push((to, meta.permissions()));
                 }
-                let meta = fs::symlink_metadata(&from).map_err(WriteError::io("read", &from))?;
-                permissions.push((to, meta.permissions()));
-            }
-            Kind::File => {
-                if fs::hard_link(&from, &to).is_err() {
-                    // Some file systems have no hard links: copy (bytes and permissions).
-                    fs::copy(&from, &to).map_err(WriteError::io("keep", &from))?;
+                Kind::File => {
+                    if fs::hard_link(&from, &to).is_err() {
+                        // Some file systems have no hard links: copy (bytes and permissions).
+                        fs::copy(&from, &to).map_err(WriteError::io("keep", &from))?;
+                    }
                 }
-            }
-            Kind::Special => {
-                fs::hard_link(&from, &to).map_err(WriteError::io("keep", &from))?;
-            }
-            Kind::Symlink { target } => {
-                symlink(target, &to).map_err(WriteError::io("keep the link", &from))?;
+                Kind::Special => {
+                    fs::hard_link(&from, &to).map_err(WriteError::io("keep", &from))?;
+                }
+                Kind::Symlink { target } => {
+                    symlink(target, &to).map_err(WriteError::io("keep the link", &from))?;
+                }
             }
         }
+        if out.listing.is_some() {
+            let meta = fs::metadata(&out.path).map_err(WriteError::io("read", &out.path))?;
+            permissions.push((new.to_owned(), meta.permissions()));
+        }
+        // Flushed before the swap, so a power cut after it cannot leave empty files in OUT,
+        // and a full disk that reports late still fails here, while OUT is untouched.
+        flush_file_system(new, folders).map_err(WriteError::io("flush to disk", &out.path))?;
+        for (folder, mode) in permissions.into_iter().rev() {
+            fs::set_permissions(&folder, mode)
+                .map_err(WriteError::io("set the permissions of", &folder))?;
+        }
+        Ok(())
     }
-    if let Some(listing_root) = out.listing.as_ref().map(|_| &out.path) {
-        let meta = fs::metadata(listing_root).map_err(WriteError::io("read", listing_root))?;
-        permissions.push((new.to_owned(), meta.permissions()));
-    }
-    // Flushed before the swap, so a power cut after it cannot leave empty files in OUT,
-    // and a full disk that reports late still fails here, while OUT is untouched.
-    flush_file_system(new, &folders).map_err(WriteError::io("flush to disk", &out.path))?;
-    for (folder, mode) in permissions.into_iter().rev() {
-        fs::set_permissions(&folder, mode)
-            .map_err(WriteError::io("set the permissions of", &folder))?;
-    }
-    Ok(())
 }
 
 #[cfg(unix)]
@@ -935,8 +995,29 @@ impl Drift {
         }
         parts.join(", ")
     }
+}
 
-    fn file(&mut self, path: &str, old: Option<(&[u8], &str)>, new: Option<&[u8]>) {
+impl fmt::Display for Drift {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.diff)
+    }
+}
+
+/// One file that differs, with its unified diff.
+struct FileDrift {
+    path: String,
+    change: Change,
+    diff: String,
+}
+
+enum Change {
+    Changed,
+    Added,
+    Removed,
+}
+
+impl FileDrift {
+    fn new(path: &str, old: Option<(&[u8], &str)>, new: Option<&[u8]>) -> FileDrift {
         let old_name = format!("a/{path}");
         let new_name = format!("b/{path}");
         let (old_text, old_header) = match old {
@@ -947,25 +1028,21 @@ impl Drift {
             Some(bytes) => (String::from_utf8_lossy(bytes), new_name),
             None => (Default::default(), "/dev/null".to_owned()),
         };
-        let diff = similar::TextDiff::from_lines(old_text.as_ref(), new_text.as_ref());
-        self.diff.push_str(
-            &diff
-                .unified_diff()
-                .missing_newline_hint(true)
-                .header(&old_header, &new_header)
-                .to_string(),
-        );
-        match (old, new) {
-            (None, _) => self.added.push(path.to_owned()),
-            (_, None) => self.removed.push(path.to_owned()),
-            _ => self.changed.push(path.to_owned()),
+        let diff = similar::TextDiff::from_lines(old_text.as_ref(), new_text.as_ref())
+            .unified_diff()
+            .missing_newline_hint(true)
+            .header(&old_header, &new_header)
+            .to_string();
+        let change = match (old, new) {
+            (None, _) => Change::Added,
+            (_, None) => Change::Removed,
+            _ => Change::Changed,
+        };
+        FileDrift {
+            path: path.to_owned(),
+            change,
+            diff,
         }
-    }
-}
-
-impl fmt::Display for Drift {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.diff)
     }
 }
 
@@ -973,37 +1050,101 @@ impl fmt::Display for Drift {
 /// up to date. Writes nothing and follows no symbolic link; files meshgen does not
 /// own are ignored (a write would keep them).
 pub fn diff_tree(tree: &Tree, dir: &Path) -> Result<Option<Drift>, WriteError> {
-    let out = Out::inspect(dir)?;
-    // A manifest meshgen cannot read shows as changed; nothing is known to be stale.
-    let manifest = out.manifest().unwrap_or(None).unwrap_or_default();
-    let manifest_text = Manifest::of(tree).to_text();
-    let mut drift = Drift::default();
-    let expected = tree.iter().chain([(MANIFEST, manifest_text.as_bytes())]);
-    for (path, new) in expected {
-        let on_disk = out.listing.as_ref().and_then(|l| l.get(path));
-        match on_disk {
-            None => drift.file(path, None, Some(new)),
+    let mut comparer = Comparer::start(dir)?;
+    comparer.add(tree)?;
+    comparer.finish()
+}
+
+/// [`diff_tree`] in parts: each part of the new tree is compared with OUT as it is
+/// rendered, and only the differences are kept.
+pub struct Comparer {
+    out: Out,
+    /// OUT's manifest; an unreadable one shows as changed, and nothing is known to be stale.
+    previous: Manifest,
+    /// The new tree's files so far, for its manifest.
+    manifest: Manifest,
+    drifts: Vec<FileDrift>,
+}
+
+impl Comparer {
+    pub fn start(dir: &Path) -> Result<Comparer, WriteError> {
+        let out = Out::inspect(dir)?;
+        let previous = out.manifest().unwrap_or(None).unwrap_or_default();
+        Ok(Comparer {
+            out,
+            previous,
+            manifest: Manifest::default(),
+            drifts: Vec::new(),
+        })
+    }
+
+    /// Compare a part of the new tree with OUT.
+    pub fn add(&mut self, part: &Tree) -> Result<(), WriteError> {
+        for (path, new) in part.iter() {
+            self.manifest.add(path, new).map_err(|e| {
+                WriteError::io("compare", self.out.path.join(path))(io::Error::other(e))
+            })?;
+            self.compare(path, new)?;
+        }
+        Ok(())
+    }
+
+    fn compare(&mut self, path: &str, new: &[u8]) -> Result<(), WriteError> {
+        let on_disk = self.out.listing.as_ref().and_then(|l| l.get(path));
+        let drift = match on_disk {
+            None => FileDrift::new(path, None, Some(new)),
             Some(Kind::File) => {
-                let old = out.read(path)?;
-                if old != new {
-                    drift.file(path, Some((&old, "")), Some(new));
+                let old = self.out.read(path)?;
+                if old == new {
+                    return Ok(());
                 }
+                FileDrift::new(path, Some((&old, "")), Some(new))
             }
-            Some(Kind::Folder) => drift.file(path, Some((b"", " (a folder)")), Some(new)),
+            Some(Kind::Folder) => FileDrift::new(path, Some((b"", " (a folder)")), Some(new)),
             Some(Kind::Symlink { .. }) => {
-                drift.file(path, Some((b"", " (a symbolic link)")), Some(new))
+                FileDrift::new(path, Some((b"", " (a symbolic link)")), Some(new))
             }
-            Some(Kind::Special) => drift.file(path, Some((b"", " (not a file)")), Some(new)),
-        }
+            Some(Kind::Special) => FileDrift::new(path, Some((b"", " (not a file)")), Some(new)),
+        };
+        self.drifts.push(drift);
+        Ok(())
     }
-    for path in manifest.paths().filter(|p| tree.get(p).is_none()) {
-        if let Some(Kind::File) = out.listing.as_ref().and_then(|l| l.get(path)) {
-            let old = out.read(path)?;
-            drift.file(path, Some((&old, "")), None);
+
+    /// The drift, in path order: the tree's files, then the manifest, then stale files.
+    pub fn finish(mut self) -> Result<Option<Drift>, WriteError> {
+        self.drifts.sort_by(|a, b| a.path.cmp(&b.path));
+        let manifest = self.manifest.to_text();
+        self.compare(MANIFEST, manifest.as_bytes())?;
+        let stale: Vec<&str> = self
+            .previous
+            .paths()
+            .filter(|p| !self.manifest.contains(p))
+            .collect();
+        let mut removed = Vec::new();
+        for path in stale {
+            if let Some(Kind::File) = self.out.listing.as_ref().and_then(|l| l.get(path)) {
+                removed.push(FileDrift::new(
+                    path,
+                    Some((&self.out.read(path)?, "")),
+                    None,
+                ));
+            }
         }
+        self.drifts.extend(removed);
+        if self.drifts.is_empty() {
+            return Ok(None);
+        }
+        let mut drift = Drift::default();
+        for file in self.drifts {
+            drift.diff.push_str(&file.diff);
+            match file.change {
+                Change::Changed => drift.changed.push(file.path),
+                Change::Added => drift.added.push(file.path),
+                Change::Removed => drift.removed.push(file.path),
+            }
+        }
+        Ok(Some(drift))
     }
-    let clean = drift.changed.is_empty() && drift.added.is_empty() && drift.removed.is_empty();
-    Ok(if clean { None } else { Some(drift) })
 }
 
 #[cfg(test)]

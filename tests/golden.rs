@@ -175,3 +175,54 @@ fn every_case_renders_its_expected_tree() {
     }
     assert!(failures.is_empty(), "{}", failures.join("\n\n"));
 }
+
+/// The CLI streams each cluster's files to the folder as they are rendered; what lands
+/// there must be the golden tree (plus meshgen's manifest), and `--check` must find
+/// that folder up to date and a changed copy stale.
+#[test]
+fn the_cli_writes_each_golden_tree_and_checks_it() {
+    let meshgen = env!("CARGO_BIN_EXE_meshgen");
+    for case in cases() {
+        let plan = case.join("plan.yaml");
+        if !plan.exists() {
+            continue;
+        }
+        let scratch = tempfile::tempdir().expect("scratch folder");
+        let out = scratch.path().join("out");
+        let run = |args: &[&str]| {
+            std::process::Command::new(meshgen)
+                .args(args)
+                .output()
+                .expect("meshgen runs")
+        };
+        let (plan, out_arg) = (plan.to_str().unwrap(), out.to_str().unwrap());
+        let written = run(&["render", plan, "-o", out_arg]);
+        assert!(
+            written.status.success(),
+            "{plan}: {}",
+            String::from_utf8_lossy(&written.stderr)
+        );
+        let mut on_disk = read_tree(&out);
+        assert!(
+            on_disk.remove(".meshgen/manifest").is_some(),
+            "{plan}: no manifest"
+        );
+        assert!(
+            on_disk == read_tree(&case.join("out")),
+            "{plan}: the CLI wrote a tree other than out/ (run the golden test first)"
+        );
+        assert_eq!(
+            run(&["render", plan, "-o", out_arg, "--check"])
+                .status
+                .code(),
+            Some(0)
+        );
+        fs::write(out.join("README.md"), "edited\n").expect("edit");
+        assert_eq!(
+            run(&["render", plan, "-o", out_arg, "--check"])
+                .status
+                .code(),
+            Some(1)
+        );
+    }
+}

@@ -113,3 +113,40 @@ fn every_file_has_lf_endings_one_trailing_newline_and_a_header() {
         }
     }
 }
+
+/// The streamed render hands out one part per cluster plus the mesh-wide one, and
+/// stops (without waiting on its threads forever) when the taker refuses a part.
+#[test]
+fn render_each_gives_one_part_per_cluster_and_stops_when_refused() {
+    let text = std::fs::read_to_string("golden/five-clusters/plan.yaml").unwrap();
+    let source = Source::new("plan.yaml", text, Format::Yaml);
+    let Ok((model, _)) = meshgen::resolve(&source, &Options::default(), false) else {
+        panic!("five-clusters resolves");
+    };
+    let mut parts = Vec::new();
+    let all = meshgen::render::render_each(&model, &Options::default(), |part| {
+        parts.push(part);
+        Ok::<(), ()>(())
+    });
+    assert!(all.is_ok());
+    assert_eq!(parts.len(), model.clusters.len() + 1);
+    let mut merged = Tree::default();
+    for part in parts {
+        merged.merge(part).unwrap();
+    }
+    assert_eq!(
+        merged,
+        meshgen::render::render(&model, &Options::default()).unwrap()
+    );
+
+    let mut taken = 0;
+    let refused = meshgen::render::render_each(&model, &Options::default(), |_| {
+        taken += 1;
+        Err("disk full")
+    });
+    assert!(matches!(
+        refused,
+        Err(meshgen::render::Failed::Take("disk full"))
+    ));
+    assert_eq!(taken, 1);
+}

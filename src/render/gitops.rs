@@ -181,7 +181,7 @@ impl GitOpsModel {
     /// An `Err` is a meshgen bug: the checks let something through.
     pub fn resolve(
         plan: &Plan,
-        clusters: &[crate::model::ClusterModel],
+        clusters: &[std::sync::Arc<crate::model::ClusterModel>],
     ) -> Result<Option<GitOpsModel>, String> {
         let Some(gitops) = &plan.gitops else {
             return Ok(None);

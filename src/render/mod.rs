@@ -1,7 +1,7 @@
 //! Stage 4, render: the model through the templates in `templates/` into a [`Tree`].
 //!
-//! Each template gets one context struct of [`crate::model`] (the README gets
-//! the whole model) and only places its values. The environment's formatter
+//! Each template gets one context struct of [`crate::model`] (the README a
+//! view of the whole model, [`readme`]) and only places its values. The environment's formatter
 //! escapes every `{{ value }}` for the template's format (see [`escape`]), so
 //! no template can forget it, and every rendered file is parsed back before it
 //! enters the tree. A template error is a meshgen bug, never the user's.
@@ -20,6 +20,10 @@
 
 pub mod escape;
 pub mod gitops;
+mod readme;
+
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, mpsc};
 
 use minijinja::{Environment, Error, ErrorKind, UndefinedBehavior, Value};
 use serde::Serialize;
@@ -40,47 +44,81 @@ pub fn is_applied_object(path: &str) -> bool {
         if *stage != "patches" && !file.starts_with("kustomization."))
 }
 
+/// Render the whole tree into memory (tests, `--stdout`, and the library's [`crate::compile`]).
 pub fn render(model: &Model, options: &Options) -> Result<Tree, String> {
+    let mut tree = Tree::default();
+    render_each(model, options, |part| tree.merge(part)).map_err(|e| match e {
+        Failed::Render(e) | Failed::Take(e) => e,
+    })?;
+    Ok(tree)
+}
+
+/// Why [`render_each`] stopped.
+#[derive(Debug)]
+pub enum Failed<E> {
+    /// A template or the model is wrong: a meshgen bug.
+    Render(String),
+    /// `take` refused a part.
+    Take(E),
+}
+
+/// Render the tree in parts, one per cluster plus one for the mesh-wide files, and
+/// hand each part to `take` as soon as it is ready. Clusters render on every core while
+/// this thread takes the parts, so a writer holds a few clusters' files at a time, never
+/// the whole tree. Parts come in no fixed order; every consumer orders by path.
+pub fn render_each<E>(
+    model: &Model,
+    options: &Options,
+    mut take: impl FnMut(Tree) -> Result<(), E>,
+) -> Result<(), Failed<E>> {
     let only = options.cluster.as_deref();
     let out = Renderer::new(&model.mesh.id);
     let clusters: Vec<&ClusterModel> = model
         .clusters
         .iter()
+        .map(Arc::as_ref)
         .filter(|c| only.is_none_or(|name| name == c.name))
         .collect();
-    // Clusters render independently, so they are split over the cores while this
-    // thread renders the mesh-wide files; the tree's order makes the result the same.
     let workers = std::thread::available_parallelism().map_or(1, |n| n.get());
-    let chunk = clusters.len().div_ceil(workers).max(1);
-    let (mesh_wide, parts) = std::thread::scope(|scope| {
-        let handles: Vec<_> = clusters
-            .chunks(chunk)
-            .map(|chunk| {
-                let out = &out;
-                scope.spawn(move || {
+    let next = AtomicUsize::new(0);
+    // Bounded, so rendering waits for a slow disk instead of piling parts up in memory.
+    let (send, parts) = mpsc::sync_channel::<Result<Tree, String>>(2 * workers);
+    std::thread::scope(|scope| {
+        let mut threads = Vec::with_capacity(workers + 1);
+        for _ in 0..workers {
+            let (send, out, clusters, next) = (send.clone(), &out, &clusters, &next);
+            threads.push(scope.spawn(move || {
+                while let Some(cluster) = clusters.get(next.fetch_add(1, Ordering::Relaxed)) {
                     let mut part = Tree::default();
-                    for cluster in chunk {
-                        render_cluster(out, &mut part, cluster)?;
+                    let part = render_cluster(out, &mut part, cluster).map(|()| part);
+                    // The receiver is gone when the taker stopped: so do we.
+                    if send.send(part).is_err() {
+                        break;
                     }
-                    Ok::<Tree, String>(part)
-                })
-            })
-            .collect();
-        let mesh_wide = render_mesh_wide(&out, model, options);
-        let parts: Vec<Result<Tree, String>> = handles
-            .into_iter()
-            .map(|h| {
-                h.join()
-                    .unwrap_or_else(|_| Err("a render thread panicked".to_owned()))
-            })
-            .collect();
-        (mesh_wide, parts)
-    });
-    let mut tree = mesh_wide?;
-    for part in parts {
-        tree.merge(part?)?;
-    }
-    Ok(tree)
+                }
+            }));
+        }
+        let (mesh_wide, out) = (send, &out);
+        threads.push(scope.spawn(move || {
+            let _ = mesh_wide.send(render_mesh_wide(out, model, options));
+        }));
+        let mut result = Ok(());
+        for part in parts {
+            result = match part {
+                Ok(part) => take(part).map_err(Failed::Take),
+                Err(e) => Err(Failed::Render(e)),
+            };
+            if result.is_err() {
+                break;
+            }
+        }
+        for thread in threads {
+            if thread.join().is_err() && result.is_ok() {
+                result = Err(Failed::Render("a render thread panicked".to_owned()));
+            }
+        }
+        result
+    })
 }
 
 /// The files that cover the whole mesh: README, GlobalMesh patch, GitOps objects
@@ -88,7 +126,7 @@ pub fn render(model: &Model, options: &Options) -> Result<Tree, String> {
 fn render_mesh_wide(out: &Renderer, model: &Model, options: &Options) -> Result<Tree, String> {
     let mut tree = Tree::default();
     if options.cluster.is_none() {
-        out.markdown(&mut tree, "README.md", "README.md", model)?;
+        out.markdown(&mut tree, "README.md", "README.md", &readme::context(model))?;
         out.yaml(
             &mut tree,
             &model.global_mesh.path,
@@ -251,8 +289,7 @@ impl Renderer {
         template: &str,
         context: &T,
     ) -> Result<(), String> {
-        let body = self.body(path, template, context)?;
-        let text = format!("# {}\n{body}", self.header);
+        let text = self.file(&format!("# {}\n", self.header), path, template, context)?;
         escape::check_yaml(path, &text)?;
         tree.insert(path, text.into_bytes())
     }
@@ -266,9 +303,9 @@ impl Renderer {
         template: &str,
         context: &T,
     ) -> Result<(), String> {
-        let body = self.body(path, template, context)?;
-        escape::check_json(path, &body)?;
-        tree.insert(path, body.into_bytes())
+        let text = self.file("", path, template, context)?;
+        escape::check_json(path, &text)?;
+        tree.insert(path, text.into_bytes())
     }
 
     /// Render a Markdown template, check its structure, and add it with its header.
@@ -279,36 +316,49 @@ impl Renderer {
         template: &str,
         context: &T,
     ) -> Result<(), String> {
-        let body = self.body(path, template, context)?;
-        let text = format!("<!-- {} -->\n{body}", self.header);
+        let text = self.file(
+            &format!("<!-- {} -->\n", self.header),
+            path,
+            template,
+            context,
+        )?;
         escape::check_markdown(path, &text)?;
         tree.insert(path, text.into_bytes())
     }
 
-    /// The rendered template with LF line endings and exactly one trailing newline.
-    fn body<T: Serialize>(
+    /// `header` and the rendered template, with LF line endings and exactly one
+    /// trailing newline. Rendered in place: the README of a large mesh is tens of megabytes.
+    fn file<T: Serialize>(
         &self,
+        header: &str,
         path: &str,
         template: &str,
         context: &T,
     ) -> Result<String, String> {
         let bug = |e: Error| format!("template {template} (for {path}): {e:#}");
-        let text = self
-            .env
+        let mut bytes = header.as_bytes().to_vec();
+        self.env
             .get_template(template)
             .map_err(bug)?
-            .render(Value::from(minijinja::value::Serde(context)))
+            .render_captured_to(Value::from(minijinja::value::Serde(context)), &mut bytes)
             .map_err(bug)?;
-        let text = text.trim_end();
-        if text.is_empty() || text.starts_with('\n') {
+        // The formatter writes only strings, so the output is UTF-8.
+        let mut text = String::from_utf8(bytes)
+            .map_err(|_| format!("template {template} (for {path}) renders invalid UTF-8"))?;
+        text.truncate(text.trim_end().len());
+        let body = &text[header.len().min(text.len())..];
+        if body.is_empty() || body.starts_with('\n') {
             return Err(format!(
                 "template {template} (for {path}) renders empty or starts with a blank line"
             ));
         }
-        if text.contains('\r') {
+        if body.contains('\r') {
             return Err(format!("template {template} (for {path}) renders a CR"));
         }
-        Ok(format!("{text}\n"))
+        text.push('\n');
+        // The tree holds every file until it is written: no spare capacity.
+        text.shrink_to_fit();
+        Ok(text)
     }
 }
 
