@@ -1,9 +1,10 @@
 //! Benchmark of meshgen's pipeline stages over generated plans (issue 6).
 //!
 //! `cargo bench` runs the full set: N = 10, 100, 1,000, 10,000 clusters, M = 20 nodes,
-//! timing load, check, model, render and write separately, `render --check` on an
-//! unchanged tree, `cp -r` of the tree for comparison, peak memory per N (each N in
-//! a fresh process), and the demo plan as a whole `meshgen render` process.
+//! timing load, check, model, render and write separately; then the render as the CLI
+//! streams it, into a new folder, again over that tree, and `render --check` of it;
+//! `cp -r` of the tree for comparison; peak memory of each of those three (each in a
+//! fresh process); and the demo plan as a whole `meshgen render` process.
 //! Under `cargo test` (no `--bench` argument) it runs one small size as a smoke test.
 //! `cargo bench --bench pipeline -- --emit N FILE` writes the generated plan of N clusters.
 
@@ -31,14 +32,15 @@ fn main() {
         std::fs::write(file, text).expect("write the plan");
         return;
     }
-    if let Some(n) = args
-        .iter()
-        .position(|a| a == "--one")
-        .and_then(|i| args.get(i + 1))
-    {
-        let n: u32 = n.parse().expect("--one N");
-        let stats = run_size(n, 1);
-        println!("{}", stats.peak_rss_kib);
+    // `--peak write|check PLAN DIR` (internal): one `meshgen render` in this fresh process,
+    // printing its peak RSS in KiB.
+    if let Some(i) = args.iter().position(|a| a == "--peak") {
+        let [mode, plan, dir] = [1, 2, 3].map(|k| args.get(i + k).expect("--peak MODE PLAN DIR"));
+        let text = std::fs::read_to_string(plan).expect("read the plan");
+        let source = Source::new(plan.clone(), text, Format::Yaml);
+        let (model, _) = meshgen::resolve(&source, &Options::default(), false).expect("valid plan");
+        cli_render(model, Path::new(dir), mode == "check");
+        println!("{}", peak_rss_kib());
         return;
     }
     if !args.iter().any(|a| a == "--bench") {
@@ -59,44 +61,78 @@ fn main() {
     println!(
         "meshgen pipeline benchmark, M = {NODES} nodes per cluster, best of 3 (10,000: 1 run)"
     );
+    println!("Stages, each on its own (the render holds the whole tree in memory):");
     println!(
-        "{:>7} {:>9} {:>9} {:>9} {:>9} {:>9} {:>9} | {:>11} {:>9} | {:>8} {:>10} {:>10} {:>6}",
-        "N",
-        "load",
-        "check",
-        "model",
-        "render",
-        "write",
-        "total",
-        "render+wr.",
-        "--check",
-        "cp -r",
-        "tree",
-        "peak RSS",
-        "ratio"
+        "{:>7} {:>9} {:>9} {:>9} {:>9} {:>9} {:>10} {:>9}",
+        "N", "load", "check", "model", "render", "write", "tree", "files"
     );
+    let mut all = Vec::new();
     for &n in &sizes {
         let stats = run_size(n, if n >= 10_000 { 1 } else { 3 });
-        let peak = peak_rss_in_child(n);
-        let ratio = peak as f64 * 1024.0 / stats.tree_bytes as f64;
         println!(
-            "{:>7} {:>9} {:>9} {:>9} {:>9} {:>9} {:>9} | {:>11} {:>9} | {:>8} {:>10} {:>10} {:>6.2}",
+            "{:>7} {:>9} {:>9} {:>9} {:>9} {:>9} {:>10} {:>9}",
             n,
             ms(stats.load),
             ms(stats.check),
             ms(stats.model),
             ms(stats.render),
             ms(stats.write),
-            ms(stats.load + stats.check + stats.model + stats.render + stats.write),
-            ms(stats.render + stats.write),
-            ms(stats.check_unchanged),
-            ms(stats.copy),
             format!("{:.1} MB", stats.tree_bytes as f64 / 1e6),
-            format!("{:.1} MB", peak as f64 * 1024.0 / 1e6),
-            ratio
+            stats.files
+        );
+        all.push((n, stats));
+    }
+    println!();
+    println!("As `meshgen render` runs (load, check, model, then render streamed to the folder):");
+    println!(
+        "{:>7} {:>10} {:>10} {:>10} {:>9} | {:>10} {:>10} {:>10} {:>6}",
+        "N",
+        "new dir",
+        "re-render",
+        "--check",
+        "cp -r",
+        "RSS new",
+        "RSS re-r.",
+        "RSS check",
+        "ratio"
+    );
+    for (n, stats) in &all {
+        let peaks = peak_rss_in_children(*n);
+        let worst = peaks.iter().copied().max().unwrap_or(0);
+        let mb = |kib: u64| format!("{:.0} MB", kib as f64 * 1024.0 / 1e6);
+        let front = stats.load + stats.check + stats.model;
+        println!(
+            "{:>7} {:>10} {:>10} {:>10} {:>9} | {:>10} {:>10} {:>10} {:>6.2}",
+            n,
+            ms(front + stats.cli_write),
+            ms(front + stats.cli_rewrite),
+            ms(front + stats.cli_check),
+            ms(stats.copy),
+            mb(peaks[0]),
+            mb(peaks[1]),
+            mb(peaks[2]),
+            worst as f64 * 1024.0 / stats.tree_bytes as f64
         );
     }
+    println!("(ratio: the highest peak RSS over the bytes of the tree)");
     demo_process();
+}
+
+/// What `meshgen render -o DIR` (or `--check`) does after resolving the plan: clusters
+/// stream to the folder, or to the comparison, as they render.
+fn cli_render(model: meshgen::model::Model, dir: &Path, check: bool) {
+    let options = Options::default();
+    if check {
+        let mut comparer = meshgen::write::Comparer::start(dir).expect("compare");
+        meshgen::render::render_each(&model, &options, |part| comparer.add(&part)).expect("render");
+        drop(model);
+        assert!(comparer.finish().expect("compare").is_none(), "drift");
+    } else {
+        let mut writer = meshgen::write::Writer::start(dir, false).expect("write");
+        meshgen::render::render_each(&model, &options, |part| writer.add(&part)).expect("render");
+        drop(model);
+        writer.finish().expect("write");
+    }
 }
 
 #[derive(Default)]
@@ -106,30 +142,31 @@ struct Stats {
     model: Duration,
     render: Duration,
     write: Duration,
-    check_unchanged: Duration,
+    cli_write: Duration,
+    cli_rewrite: Duration,
+    cli_check: Duration,
     copy: Duration,
     files: usize,
     tree_bytes: usize,
-    peak_rss_kib: u64,
 }
 
-/// Time every stage for a plan of `n` clusters; each figure is the best of `runs`.
+/// Time every stage for a plan of `n` clusters, then the render as the CLI streams it;
+/// each figure is the best of `runs`.
 fn run_size(n: u32, runs: u32) -> Stats {
     let text = support::plan_gen::yaml(&support::plan_gen::plan(n, NODES));
     let source = Source::new(format!("bench-{n}.yaml"), text, Format::Yaml);
     let scratch = scratch_dir();
-    let mut best = Stats {
-        load: Duration::MAX,
-        ..Stats::default()
-    };
+    let best =
+        |a: &mut Duration, b: Duration| *a = if *a == Duration::ZERO { b } else { (*a).min(b) };
+    let mut stats = Stats::default();
     for run in 0..runs {
         let out = scratch.path().join(format!("out-{run}"));
         let t = Instant::now();
         let plan = meshgen::plan::parse(&source).expect("generated plan parses");
-        let load = t.elapsed();
+        best(&mut stats.load, t.elapsed());
         let t = Instant::now();
         let diagnostics = meshgen::check::check(&plan);
-        let check = t.elapsed();
+        best(&mut stats.check, t.elapsed());
         assert!(
             !diagnostics.has_errors(),
             "generated plan must be valid: {:?}",
@@ -137,58 +174,71 @@ fn run_size(n: u32, runs: u32) -> Stats {
         );
         let t = Instant::now();
         let model = meshgen::model::Model::resolve(&plan).expect("model");
-        let model_time = t.elapsed();
+        best(&mut stats.model, t.elapsed());
+        drop(plan);
         let t = Instant::now();
         let tree = meshgen::render::render(&model, &Options::default()).expect("render");
-        let render = t.elapsed();
+        best(&mut stats.render, t.elapsed());
         let t = Instant::now();
         meshgen::write::write_tree(&tree, &out, false).expect("write");
-        let write = t.elapsed();
+        best(&mut stats.write, t.elapsed());
+        (stats.files, stats.tree_bytes) = (tree.len(), tree.size());
+        drop(tree);
+
+        let streamed = scratch.path().join(format!("streamed-{run}"));
         let t = Instant::now();
-        let drift = meshgen::write::diff_tree(&tree, &out).expect("check");
-        let check_unchanged = t.elapsed();
-        assert!(drift.is_none(), "a tree just written must not drift");
+        cli_render(model.clone(), &streamed, false);
+        best(&mut stats.cli_write, t.elapsed());
+        let t = Instant::now();
+        cli_render(model.clone(), &streamed, false);
+        best(&mut stats.cli_rewrite, t.elapsed());
+        let t = Instant::now();
+        cli_render(model, &streamed, true);
+        best(&mut stats.cli_check, t.elapsed());
+
         let t = Instant::now();
         let copied = Command::new("cp")
             .arg("-r")
             .arg(&out)
             .arg(scratch.path().join(format!("copy-{run}")))
             .status();
-        let copy = t.elapsed();
+        best(&mut stats.copy, t.elapsed());
         assert!(copied.is_ok_and(|s| s.success()), "cp -r failed");
-        if load + check + model_time + render + write
-            < best.load + best.check + best.model + best.render + best.write
-            || run == 0
-        {
-            best = Stats {
-                load,
-                check,
-                model: model_time,
-                render,
-                write,
-                check_unchanged,
-                copy,
-                files: tree.len(),
-                tree_bytes: tree.size(),
-                peak_rss_kib: 0,
-            };
+        for dir in [&out, &streamed] {
+            std::fs::remove_dir_all(dir).expect("clean up");
         }
+        std::fs::remove_dir_all(scratch.path().join(format!("copy-{run}"))).expect("clean up");
     }
-    best.peak_rss_kib = peak_rss_kib();
-    best
+    stats
 }
 
-/// Peak resident memory of a fresh process that loads, checks, renders and writes `n` clusters.
-fn peak_rss_in_child(n: u32) -> u64 {
+/// Peak resident memory of `meshgen render` of `n` clusters into a new folder, again over
+/// the tree it wrote, and `--check` of that tree: each in a fresh process.
+fn peak_rss_in_children(n: u32) -> [u64; 3] {
+    let scratch = scratch_dir();
+    let plan = scratch.path().join("plan.yaml");
+    let text = support::plan_gen::yaml(&support::plan_gen::plan(n, NODES));
+    std::fs::write(&plan, text).expect("write the plan");
+    let out = scratch.path().join("out");
     let exe = std::env::current_exe().expect("bench executable");
-    let out = Command::new(exe)
-        .args(["--one", &n.to_string()])
-        .output()
-        .expect("child bench");
-    String::from_utf8_lossy(&out.stdout)
-        .trim()
-        .parse()
-        .unwrap_or(0)
+    ["write", "write", "check"].map(|mode| {
+        let child = Command::new(&exe)
+            .arg("--peak")
+            .arg(mode)
+            .arg(&plan)
+            .arg(&out)
+            .output()
+            .expect("child bench");
+        assert!(
+            child.status.success(),
+            "{}",
+            String::from_utf8_lossy(&child.stderr)
+        );
+        String::from_utf8_lossy(&child.stdout)
+            .trim()
+            .parse()
+            .unwrap_or(0)
+    })
 }
 
 /// VmHWM (peak RSS) of this process, in KiB; 0 where /proc is not there.

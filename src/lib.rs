@@ -1,8 +1,11 @@
 //! meshgen compiles a mesh plan into a deterministic tree of Kubernetes manifests.
 //!
 //! The pipeline, one module per stage:
-//! [`plan`] (load) → [`check`] → [`model`] (resolve) → [`render`] → [`tree`] (write / diff / print).
-//! [`compile`] is the pure middle: plan text in, tree or diagnostics out.
+//! [`plan`] (load) → [`check`] → [`model`] (resolve) → [`render`] → [`tree`] / [`write`]
+//! (write / diff / print).
+//! [`compile`] is the pure middle: plan text in, tree or diagnostics out. The CLI runs
+//! [`resolve`] and then [`render::render_each`] into [`write::Writer`] or
+//! [`write::Comparer`], so each cluster's files reach the folder as they are rendered.
 
 pub mod check;
 pub mod codes;

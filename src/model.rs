@@ -293,7 +293,8 @@ pub struct NodeModel {
     pub name: String,
     /// `control-plane` or `worker` (default: the first node is the control plane).
     pub role: String,
-    pub labels: Vec<Pair>,
+    /// Shared with the node's entry in the kind config.
+    pub labels: Arc<[Pair]>,
     /// `region/zone[/subzone]`, for the planning form.
     pub topology: String,
     /// The label patch; absent on kind clusters, whose config sets the labels.
@@ -487,6 +488,8 @@ pub struct KindConfig {
     pub service_subnet: Option<String>,
     /// Set through a kubeadm patch when it is not kind's `cluster.local`.
     pub dns_domain: Option<String>,
+    /// `kindest/node:<release>`, the image of every node.
+    pub node_image: String,
     pub nodes: Vec<KindNode>,
     /// Host port forwarded to [`NODE_PORT_FALLBACK`] on the first control-plane
     /// node, on clusters with an east-west gateway.
@@ -497,8 +500,7 @@ pub struct KindConfig {
 #[derive(Debug, Clone, Serialize)]
 pub struct KindNode {
     pub role: String,
-    pub image: String,
-    pub labels: Vec<Pair>,
+    pub labels: Arc<[Pair]>,
     pub port_mappings: Vec<PortMapping>,
 }
 
@@ -1038,7 +1040,7 @@ fn node_model(dir: &str, is_kind: bool, index: usize, node: &plan::Node) -> Node
     NodeModel {
         name: node.name.clone(),
         role: role.to_owned(),
-        labels,
+        labels: labels.into(),
         topology,
         patch_path: (!is_kind).then(|| format!("{dir}/patches/node-{}.yaml", node.name)),
     }
@@ -1290,7 +1292,6 @@ fn kind_config(
                 .ok_or_else(|| "too many clusters for the NodePort fallback host ports".to_owned())
         })
         .transpose()?;
-    let image = format!("kindest/node:{kubernetes_release}");
     let mut mapped = false;
     let nodes = nodes
         .iter()
@@ -1299,8 +1300,7 @@ fn kind_config(
             mapped |= map_here;
             KindNode {
                 role: node.role.clone(),
-                image: image.clone(),
-                labels: node.labels.clone(),
+                labels: Arc::clone(&node.labels),
                 port_mappings: fallback_host_port
                     .filter(|_| map_here)
                     .map(|host_port| PortMapping {
@@ -1322,6 +1322,7 @@ fn kind_config(
         service_subnet: cluster.service_subnet.clone(),
         dns_domain: (plan.mesh.dns_domain != plan::default_dns_domain())
             .then(|| plan.mesh.dns_domain.clone()),
+        node_image: format!("kindest/node:{kubernetes_release}"),
         nodes,
         fallback_host_port,
     })

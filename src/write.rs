@@ -1,8 +1,11 @@
 //! Writing a [`Tree`] into the output folder OUT, and comparing one with it.
 //!
-//! The only module that touches OUT. How a write stays safe:
-//! - Everything is written into a new folder beside OUT (`.OUT.meshgen-new-PID`), which
-//!   then takes OUT's place in one rename (on Linux an atomic exchange), so a crash or a
+//! The only module that touches OUT. [`Writer`] and [`Comparer`] take the tree in parts,
+//! as the render hands them over ([`crate::render::render_each`]), so no more than a few
+//! clusters' files are in memory at once; [`write_tree`] and [`diff_tree`] take a whole tree.
+//! How a write stays safe:
+//! - Everything is written into a new folder beside OUT (`.OUT.meshgen-new-PID`), which,
+//!   once the whole tree is there and nothing stands in its way, takes OUT's place in one rename (on Linux an atomic exchange), so a crash or a
 //!   kill at any moment leaves either the old tree or the new one, whole. A folder left
 //!   behind by a killed run is removed by the next one.
 //! - `OUT/.meshgen/manifest` lists every file meshgen wrote with its sha256, one
@@ -366,17 +369,21 @@ impl Listing {
                 let item = item.map_err(WriteError::io("list", &path))?;
                 let relative = folder.join(item.file_name());
                 let full = root.join(&relative);
-                let meta = fs::symlink_metadata(&full).map_err(WriteError::io("read", &full))?;
-                let kind = if meta.file_type().is_symlink() {
+                // The type comes with the listing (no stat per file); only folders are
+                // looked at further, for mount points.
+                let file_type = item.file_type().map_err(WriteError::io("read", &full))?;
+                let kind = if file_type.is_symlink() {
                     let target = fs::read_link(&full).map_err(WriteError::io("read", &full))?;
                     Kind::Symlink { target }
-                } else if meta.is_dir() {
+                } else if file_type.is_dir() {
+                    let meta =
+                        fs::symlink_metadata(&full).map_err(WriteError::io("read", &full))?;
                     if device(&meta) != root_device {
                         return Err(WriteError::MountPoint { path: full });
                     }
                     folders.push(relative.clone());
                     Kind::Folder
-                } else if meta.is_file() {
+                } else if file_type.is_file() {
                     Kind::File
                 } else {
                     Kind::Special
