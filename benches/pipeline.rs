@@ -123,15 +123,10 @@ fn main() {
 fn cli_render(model: meshgen::model::Model, dir: &Path, check: bool) {
     let options = Options::default();
     if check {
-        let mut comparer = meshgen::write::Comparer::start(dir).expect("compare");
-        meshgen::render::render_each(&model, &options, |part| comparer.add(&part)).expect("render");
-        drop(model);
-        assert!(comparer.finish().expect("compare").is_none(), "drift");
+        let drift = meshgen::check_dir(model, &options, dir).expect("check");
+        assert!(drift.is_none(), "drift");
     } else {
-        let mut writer = meshgen::write::Writer::start(dir, false).expect("write");
-        meshgen::render::render_each(&model, &options, |part| writer.add(&part)).expect("render");
-        drop(model);
-        writer.finish().expect("write");
+        meshgen::render_to_dir(model, &options, dir, false).expect("write");
     }
 }
 

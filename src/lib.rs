@@ -106,3 +106,31 @@ pub fn compile(
     let tree = render::render(&model, options).map_err(CompileError::Internal)?;
     Ok((tree, warnings))
 }
+
+/// `meshgen render -o DIR`: render `model` into `dir`, each cluster's files written as
+/// they are rendered ([`write::Writer`]).
+pub fn render_to_dir(
+    model: model::Model,
+    options: &Options,
+    dir: &std::path::Path,
+    force: bool,
+) -> Result<write::Written, render::Failed<write::WriteError>> {
+    let mut writer = write::Writer::start(dir, force).map_err(render::Failed::Take)?;
+    render::render_each(&model, options, |part| writer.add(&part))?;
+    // Finishing reads the previous tree; the model is not needed for that.
+    drop(model);
+    writer.finish().map_err(render::Failed::Take)
+}
+
+/// `meshgen render --check -o DIR`: how `dir` differs from the render of `model`
+/// (`None`: up to date), each cluster compared as it is rendered ([`write::Comparer`]).
+pub fn check_dir(
+    model: model::Model,
+    options: &Options,
+    dir: &std::path::Path,
+) -> Result<Option<write::Drift>, render::Failed<write::WriteError>> {
+    let mut comparer = write::Comparer::start(dir).map_err(render::Failed::Take)?;
+    render::render_each(&model, options, |part| comparer.add(&part))?;
+    drop(model);
+    comparer.finish().map_err(render::Failed::Take)
+}

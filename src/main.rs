@@ -271,11 +271,7 @@ fn run(command: Command, color: bool) -> Result<(), Failure> {
             // Each cluster's files go to the folder (or the comparison) as they are
             // rendered, so memory holds the model and a few clusters, not the whole tree.
             if check {
-                let mut comparer = write::Comparer::start(&dir).map_err(failed)?;
-                render::render_each(&model, &options, |part| comparer.add(&part))
-                    .map_err(stopped)?;
-                drop(model);
-                match comparer.finish().map_err(failed)? {
+                match meshgen::check_dir(model, &options, &dir).map_err(stopped)? {
                     None => Ok(()),
                     Some(drift) => {
                         reporter.stale_tree(&source, &drift, &plan, &dir)?;
@@ -283,9 +279,8 @@ fn run(command: Command, color: bool) -> Result<(), Failure> {
                     }
                 }
             } else {
-                let mut writer = write::Writer::start(&dir, force).map_err(failed)?;
-                render::render_each(&model, &options, |part| writer.add(&part)).map_err(stopped)?;
-                let written = writer.finish().map_err(failed)?;
+                let written =
+                    meshgen::render_to_dir(model, &options, &dir, force).map_err(stopped)?;
                 eprintln!("meshgen: {written} in {}", dir.display());
                 Ok(())
             }
