@@ -250,7 +250,7 @@ fn run(command: Command, color: bool) -> Result<(), Failure> {
             }
             if stdout {
                 let tree = render::render(&model, &options).map_err(internal)?;
-                return to_stdout(&tree.to_yaml_stream(render::is_applied_object));
+                return to_stdout(&tree.to_yaml_stream(meshgen::layout::is_applied_object));
             }
             let Some(dir) = output else {
                 return Err(Failure::Io("render needs -o DIR or --stdout".into()));

@@ -17,6 +17,9 @@ use std::sync::Arc;
 
 use serde::Serialize;
 
+pub mod gitops;
+
+use crate::layout::{self, Stage as StageKind};
 use crate::net::{self, AddrRange};
 use crate::plan::{self, ClusterType, NetworkMode, NodeRole, Plan};
 
@@ -86,7 +89,7 @@ pub struct Model {
     /// Which clusters each runbook step concerns.
     pub runbook: Runbook,
     /// Argo CD and Flux objects, when the plan has a gitops section.
-    pub gitops: Option<crate::render::gitops::GitOpsModel>,
+    pub gitops: Option<gitops::GitOpsModel>,
 }
 
 /// The clusters each optional runbook step applies to (plan order); an empty
@@ -273,7 +276,7 @@ pub struct ClusterModel {
     pub cross_network_gateway: Option<CrossNetworkGateway>,
     pub demo: Option<ClusterDemo>,
     /// The stage folders, in apply order; empty stages are left out.
-    pub stages: Vec<Stage>,
+    pub stages: Vec<StageFolder>,
     /// The same folders by name, for the runbook's `kubectl apply -k`.
     pub stage_dirs: StageDirs,
     /// `clusters/<name>/kustomization.yaml`, listing the stage folders.
@@ -449,9 +452,8 @@ pub struct SleepApp {
 
 /// One stage folder of a cluster: itself kustomize-buildable.
 #[derive(Debug, Clone, Serialize)]
-pub struct Stage {
-    /// `metallb`, `istio` or `demo`; also the folder name.
-    pub name: String,
+pub struct StageFolder {
+    pub stage: StageKind,
     /// What must run in the cluster before this stage applies.
     pub needs: String,
     pub dir: String,
@@ -569,7 +571,7 @@ impl Model {
         let global_mesh = global_mesh_patch(&mesh, &networks);
         let demo = plan.demo.as_ref().map(|demo| demo_facts(plan, demo));
         let runbook = runbook(&clusters);
-        let gitops = crate::render::gitops::GitOpsModel::resolve(plan, &clusters)?;
+        let gitops = gitops::GitOpsModel::resolve(plan, &clusters)?;
         Ok(Model {
             mesh,
             networks,
@@ -744,7 +746,7 @@ fn global_mesh_patch(mesh: &MeshFacts, networks: &[Network]) -> GlobalMeshPatch 
         }
     }
     GlobalMeshPatch {
-        path: "global/globalmesh.yaml".to_owned(),
+        path: layout::GLOBAL_MESH_PATCH.to_owned(),
         name: mesh.id.clone(),
         namespace: MSPIDER_NAMESPACE.to_owned(),
         params,
@@ -760,8 +762,8 @@ fn cluster_model(
     network_members: &[String],
 ) -> Result<ClusterModel, String> {
     let name = &cluster.name;
-    let dir = format!("clusters/{name}");
-    let bootstrap_dir = format!("bootstrap/{name}");
+    let dir = layout::cluster_dir(name);
+    let bootstrap_dir = layout::bootstrap_dir(name);
     let is_kind = cluster.kind == ClusterType::Kind;
     let is_control_plane = *name == mesh.control_plane_cluster;
     let kubernetes_release = kubernetes_release(&cluster.kubernetes_version)?;
@@ -770,7 +772,7 @@ fn cluster_model(
         .nodes
         .iter()
         .enumerate()
-        .map(|(i, node)| node_model(&dir, is_kind, i, node))
+        .map(|(i, node)| node_model(name, is_kind, i, node))
         .collect::<Vec<_>>();
     let control_plane_node = nodes
         .iter()
@@ -784,7 +786,15 @@ fn cluster_model(
     let service = |text: Option<&str>, role: &str, name: &str, patched: bool| {
         text.map(|text| {
             let address = lb_address(text)?;
-            lb_service(&dir, role, name, address, &pools, has_metallb, patched)
+            lb_service(
+                &cluster.name,
+                role,
+                name,
+                address,
+                &pools,
+                has_metallb,
+                patched,
+            )
         })
         .transpose()
     };
@@ -816,13 +826,13 @@ fn cluster_model(
     let metallb = cluster
         .metallb
         .as_ref()
-        .map(|metallb| metallb_config(&dir, metallb, &pools, &lb_services));
+        .map(|metallb| metallb_config(name, metallb, &pools, &lb_services));
 
     let east_west_gateway = east_west
         .as_ref()
-        .map(|service| east_west_gateway(&dir, mesh, cluster, service));
+        .map(|service| east_west_gateway(mesh, cluster, service));
     let cross_network_gateway = east_west_gateway.as_ref().map(|_| CrossNetworkGateway {
-        path: format!("{dir}/istio/cross-network-gateway.yaml"),
+        path: layout::cross_network_gateway(name),
         api_version: mesh.gateway_api_version.clone(),
         name: "cross-network-gateway".to_owned(),
         namespace: ISTIO_NAMESPACE.to_owned(),
@@ -831,21 +841,18 @@ fn cluster_model(
         port: CROSS_NETWORK_PORT,
     });
 
-    let demo = plan
-        .demo
-        .as_ref()
-        .and_then(|demo| cluster_demo(&dir, name, demo));
+    let demo = plan.demo.as_ref().and_then(|demo| cluster_demo(name, demo));
 
     let (stages, stage_dirs) = stages(
-        &dir,
+        name,
         metallb.as_ref(),
         east_west_gateway.as_ref(),
         cross_network_gateway.as_ref(),
         demo.as_ref(),
     );
     let kustomization = Kustomization {
-        path: format!("{dir}/kustomization.yaml"),
-        resources: stages.iter().map(|s| s.name.clone()).collect(),
+        path: layout::cluster_kustomization(name),
+        resources: stages.iter().map(|s| s.stage.name().to_owned()).collect(),
     };
 
     let network_peers = network_members
@@ -857,7 +864,6 @@ fn cluster_model(
     let kind_config = kind_config(
         plan,
         cluster,
-        &bootstrap_dir,
         &kubernetes_release,
         &nodes,
         east_west_gateway.is_some().then_some(index),
@@ -865,7 +871,6 @@ fn cluster_model(
     let kubeadm_config = kubeadm_config(
         plan,
         cluster,
-        &bootstrap_dir,
         &kubernetes_release,
         control_plane_node.clone(),
     )?;
@@ -904,7 +909,7 @@ fn cluster_model(
         ingress_service: ingress,
         lb_services,
         network_label_patch: NamespacePatch {
-            path: format!("{dir}/patches/namespace-{ISTIO_NAMESPACE}.yaml"),
+            path: layout::namespace_patch(name, ISTIO_NAMESPACE),
             name: ISTIO_NAMESPACE.to_owned(),
             labels: vec![pair(LABEL_NETWORK, &cluster.network)],
         },
@@ -950,7 +955,7 @@ fn parse_pools(cluster: &plan::Cluster) -> Result<Vec<ParsedPool<'_>>, String> {
 }
 
 fn metallb_config(
-    dir: &str,
+    cluster: &str,
     metallb: &plan::Metallb,
     pools: &[ParsedPool<'_>],
     lb_services: &[LbService],
@@ -958,7 +963,7 @@ fn metallb_config(
     let pools = pools
         .iter()
         .map(|ParsedPool { pool, entries, .. }| IpAddressPool {
-            path: format!("{dir}/metallb/ipaddresspool-{}.yaml", pool.name),
+            path: layout::ip_address_pool(cluster, &pool.name),
             name: pool.name.clone(),
             namespace: METALLB_NAMESPACE.to_owned(),
             addresses: entries.clone(),
@@ -973,7 +978,7 @@ fn metallb_config(
         .collect::<Vec<_>>();
     MetallbConfig {
         advertisement: L2Advertisement {
-            path: format!("{dir}/metallb/l2advertisement.yaml"),
+            path: layout::l2_advertisement(cluster),
             name: "mesh-l2".to_owned(),
             namespace: METALLB_NAMESPACE.to_owned(),
             pools: pools.iter().map(|p| p.name.clone()).collect(),
@@ -984,13 +989,12 @@ fn metallb_config(
 }
 
 fn east_west_gateway(
-    dir: &str,
     mesh: &MeshFacts,
     cluster: &plan::Cluster,
     service: &LbService,
 ) -> EastWestGateway {
     EastWestGateway {
-        path: format!("{dir}/istio/eastwest-gateway.yaml"),
+        path: layout::east_west_gateway(&cluster.name),
         name: "eastwest".to_owned(),
         namespace: ISTIO_NAMESPACE.to_owned(),
         gateway_name: service.name.clone(),
@@ -1021,7 +1025,7 @@ fn east_west_gateway(
     }
 }
 
-fn node_model(dir: &str, is_kind: bool, index: usize, node: &plan::Node) -> NodeModel {
+fn node_model(cluster: &str, is_kind: bool, index: usize, node: &plan::Node) -> NodeModel {
     let role = match node.role {
         Some(NodeRole::ControlPlane) => "control-plane",
         Some(NodeRole::Worker) => "worker",
@@ -1042,7 +1046,7 @@ fn node_model(dir: &str, is_kind: bool, index: usize, node: &plan::Node) -> Node
         role: role.to_owned(),
         labels: labels.into(),
         topology,
-        patch_path: (!is_kind).then(|| format!("{dir}/patches/node-{}.yaml", node.name)),
+        patch_path: (!is_kind).then(|| layout::node_patch(cluster, &node.name)),
     }
 }
 
@@ -1054,7 +1058,7 @@ struct ParsedPool<'a> {
 }
 
 fn lb_service(
-    dir: &str,
+    cluster: &str,
     role: &str,
     name: &str,
     address: LbAddress,
@@ -1084,7 +1088,7 @@ fn lb_service(
     }
     let ip_family_policy = address.dual_stack.then(|| "RequireDualStack".to_owned());
     let patch_path = (patched && (!annotations.is_empty() || ip_family_policy.is_some()))
-        .then(|| format!("{dir}/patches/service-{name}.yaml"));
+        .then(|| layout::service_patch(cluster, name));
     Ok(LbService {
         role: role.to_owned(),
         name: name.to_owned(),
@@ -1097,7 +1101,7 @@ fn lb_service(
     })
 }
 
-fn cluster_demo(dir: &str, cluster: &str, demo: &plan::Demo) -> Option<ClusterDemo> {
+fn cluster_demo(cluster: &str, demo: &plan::Demo) -> Option<ClusterDemo> {
     let version = demo.helloworld.versions.get(cluster);
     let runs_sleep = demo.sleep.clusters.iter().any(|c| c == cluster);
     if version.is_none() && !runs_sleep {
@@ -1107,7 +1111,7 @@ fn cluster_demo(dir: &str, cluster: &str, demo: &plan::Demo) -> Option<ClusterDe
     let helloworld = version.map(|version| {
         let name = format!("helloworld-{}", name_part(version));
         HelloworldDeployment {
-            path: format!("{dir}/demo/{name}.yaml"),
+            path: layout::helloworld_deployment(cluster, &name),
             name,
             namespace: namespace.clone(),
             version: version.clone(),
@@ -1117,21 +1121,21 @@ fn cluster_demo(dir: &str, cluster: &str, demo: &plan::Demo) -> Option<ClusterDe
     });
     Some(ClusterDemo {
         namespace: DemoNamespace {
-            path: format!("{dir}/demo/namespace.yaml"),
+            path: layout::demo_namespace(cluster),
             name: namespace.clone(),
             labels: vec![pair("istio-injection", "enabled")],
         },
         // sleep resolves helloworld.<namespace> through its local Service.
         helloworld_service: Some(HelloworldService {
-            path: format!("{dir}/demo/helloworld-service.yaml"),
+            path: layout::helloworld_service(cluster),
             namespace: namespace.clone(),
             port: HELLOWORLD_PORT,
         }),
         helloworld,
         sleep: runs_sleep.then(|| SleepApp {
-            service_account_path: format!("{dir}/demo/sleep-serviceaccount.yaml"),
-            service_path: format!("{dir}/demo/sleep-service.yaml"),
-            deployment_path: format!("{dir}/demo/sleep-deployment.yaml"),
+            service_account_path: layout::sleep_service_account(cluster),
+            service_path: layout::sleep_service(cluster),
+            deployment_path: layout::sleep_deployment(cluster),
             namespace: namespace.clone(),
             image: demo.sleep.image.clone(),
         }),
@@ -1151,24 +1155,24 @@ fn name_part(value: &str) -> String {
 }
 
 fn stages(
-    dir: &str,
+    cluster: &str,
     metallb: Option<&MetallbConfig>,
     east_west: Option<&EastWestGateway>,
     cross_network: Option<&CrossNetworkGateway>,
     demo: Option<&ClusterDemo>,
-) -> (Vec<Stage>, StageDirs) {
+) -> (Vec<StageFolder>, StageDirs) {
     let mut stages = Vec::new();
-    let mut add = |name: &str, needs: &str, paths: Vec<&str>| {
+    let mut add = |stage: StageKind, needs: &str, paths: Vec<&str>| {
         if paths.is_empty() {
             return;
         }
-        let stage_dir = format!("{dir}/{name}");
+        let stage_dir = layout::stage_dir(cluster, stage);
         let prefix = format!("{stage_dir}/");
-        stages.push(Stage {
-            name: name.to_owned(),
+        stages.push(StageFolder {
+            stage,
             needs: needs.to_owned(),
             kustomization: Kustomization {
-                path: format!("{stage_dir}/kustomization.yaml"),
+                path: layout::stage_kustomization(cluster, stage),
                 resources: paths
                     .iter()
                     .map(|p| p.strip_prefix(&prefix).unwrap_or(p).to_owned())
@@ -1180,7 +1184,11 @@ fn stages(
     if let Some(metallb) = metallb {
         let mut paths: Vec<&str> = metallb.pools.iter().map(|p| p.path.as_str()).collect();
         paths.push(&metallb.advertisement.path);
-        add("metallb", "MetalLB installed (its CRDs and webhook)", paths);
+        add(
+            StageKind::Metallb,
+            "MetalLB installed (its CRDs and webhook)",
+            paths,
+        );
     }
     let istio: Vec<&str> = east_west
         .map(|g| g.path.as_str())
@@ -1188,7 +1196,7 @@ fn stages(
         .chain(cross_network.map(|g| g.path.as_str()))
         .collect();
     add(
-        "istio",
+        StageKind::Istio,
         "the cluster joined to the mesh (Istio CRDs and operator)",
         istio,
     );
@@ -1204,21 +1212,21 @@ fn stages(
             ]);
         }
         add(
-            "demo",
+            StageKind::Demo,
             "the mesh running in the cluster (sidecar injection)",
             paths,
         );
     }
-    let dir_of = |name: &str| {
+    let dir_of = |stage: StageKind| {
         stages
             .iter()
-            .find(|s| s.name == name)
+            .find(|s| s.stage == stage)
             .map(|s| s.dir.clone())
     };
     let dirs = StageDirs {
-        metallb: dir_of("metallb"),
-        istio: dir_of("istio"),
-        demo: dir_of("demo"),
+        metallb: dir_of(StageKind::Metallb),
+        istio: dir_of(StageKind::Istio),
+        demo: dir_of(StageKind::Demo),
     };
     (stages, dirs)
 }
@@ -1254,7 +1262,7 @@ fn mesh_cluster_patch(
         });
     }
     MeshClusterPatch {
-        path: format!("global/meshcluster-{}.json", cluster.name),
+        path: layout::mesh_cluster_patch(&cluster.name),
         name: cluster.name.clone(),
         namespace: MSPIDER_NAMESPACE.to_owned(),
         mesh_name: mesh.id.clone(),
@@ -1272,7 +1280,6 @@ fn json_pointer_token(key: &str) -> String {
 fn kind_config(
     plan: &Plan,
     cluster: &plan::Cluster,
-    bootstrap_dir: &str,
     kubernetes_release: &str,
     nodes: &[NodeModel],
     east_west_index: Option<usize>,
@@ -1313,7 +1320,7 @@ fn kind_config(
         })
         .collect();
     Ok(KindConfig {
-        path: format!("{bootstrap_dir}/kind-cluster.yaml"),
+        path: layout::kind_config(&cluster.name),
         name: cluster.name.clone(),
         context: format!("kind-{}", cluster.name),
         api_server_address: cluster.master_ip.clone(),
@@ -1331,7 +1338,6 @@ fn kind_config(
 fn kubeadm_config(
     plan: &Plan,
     cluster: &plan::Cluster,
-    bootstrap_dir: &str,
     kubernetes_release: &str,
     node_name: Option<String>,
 ) -> Result<KubeadmConfig, String> {
@@ -1342,7 +1348,7 @@ fn kubeadm_config(
         "kubeadm.k8s.io/v1beta3"
     };
     Ok(KubeadmConfig {
-        path: format!("{bootstrap_dir}/kubeadm-config.yaml"),
+        path: layout::kubeadm_config(&cluster.name),
         api_version: api_version.to_owned(),
         advertise_address: cluster.master_ip.clone(),
         node_name,

@@ -3,9 +3,7 @@
 
 use std::collections::BTreeMap;
 
-/// The folder inside OUT where meshgen keeps its own bookkeeping (the manifest of the
-/// files it owns). No rendered file may live there.
-pub const META_DIR: &str = ".meshgen";
+pub use crate::layout::META_DIR;
 
 /// Relative path (with `/`) to file bytes. Ordering gives deterministic output and diffs.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]

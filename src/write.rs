@@ -31,7 +31,7 @@ use sha2::{Digest, Sha256};
 use crate::tree::{META_DIR, Tree, is_plain_relative_path};
 
 /// Where meshgen lists the files it owns, relative to OUT.
-pub const MANIFEST: &str = ".meshgen/manifest";
+pub use crate::layout::MANIFEST;
 
 /// Why a tree could not be written or compared.
 #[derive(Debug)]

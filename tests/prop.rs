@@ -136,7 +136,7 @@ proptest! {
                 prop_assert!(docs.iter().all(Value::is_object), "{}", path);
             }
         }
-        documents("--stdout", tree.to_yaml_stream(meshgen::render::is_applied_object).as_bytes()).map_err(TestCaseError::fail)?;
+        documents("--stdout", tree.to_yaml_stream(meshgen::layout::is_applied_object).as_bytes()).map_err(TestCaseError::fail)?;
     }
 
     #[test]

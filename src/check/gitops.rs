@@ -5,8 +5,8 @@ use std::collections::{BTreeMap, HashSet};
 
 use crate::codes;
 use crate::diag::{Diagnostic, Diagnostics};
+use crate::layout::{Stage, normalize_path};
 use crate::plan::{ArgoCd, ArgoDestination, Flux, FluxTarget, GitOps, Plan};
-use crate::render::gitops::Stage;
 
 /// Longest name Flux and Argo CD's label tracking can put in a label value.
 const LABEL_VALUE_MAX: usize = 63;
@@ -505,32 +505,6 @@ fn check_revision(revision: &str) -> Result<(), &'static str> {
     Ok(())
 }
 
-/// The repository folder in canonical form (`a/b`, or `` for the root): leading `./` and a
-/// trailing `/` are dropped. `Err` says why it is not a folder inside the repository.
-pub fn normalize_path(path: &str) -> Result<String, &'static str> {
-    if path.chars().any(char::is_control) || path.contains('\\') {
-        return Err("holds a control character or a backslash");
-    }
-    if path.starts_with('/') {
-        return Err("is absolute");
-    }
-    let trimmed = path.trim_end_matches('/');
-    let mut parts = Vec::new();
-    for (i, part) in trimmed.split('/').enumerate() {
-        match part {
-            "." if i == 0 => {}
-            "" if trimmed.is_empty() => {}
-            "" | "." => return Err("has an empty or `.` part"),
-            ".." => return Err("leaves the repository with `..`"),
-            part => parts.push(part),
-        }
-    }
-    if path.is_empty() {
-        return Err("is empty (write `.` for the repository root)");
-    }
-    Ok(parts.join("/"))
-}
-
 /// A Go duration as Flux's CRDs accept it (`^([0-9]+(\.[0-9]+)?(ms|s|m|h))+$`), longer than zero.
 fn check_duration(text: &str) -> Result<(), &'static str> {
     let mut rest = text;
@@ -590,22 +564,6 @@ mod tests {
             "10minutes",
         ] {
             assert!(check_duration(bad).is_err(), "{bad}");
-        }
-    }
-
-    #[test]
-    fn paths() {
-        assert_eq!(normalize_path("."), Ok(String::new()));
-        assert_eq!(normalize_path("./"), Ok(String::new()));
-        assert_eq!(normalize_path("deploy/mesh"), Ok("deploy/mesh".to_owned()));
-        assert_eq!(
-            normalize_path("./deploy/mesh/"),
-            Ok("deploy/mesh".to_owned())
-        );
-        for bad in [
-            "", "/deploy", "../x", "a/../b", "a//b", "a/./b", "a\\b", "a\nb",
-        ] {
-            assert!(normalize_path(bad).is_err(), "{bad:?}");
         }
     }
 

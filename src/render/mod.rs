@@ -29,20 +29,11 @@ use minijinja::{Environment, Error, ErrorKind, UndefinedBehavior, Value};
 use serde::Serialize;
 
 use crate::Options;
+use crate::layout;
 use crate::model::{ClusterModel, Model};
 use crate::tree::Tree;
 
 pub use escape::yaml_scalar;
-
-/// Whether `path` holds objects a cluster takes as they are: a resource of a stage
-/// folder `clusters/<name>/<stage>/`, i.e. what `kubectl apply -k clusters/<name>`
-/// applies. Patches, kustomizations, bootstrap configs, `global/` and `gitops/` are
-/// not (`render --stdout` prints only these files).
-pub fn is_applied_object(path: &str) -> bool {
-    let parts: Vec<&str> = path.split('/').collect();
-    matches!(parts.as_slice(), ["clusters", _, stage, file]
-        if *stage != "patches" && !file.starts_with("kustomization."))
-}
 
 /// Render the whole tree into memory (tests, `--stdout`, and the library's [`crate::compile`]).
 pub fn render(model: &Model, options: &Options) -> Result<Tree, String> {
@@ -126,7 +117,12 @@ pub fn render_each<E>(
 fn render_mesh_wide(out: &Renderer, model: &Model, options: &Options) -> Result<Tree, String> {
     let mut tree = Tree::default();
     if options.cluster.is_none() {
-        out.markdown(&mut tree, "README.md", "README.md", &readme::context(model))?;
+        out.markdown(
+            &mut tree,
+            layout::README,
+            "README.md",
+            &readme::context(model),
+        )?;
         out.yaml(
             &mut tree,
             &model.global_mesh.path,

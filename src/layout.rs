@@ -1,0 +1,312 @@
+//! The output layout: where every rendered file goes, in one place.
+//!
+//! Nothing else in meshgen builds an output path or parses one back: the model
+//! asks these functions for each file's path (and stores it in the file's context
+//! struct), the render writes to that path, the writer keeps its bookkeeping under
+//! [`META_DIR`], and `render --stdout` picks files with [`is_applied_object`].
+//! Adding an output file is: a template, its context struct in the model, and one
+//! path function here.
+//!
+//! ```text
+//! README.md                                  planning form and runbook
+//! bootstrap/<cluster>/{kind-cluster,kubeadm-config}.yaml
+//! clusters/<cluster>/kustomization.yaml      lists the stage folders
+//! clusters/<cluster>/<stage>/...             one kustomize-buildable folder per Stage
+//! clusters/<cluster>/patches/...             patches of objects that already exist
+//! global/...                                 objects on Mspider's global service cluster
+//! gitops/{argocd,flux}/...                   Argo CD / Flux objects
+//! .meshgen/manifest                          the files meshgen owns
+//! ```
+//!
+//! This module sits below every stage: it imports nothing of meshgen.
+
+use serde::Serialize;
+
+/// The folder inside OUT where meshgen keeps its own bookkeeping (the manifest of the
+/// files it owns). No rendered file may live there.
+pub const META_DIR: &str = ".meshgen";
+/// The manifest: every file meshgen wrote into OUT, with its hash.
+pub const MANIFEST: &str = ".meshgen/manifest";
+/// The planning form and runbook.
+pub const README: &str = "README.md";
+
+/// File name of every kustomization.
+const KUSTOMIZATION: &str = "kustomization.yaml";
+
+/// A kustomize-buildable sub-folder of `clusters/<name>/`, applied (and synced by
+/// GitOps) as one unit.
+///
+/// Stages are applied in [`Stage::ALL`] order, because each needs what the one before
+/// set up: MetalLB pools need the MetalLB CRDs, the east-west gateway needs a pool to
+/// get its address, the demo needs the mesh.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Stage {
+    /// MetalLB `IPAddressPool` and `L2Advertisement` (needs the MetalLB CRDs).
+    Metallb,
+    /// East-west gateway and cross-network `Gateway` (needs the Istio CRDs).
+    Istio,
+    /// helloworld and sleep (needs the mesh).
+    Demo,
+}
+
+impl Stage {
+    /// Every stage, in the order they must be applied.
+    pub const ALL: [Stage; 3] = [Stage::Metallb, Stage::Istio, Stage::Demo];
+
+    /// The folder name, also the suffix of the Application and Kustomization names.
+    pub fn name(self) -> &'static str {
+        match self {
+            Stage::Metallb => "metallb",
+            Stage::Istio => "istio",
+            Stage::Demo => "demo",
+        }
+    }
+
+    /// Argo CD sync wave: after wave 0, where a user's own prerequisites (MetalLB itself) go.
+    pub fn wave(self) -> usize {
+        Stage::ALL.iter().position(|s| *s == self).unwrap_or(0) + 1
+    }
+
+    /// The stage of a folder name (`metallb`, `istio`, `demo`).
+    fn from_name(name: &str) -> Option<Stage> {
+        Stage::ALL.into_iter().find(|stage| stage.name() == name)
+    }
+}
+
+// ---- clusters/<cluster>/ and bootstrap/<cluster>/
+
+/// `clusters/<cluster>`: the cluster's manifests.
+pub fn cluster_dir(cluster: &str) -> String {
+    format!("clusters/{cluster}")
+}
+
+/// `clusters/<cluster>/kustomization.yaml`, listing the stage folders.
+pub fn cluster_kustomization(cluster: &str) -> String {
+    format!("clusters/{cluster}/{KUSTOMIZATION}")
+}
+
+/// `clusters/<cluster>/<stage>`.
+pub fn stage_dir(cluster: &str, stage: Stage) -> String {
+    format!("clusters/{cluster}/{}", stage.name())
+}
+
+/// `clusters/<cluster>/<stage>/kustomization.yaml`.
+pub fn stage_kustomization(cluster: &str, stage: Stage) -> String {
+    format!("{}/{KUSTOMIZATION}", stage_dir(cluster, stage))
+}
+
+/// A file of a stage folder.
+fn stage_file(cluster: &str, stage: Stage, file: &str) -> String {
+    format!("{}/{file}", stage_dir(cluster, stage))
+}
+
+/// A patch of an object that already exists in the cluster.
+fn patch_file(cluster: &str, file: &str) -> String {
+    format!("clusters/{cluster}/patches/{file}")
+}
+
+/// Topology labels of one node.
+pub fn node_patch(cluster: &str, node: &str) -> String {
+    patch_file(cluster, &format!("node-{node}.yaml"))
+}
+
+/// Labels of an existing namespace.
+pub fn namespace_patch(cluster: &str, namespace: &str) -> String {
+    patch_file(cluster, &format!("namespace-{namespace}.yaml"))
+}
+
+/// LoadBalancer settings of an existing Service.
+pub fn service_patch(cluster: &str, service: &str) -> String {
+    patch_file(cluster, &format!("service-{service}.yaml"))
+}
+
+pub fn ip_address_pool(cluster: &str, pool: &str) -> String {
+    stage_file(
+        cluster,
+        Stage::Metallb,
+        &format!("ipaddresspool-{pool}.yaml"),
+    )
+}
+
+pub fn l2_advertisement(cluster: &str) -> String {
+    stage_file(cluster, Stage::Metallb, "l2advertisement.yaml")
+}
+
+pub fn east_west_gateway(cluster: &str) -> String {
+    stage_file(cluster, Stage::Istio, "eastwest-gateway.yaml")
+}
+
+pub fn cross_network_gateway(cluster: &str) -> String {
+    stage_file(cluster, Stage::Istio, "cross-network-gateway.yaml")
+}
+
+pub fn demo_namespace(cluster: &str) -> String {
+    stage_file(cluster, Stage::Demo, "namespace.yaml")
+}
+
+pub fn helloworld_service(cluster: &str) -> String {
+    stage_file(cluster, Stage::Demo, "helloworld-service.yaml")
+}
+
+/// `deployment`: the Deployment's name (`helloworld-<version>`).
+pub fn helloworld_deployment(cluster: &str, deployment: &str) -> String {
+    stage_file(cluster, Stage::Demo, &format!("{deployment}.yaml"))
+}
+
+pub fn sleep_service_account(cluster: &str) -> String {
+    stage_file(cluster, Stage::Demo, "sleep-serviceaccount.yaml")
+}
+
+pub fn sleep_service(cluster: &str) -> String {
+    stage_file(cluster, Stage::Demo, "sleep-service.yaml")
+}
+
+pub fn sleep_deployment(cluster: &str) -> String {
+    stage_file(cluster, Stage::Demo, "sleep-deployment.yaml")
+}
+
+/// `bootstrap/<cluster>`: the files that create the cluster.
+pub fn bootstrap_dir(cluster: &str) -> String {
+    format!("bootstrap/{cluster}")
+}
+
+pub fn kind_config(cluster: &str) -> String {
+    format!("bootstrap/{cluster}/kind-cluster.yaml")
+}
+
+pub fn kubeadm_config(cluster: &str) -> String {
+    format!("bootstrap/{cluster}/kubeadm-config.yaml")
+}
+
+// ---- global/ (Mspider's global service cluster)
+
+/// The GlobalMesh merge patch.
+pub const GLOBAL_MESH_PATCH: &str = "global/globalmesh.yaml";
+
+/// The JSON patch of one cluster's MeshCluster.
+pub fn mesh_cluster_patch(cluster: &str) -> String {
+    format!("global/meshcluster-{cluster}.json")
+}
+
+// ---- gitops/
+
+/// The Argo CD app of apps, applied once by hand.
+pub const ARGO_ROOT: &str = "gitops/argocd/root.yaml";
+/// The folder the root Application syncs.
+pub const ARGO_APPS_DIR: &str = "gitops/argocd/apps";
+
+/// One stage Application (`name`: `<cluster>-<stage>`).
+pub fn argo_app(name: &str) -> String {
+    format!("{ARGO_APPS_DIR}/{name}.yaml")
+}
+
+pub fn argo_apps_kustomization() -> String {
+    format!("{ARGO_APPS_DIR}/{KUSTOMIZATION}")
+}
+
+/// The folder Flux's self-sync Kustomization builds.
+pub const FLUX_DIR: &str = "gitops/flux";
+
+/// The GitRepository and the self-sync Kustomization.
+pub fn flux_sync() -> String {
+    format!("{FLUX_DIR}/sync.yaml")
+}
+
+/// One stage Kustomization (`name`: `<cluster>-<stage>`).
+pub fn flux_kustomization(name: &str) -> String {
+    format!("{FLUX_DIR}/{name}.yaml")
+}
+
+pub fn flux_dir_kustomization() -> String {
+    format!("{FLUX_DIR}/{KUSTOMIZATION}")
+}
+
+// ---- reading paths back
+
+/// The last part of a tree path: how a kustomization in the same folder lists the file.
+pub fn file_name(path: &str) -> &str {
+    path.rsplit('/').next().unwrap_or(path)
+}
+
+/// Whether `path` holds objects a cluster takes as they are: a resource of a stage
+/// folder `clusters/<name>/<stage>/`, i.e. what `kubectl apply -k clusters/<name>`
+/// applies. Patches, kustomizations, bootstrap configs, `global/` and `gitops/` are
+/// not (`render --stdout` prints only these files).
+pub fn is_applied_object(path: &str) -> bool {
+    let parts: Vec<&str> = path.split('/').collect();
+    matches!(parts.as_slice(), ["clusters", _, stage, file]
+        if Stage::from_name(stage).is_some() && *file != KUSTOMIZATION)
+}
+
+/// A folder of the git repository in canonical form (`a/b`, or `` for the root):
+/// leading `./` and a trailing `/` are dropped. `Err` says why it is not a folder
+/// inside the repository. The check of `gitops.path` and the model's repository
+/// paths both use it.
+pub fn normalize_path(path: &str) -> Result<String, &'static str> {
+    if path.chars().any(char::is_control) || path.contains('\\') {
+        return Err("holds a control character or a backslash");
+    }
+    if path.starts_with('/') {
+        return Err("is absolute");
+    }
+    let trimmed = path.trim_end_matches('/');
+    let mut parts = Vec::new();
+    for (i, part) in trimmed.split('/').enumerate() {
+        match part {
+            "." if i == 0 => {}
+            "" if trimmed.is_empty() => {}
+            "" | "." => return Err("has an empty or `.` part"),
+            ".." => return Err("leaves the repository with `..`"),
+            part => parts.push(part),
+        }
+    }
+    if path.is_empty() {
+        return Err("is empty (write `.` for the repository root)");
+    }
+    Ok(parts.join("/"))
+}
+
+/// `rest` inside the repository folder `tree` (canonical, see [`normalize_path`]).
+pub fn in_repo(tree: &str, rest: &str) -> String {
+    if tree.is_empty() {
+        rest.to_owned()
+    } else {
+        format!("{tree}/{rest}")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn applied_objects_are_stage_resources() {
+        assert!(is_applied_object(&ip_address_pool("c", "p")));
+        assert!(is_applied_object(&sleep_deployment("c")));
+        assert!(!is_applied_object(&stage_kustomization("c", Stage::Istio)));
+        assert!(!is_applied_object(&cluster_kustomization("c")));
+        assert!(!is_applied_object(&node_patch("c", "n")));
+        assert!(!is_applied_object(&kind_config("c")));
+        assert!(!is_applied_object(&mesh_cluster_patch("c")));
+        assert!(!is_applied_object(&argo_app("c-istio")));
+    }
+
+    #[test]
+    fn repository_paths() {
+        assert_eq!(normalize_path("."), Ok(String::new()));
+        assert_eq!(normalize_path("./"), Ok(String::new()));
+        assert_eq!(normalize_path("deploy/mesh"), Ok("deploy/mesh".to_owned()));
+        assert_eq!(
+            normalize_path("./deploy/mesh/"),
+            Ok("deploy/mesh".to_owned())
+        );
+        for bad in [
+            "", "/deploy", "../x", "a/../b", "a//b", "a/./b", "a\\b", "a\nb",
+        ] {
+            assert!(normalize_path(bad).is_err(), "{bad:?}");
+        }
+        assert_eq!(in_repo("", "gitops/flux"), "gitops/flux");
+        assert_eq!(in_repo("d", "gitops/flux"), "d/gitops/flux");
+    }
+}

@@ -1,0 +1,282 @@
+//! The opt-in GitOps objects: Argo CD Applications and Flux Kustomizations that sync
+//! each cluster's stage folders (`clusters/<name>/<stage>/`) from git.
+//!
+//! Stages are applied in [`Stage::ALL`] order (see [`Stage`]). Argo CD expresses the
+//! order with sync waves on the per-stage Applications under a root Application (app of
+//! apps); Flux with `dependsOn` between a cluster's Kustomizations. Patch files
+//! (global/, node labels, ...) are never synced: they change objects that Mspider or
+//! kubeadm own, and stay runbook steps.
+//!
+//! Every file has one context struct below (it carries its own path), as every template
+//! of the render does.
+
+use std::sync::Arc;
+
+use serde::Serialize;
+
+use super::{ClusterModel, ISTIO_NAMESPACE, METALLB_NAMESPACE};
+use crate::layout::{self, Stage};
+use crate::plan::{self, Plan};
+
+/// Namespace of a stage's objects: Argo CD's default for any object that names none.
+fn stage_namespace(stage: Stage, plan: &Plan) -> String {
+    match stage {
+        Stage::Metallb => METALLB_NAMESPACE.to_owned(),
+        Stage::Istio => ISTIO_NAMESPACE.to_owned(),
+        Stage::Demo => plan
+            .demo
+            .as_ref()
+            .map_or_else(plan::default_demo_namespace, |d| d.namespace.clone()),
+    }
+}
+
+/// Every GitOps file of the tree, each with its template context. Paths in the repository
+/// are final: repository-relative and `/`-separated (`./`-prefixed for Flux).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct GitOpsModel {
+    pub argocd: Option<ArgoModel>,
+    pub flux: Option<FluxModel>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ArgoModel {
+    pub root: ArgoRoot,
+    pub apps: Vec<ArgoApp>,
+    /// `gitops/argocd/apps/kustomization.yaml`: what the root Application syncs.
+    pub apps_kustomization: KustomizationFile,
+}
+
+/// Context of `gitops/argocd-root.yaml`: the app of apps, applied once by hand.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ArgoRoot {
+    pub path: String,
+    /// The mesh ID.
+    pub name: String,
+    pub namespace: String,
+    pub project: String,
+    pub repo_url: String,
+    pub revision: String,
+    /// Repository path of `gitops/argocd/apps`.
+    pub source_path: String,
+}
+
+/// Context of `gitops/argocd-application.yaml`: one stage of one cluster.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ArgoApp {
+    pub path: String,
+    /// `<cluster>-<stage>`.
+    pub name: String,
+    pub namespace: String,
+    /// The mesh ID (`app.kubernetes.io/part-of`).
+    pub part_of: String,
+    pub stage: Stage,
+    /// `argocd.argoproj.io/sync-wave`, a string as annotations must be.
+    pub wave: String,
+    pub project: String,
+    pub repo_url: String,
+    pub revision: String,
+    /// Repository path of the stage folder.
+    pub source_path: String,
+    /// Exactly one of `server` and `destination_name` is set.
+    pub server: Option<String>,
+    pub destination_name: Option<String>,
+    pub destination_namespace: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct FluxModel {
+    pub sync: FluxSync,
+    pub kustomizations: Vec<FluxKustomization>,
+    /// `gitops/flux/kustomization.yaml`: what `kubectl apply -k` and the self-sync build.
+    pub kustomization: KustomizationFile,
+}
+
+/// Context of `gitops/flux-sync.yaml`: the GitRepository, and a Kustomization that keeps
+/// `gitops/flux` itself in sync (as Flux's own bootstrap does).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct FluxSync {
+    pub path: String,
+    /// The mesh ID: names the GitRepository and the self-sync Kustomization.
+    pub name: String,
+    pub namespace: String,
+    pub interval: String,
+    pub repo_url: String,
+    /// `branch`, `name` (a full ref such as `refs/tags/v1`) or `commit`: how Flux's
+    /// `spec.ref` names the revision.
+    pub ref_field: &'static str,
+    pub revision: String,
+    pub repo_secret: Option<String>,
+    /// Repository path of `gitops/flux`.
+    pub source_path: String,
+}
+
+/// Context of `gitops/flux-kustomization.yaml`: one stage of one cluster.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct FluxKustomization {
+    pub path: String,
+    /// `<cluster>-<stage>`.
+    pub name: String,
+    pub namespace: String,
+    /// The mesh ID: `app.kubernetes.io/part-of` and the GitRepository's name.
+    pub part_of: String,
+    pub stage: Stage,
+    pub interval: String,
+    /// Repository path of the stage folder.
+    pub source_path: String,
+    /// The same cluster's previous stage, which must be ready first.
+    pub depends_on: Option<String>,
+    /// `None` for the cluster Flux runs in.
+    pub kube_config_secret: Option<String>,
+    pub kube_config_key: Option<String>,
+}
+
+/// Context of `gitops/kustomization.yaml`: the files of a gitops folder, for kustomize.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct KustomizationFile {
+    pub path: String,
+    /// File names, relative to the kustomization.
+    pub resources: Vec<String>,
+}
+
+impl GitOpsModel {
+    /// The GitOps files of a checked plan; `Ok(None)` without a gitops section.
+    /// An `Err` is a meshgen bug: the checks let something through.
+    pub fn resolve(
+        plan: &Plan,
+        clusters: &[Arc<ClusterModel>],
+    ) -> Result<Option<GitOpsModel>, String> {
+        let Some(gitops) = &plan.gitops else {
+            return Ok(None);
+        };
+        let tree_path = layout::normalize_path(&gitops.path)
+            .map_err(|why| format!("gitops.path passed the checks but {why}"))?;
+        let in_repo = |rest: &str| layout::in_repo(&tree_path, rest);
+        let mesh_id = &plan.mesh.id;
+        // The stages are the folders the model gave each cluster, so GitOps syncs exactly what is rendered.
+        let stages: Vec<(&str, Vec<Stage>)> = clusters
+            .iter()
+            .map(|c| {
+                let stages = c.stages.iter().map(|s| s.stage).collect();
+                (c.name.as_str(), stages)
+            })
+            .collect();
+
+        let argocd = match &gitops.argocd {
+            None => None,
+            Some(argocd) => {
+                let mut apps = Vec::new();
+                for (cluster, cluster_stages) in &stages {
+                    let destination = argocd.clusters.get(*cluster).ok_or_else(|| {
+                        format!("cluster {cluster} has no Argo CD destination after the checks")
+                    })?;
+                    for stage in cluster_stages {
+                        let name = format!("{cluster}-{}", stage.name());
+                        apps.push(ArgoApp {
+                            path: layout::argo_app(&name),
+                            name,
+                            namespace: argocd.namespace.clone(),
+                            part_of: mesh_id.clone(),
+                            stage: *stage,
+                            wave: stage.wave().to_string(),
+                            project: argocd.project.clone(),
+                            repo_url: gitops.repo_url.clone(),
+                            revision: gitops.revision.clone(),
+                            source_path: in_repo(&layout::stage_dir(cluster, *stage)),
+                            server: destination.server.clone(),
+                            destination_name: destination.name.clone(),
+                            destination_namespace: stage_namespace(*stage, plan),
+                        });
+                    }
+                }
+                Some(ArgoModel {
+                    root: ArgoRoot {
+                        path: layout::ARGO_ROOT.to_owned(),
+                        name: mesh_id.clone(),
+                        namespace: argocd.namespace.clone(),
+                        project: argocd.project.clone(),
+                        repo_url: gitops.repo_url.clone(),
+                        revision: gitops.revision.clone(),
+                        source_path: in_repo(layout::ARGO_APPS_DIR),
+                    },
+                    apps_kustomization: KustomizationFile {
+                        path: layout::argo_apps_kustomization(),
+                        resources: apps
+                            .iter()
+                            .map(|a| layout::file_name(&a.path).to_owned())
+                            .collect(),
+                    },
+                    apps,
+                })
+            }
+        };
+
+        let flux = match &gitops.flux {
+            None => None,
+            Some(flux) => {
+                let mut kustomizations = Vec::new();
+                for (cluster, cluster_stages) in &stages {
+                    let target = flux.clusters.get(*cluster).ok_or_else(|| {
+                        format!("cluster {cluster} has no Flux target after the checks")
+                    })?;
+                    let mut previous: Option<String> = None;
+                    for stage in cluster_stages {
+                        let name = format!("{cluster}-{}", stage.name());
+                        kustomizations.push(FluxKustomization {
+                            path: layout::flux_kustomization(&name),
+                            name: name.clone(),
+                            namespace: flux.namespace.clone(),
+                            part_of: mesh_id.clone(),
+                            stage: *stage,
+                            interval: flux.interval.clone(),
+                            source_path: format!(
+                                "./{}",
+                                in_repo(&layout::stage_dir(cluster, *stage))
+                            ),
+                            depends_on: previous.replace(name),
+                            kube_config_secret: target.kube_config_secret.clone(),
+                            kube_config_key: target.kube_config_key.clone(),
+                        });
+                    }
+                }
+                let sync = FluxSync {
+                    path: layout::flux_sync(),
+                    name: mesh_id.clone(),
+                    namespace: flux.namespace.clone(),
+                    interval: flux.interval.clone(),
+                    repo_url: gitops.repo_url.clone(),
+                    ref_field: flux_ref_field(&gitops.revision),
+                    revision: gitops.revision.clone(),
+                    repo_secret: flux.repo_secret.clone(),
+                    source_path: format!("./{}", in_repo(layout::FLUX_DIR)),
+                };
+                let files =
+                    std::iter::once(&sync.path).chain(kustomizations.iter().map(|k| &k.path));
+                Some(FluxModel {
+                    kustomization: KustomizationFile {
+                        path: layout::flux_dir_kustomization(),
+                        resources: files
+                            .map(|path| layout::file_name(path).to_owned())
+                            .collect(),
+                    },
+                    sync,
+                    kustomizations,
+                })
+            }
+        };
+        Ok(Some(GitOpsModel { argocd, flux }))
+    }
+}
+
+/// Flux must be told what kind of ref the revision is: a full ref or a commit SHA is
+/// recognisable, anything else is a branch.
+fn flux_ref_field(revision: &str) -> &'static str {
+    let is_sha =
+        matches!(revision.len(), 40 | 64) && revision.bytes().all(|b| b.is_ascii_hexdigit());
+    if is_sha {
+        "commit"
+    } else if revision.starts_with("refs/") {
+        "name"
+    } else {
+        "branch"
+    }
+}
