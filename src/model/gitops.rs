@@ -14,6 +14,7 @@ use std::sync::Arc;
 
 use serde::Serialize;
 
+use super::cluster::Kustomization;
 use super::{ClusterModel, ISTIO_NAMESPACE, METALLB_NAMESPACE};
 use crate::layout::{self, Stage};
 use crate::plan::{self, Plan};
@@ -43,7 +44,7 @@ pub struct ArgoModel {
     pub root: ArgoRoot,
     pub apps: Vec<ArgoApp>,
     /// `gitops/argocd/apps/kustomization.yaml`: what the root Application syncs.
-    pub apps_kustomization: KustomizationFile,
+    pub apps_kustomization: Kustomization,
 }
 
 /// Context of `gitops/argocd-root.yaml`: the app of apps, applied once by hand.
@@ -88,7 +89,7 @@ pub struct FluxModel {
     pub sync: FluxSync,
     pub kustomizations: Vec<FluxKustomization>,
     /// `gitops/flux/kustomization.yaml`: what `kubectl apply -k` and the self-sync build.
-    pub kustomization: KustomizationFile,
+    pub kustomization: Kustomization,
 }
 
 /// Context of `gitops/flux-sync.yaml`: the GitRepository, and a Kustomization that keeps
@@ -128,14 +129,6 @@ pub struct FluxKustomization {
     /// `None` for the cluster Flux runs in.
     pub kube_config_secret: Option<String>,
     pub kube_config_key: Option<String>,
-}
-
-/// Context of `gitops/kustomization.yaml`: the files of a gitops folder, for kustomize.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct KustomizationFile {
-    pub path: String,
-    /// File names, relative to the kustomization.
-    pub resources: Vec<String>,
 }
 
 impl GitOpsModel {
@@ -198,7 +191,7 @@ impl GitOpsModel {
                         revision: gitops.revision.clone(),
                         source_path: in_repo(layout::ARGO_APPS_DIR),
                     },
-                    apps_kustomization: KustomizationFile {
+                    apps_kustomization: Kustomization {
                         path: layout::argo_apps_kustomization(),
                         resources: apps
                             .iter()
@@ -252,7 +245,7 @@ impl GitOpsModel {
                 let files =
                     std::iter::once(&sync.path).chain(kustomizations.iter().map(|k| &k.path));
                 Some(FluxModel {
-                    kustomization: KustomizationFile {
+                    kustomization: Kustomization {
                         path: layout::flux_dir_kustomization(),
                         resources: files
                             .map(|path| layout::file_name(path).to_owned())

@@ -1,8 +1,5 @@
 //! Render the GitOps files the model decided ([`crate::model::gitops`]).
 
-use minijinja::Value;
-use serde::Serialize;
-
 use crate::Options;
 use crate::model::gitops::GitOpsModel;
 use crate::tree::Tree;
@@ -21,42 +18,25 @@ pub(crate) fn render_gitops(
     if options.cluster.is_some() {
         return Ok(());
     }
-    let mut yaml = |path: &str, template: &str, context: Value| -> Result<(), String> {
-        out.yaml(tree, path, template, &context)
-    };
     if let Some(argocd) = &gitops.argocd {
         let root = &argocd.root;
-        yaml(&root.path, "gitops/argocd-root.yaml", value(root))?;
+        out.yaml(tree, &root.path, "gitops/argocd-root.yaml", root)?;
         for app in &argocd.apps {
-            yaml(&app.path, "gitops/argocd-application.yaml", value(app))?;
+            out.yaml(tree, &app.path, "gitops/argocd-application.yaml", app)?;
         }
-        let kustomization = &argocd.apps_kustomization;
-        yaml(
-            &kustomization.path,
-            "gitops/kustomization.yaml",
-            value(kustomization),
-        )?;
+        out.kustomization(tree, &argocd.apps_kustomization)?;
     }
     if let Some(flux) = &gitops.flux {
-        yaml(&flux.sync.path, "gitops/flux-sync.yaml", value(&flux.sync))?;
+        out.yaml(tree, &flux.sync.path, "gitops/flux-sync.yaml", &flux.sync)?;
         for kustomization in &flux.kustomizations {
-            yaml(
+            out.yaml(
+                tree,
                 &kustomization.path,
                 "gitops/flux-kustomization.yaml",
-                value(kustomization),
+                kustomization,
             )?;
         }
-        let kustomization = &flux.kustomization;
-        yaml(
-            &kustomization.path,
-            "gitops/kustomization.yaml",
-            value(kustomization),
-        )?;
+        out.kustomization(tree, &flux.kustomization)?;
     }
     Ok(())
-}
-
-/// A context struct as a template value.
-fn value<T: Serialize>(context: &T) -> Value {
-    Value::from(minijinja::value::Serde(context))
 }

@@ -6,20 +6,18 @@
 //! no template can forget it, and every rendered file is parsed back before it
 //! enters the tree. A template error is a meshgen bug, never the user's.
 //!
-//! The tree (paths are decided by the model):
-//! - `README.md`: planning form and runbook;
-//! - `global/`: GlobalMesh merge patch, one MeshCluster JSON patch per cluster;
-//! - `clusters/<name>/`: a kustomization of stage folders (`metallb/`,
-//!   `istio/`, `demo/`), each buildable on its own, and `patches/` for objects
-//!   that already exist (applied with `kubectl patch`, not in a kustomization);
-//! - `bootstrap/<name>/`: kind and kubeadm configs.
+//! Where each file goes is [`crate::layout`]'s, and the model stores it in the file's
+//! context. The files every mesh has are rendered here; a control-plane flavor's own
+//! files by its module ([`hosted`]), from its templates (`templates/hosted/`).
 //!
 //! With [`Options::cluster`], only that cluster's files: its `clusters/` and
-//! `bootstrap/` folders and its MeshCluster patch; the README and the
-//! GlobalMesh patch cover the whole mesh and are left out.
+//! `bootstrap/` folders and its flavor's files for it (hosted: its MeshCluster
+//! patch); the README and the other mesh-wide files are left out.
 
 pub mod escape;
 pub mod gitops;
+mod hosted;
+mod json;
 mod readme;
 
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -30,6 +28,9 @@ use serde::Serialize;
 
 use crate::Options;
 use crate::layout;
+use crate::model::cluster::Kustomization;
+use crate::model::demo::ClusterDemo;
+use crate::model::flavor::{ClusterFlavor, MeshFlavor};
 use crate::model::{ClusterModel, Model};
 use crate::tree::Tree;
 
@@ -112,8 +113,8 @@ pub fn render_each<E>(
     })
 }
 
-/// The files that cover the whole mesh: README, GlobalMesh patch, GitOps objects
-/// (none of them with `--cluster`).
+/// The files that cover the whole mesh: README, the flavor's mesh-wide files, GitOps
+/// objects (none of them with `--cluster`).
 fn render_mesh_wide(out: &Renderer, model: &Model, options: &Options) -> Result<Tree, String> {
     let mut tree = Tree::default();
     if options.cluster.is_none() {
@@ -123,30 +124,21 @@ fn render_mesh_wide(out: &Renderer, model: &Model, options: &Options) -> Result<
             "README.md",
             &readme::context(model),
         )?;
-        out.yaml(
-            &mut tree,
-            &model.global_mesh.path,
-            "global/globalmesh-patch.yaml",
-            &model.global_mesh,
-        )?;
+        match &model.flavor {
+            MeshFlavor::Hosted(mesh) => hosted::render_mesh(out, &mut tree, mesh)?,
+        }
     }
     gitops::render_gitops(model.gitops.as_ref(), options, out, &mut tree)?;
     Ok(tree)
 }
 
+/// Every file of one cluster: the shared ones here, the flavor's in its own module.
 fn render_cluster(out: &Renderer, tree: &mut Tree, cluster: &ClusterModel) -> Result<(), String> {
     for node in &cluster.nodes {
         if let Some(path) = &node.patch_path {
             out.yaml(tree, path, "patches/node.yaml", node)?;
         }
     }
-    let network_label = &cluster.network_label_patch;
-    out.yaml(
-        tree,
-        &network_label.path,
-        "patches/namespace.yaml",
-        network_label,
-    )?;
     for service in &cluster.lb_services {
         if let Some(path) = &service.patch_path {
             out.yaml(tree, path, "patches/service.yaml", service)?;
@@ -164,9 +156,6 @@ fn render_cluster(out: &Renderer, tree: &mut Tree, cluster: &ClusterModel) -> Re
             advertisement,
         )?;
     }
-    if let Some(gateway) = &cluster.east_west_gateway {
-        out.yaml(tree, &gateway.path, "istio/eastwest-gateway.yaml", gateway)?;
-    }
     if let Some(gateway) = &cluster.cross_network_gateway {
         out.yaml(
             tree,
@@ -176,43 +165,14 @@ fn render_cluster(out: &Renderer, tree: &mut Tree, cluster: &ClusterModel) -> Re
         )?;
     }
     if let Some(demo) = &cluster.demo {
-        let namespace = &demo.namespace;
-        out.yaml(tree, &namespace.path, "demo/namespace.yaml", namespace)?;
-        if let Some(service) = &demo.helloworld_service {
-            out.yaml(tree, &service.path, "demo/helloworld-service.yaml", service)?;
-        }
-        if let Some(deployment) = &demo.helloworld {
-            out.yaml(
-                tree,
-                &deployment.path,
-                "demo/helloworld-deployment.yaml",
-                deployment,
-            )?;
-        }
-        if let Some(sleep) = &demo.sleep {
-            out.yaml(
-                tree,
-                &sleep.service_account_path,
-                "demo/sleep-serviceaccount.yaml",
-                sleep,
-            )?;
-            out.yaml(tree, &sleep.service_path, "demo/sleep-service.yaml", sleep)?;
-            out.yaml(
-                tree,
-                &sleep.deployment_path,
-                "demo/sleep-deployment.yaml",
-                sleep,
-            )?;
-        }
+        render_demo(out, tree, demo)?;
+    }
+    match &cluster.flavor {
+        ClusterFlavor::Hosted(hosted) => hosted::render_cluster(out, tree, hosted)?,
     }
     for stage in &cluster.stages {
         let kustomization = &stage.kustomization;
-        out.yaml(
-            tree,
-            &kustomization.path,
-            "kustomization.yaml",
-            kustomization,
-        )?;
+        out.kustomization(tree, kustomization)?;
         for resource in &kustomization.resources {
             let path = format!("{}/{resource}", stage.dir);
             if tree.get(&path).is_none() {
@@ -223,13 +183,7 @@ fn render_cluster(out: &Renderer, tree: &mut Tree, cluster: &ClusterModel) -> Re
             }
         }
     }
-    let kustomization = &cluster.kustomization;
-    out.yaml(
-        tree,
-        &kustomization.path,
-        "kustomization.yaml",
-        kustomization,
-    )?;
+    out.kustomization(tree, &cluster.kustomization)?;
     let kind = &cluster.kind_config;
     out.yaml(tree, &kind.path, "bootstrap/kind-cluster.yaml", kind)?;
     let kubeadm = &cluster.kubeadm_config;
@@ -238,14 +192,39 @@ fn render_cluster(out: &Renderer, tree: &mut Tree, cluster: &ClusterModel) -> Re
         &kubeadm.path,
         "bootstrap/kubeadm-config.yaml",
         kubeadm,
-    )?;
-    let mesh_cluster = &cluster.mesh_cluster_patch;
-    out.json(
-        tree,
-        &mesh_cluster.path,
-        "global/meshcluster-patch.json",
-        mesh_cluster,
     )
+}
+
+fn render_demo(out: &Renderer, tree: &mut Tree, demo: &ClusterDemo) -> Result<(), String> {
+    let namespace = &demo.namespace;
+    out.yaml(tree, &namespace.path, "demo/namespace.yaml", namespace)?;
+    if let Some(service) = &demo.helloworld_service {
+        out.yaml(tree, &service.path, "demo/helloworld-service.yaml", service)?;
+    }
+    if let Some(deployment) = &demo.helloworld {
+        out.yaml(
+            tree,
+            &deployment.path,
+            "demo/helloworld-deployment.yaml",
+            deployment,
+        )?;
+    }
+    if let Some(sleep) = &demo.sleep {
+        out.yaml(
+            tree,
+            &sleep.service_account_path,
+            "demo/sleep-serviceaccount.yaml",
+            sleep,
+        )?;
+        out.yaml(tree, &sleep.service_path, "demo/sleep-service.yaml", sleep)?;
+        out.yaml(
+            tree,
+            &sleep.deployment_path,
+            "demo/sleep-deployment.yaml",
+            sleep,
+        )?;
+    }
+    Ok(())
 }
 
 /// The template environment and the file headers; adds checked files to a tree.
@@ -290,18 +269,32 @@ impl Renderer {
         tree.insert(path, text.into_bytes())
     }
 
-    /// Render a JSON template, parse it back, and add it. JSON has no comments,
-    /// so it carries no header; the README lists it among the generated files.
+    /// Write `value` as JSON (one array entry per line, see [`json`]), parse it back,
+    /// and add it. JSON has no comments, so it carries no header; the README lists it
+    /// among the generated files.
     pub(crate) fn json<T: Serialize>(
         &self,
         tree: &mut Tree,
         path: &str,
-        template: &str,
-        context: &T,
+        value: &T,
     ) -> Result<(), String> {
-        let text = self.file("", path, template, context)?;
+        let text = json::one_entry_per_line(value).map_err(|e| format!("{path}: {e}"))?;
         escape::check_json(path, &text)?;
         tree.insert(path, text.into_bytes())
+    }
+
+    /// A folder's `kustomization.yaml`.
+    pub(crate) fn kustomization(
+        &self,
+        tree: &mut Tree,
+        kustomization: &Kustomization,
+    ) -> Result<(), String> {
+        self.yaml(
+            tree,
+            &kustomization.path,
+            "kustomization.yaml",
+            kustomization,
+        )
     }
 
     /// Render a Markdown template, check its structure, and add it with its header.

@@ -13,14 +13,16 @@ use minijinja::Value;
 use minijinja::value::{Enumerator, Object, ObjectRepr};
 use serde::Serialize;
 
-use crate::model::{ClusterModel, Model, NodeModel, Pair};
+use crate::model::cluster::NodeModel;
+use crate::model::{ClusterModel, Model};
+use crate::plan::NodeRole;
 
 pub(crate) fn context(model: &Model) -> Value {
     minijinja::context! {
         mesh => converted(&model.mesh),
         networks => converted(&model.networks),
         clusters => Value::from_object(Clusters(model.clusters.clone())),
-        global_mesh => converted(&model.global_mesh),
+        flavor => converted(&model.flavor),
         demo => converted(&model.demo),
         runbook => converted(&model.runbook),
     }
@@ -66,7 +68,7 @@ impl Object for ClusterView {
         let c = &*self.0;
         Some(match key {
             "name" => Value::from(c.name.as_str()),
-            "cluster_type" => Value::from(c.cluster_type.as_str()),
+            "cluster_type" => converted(&c.cluster_type),
             "is_kind" => Value::from(c.is_kind),
             "kubernetes_version" => Value::from(c.kubernetes_version.as_str()),
             "kubernetes_release" => Value::from(c.kubernetes_release.as_str()),
@@ -75,20 +77,14 @@ impl Object for ClusterView {
             "master_ip" => Value::from(c.master_ip.as_str()),
             "network" => Value::from(c.network.as_str()),
             "network_peers" => converted(&c.network_peers),
-            "mesh_role" => Value::from(c.mesh_role.as_str()),
+            "mesh_role" => converted(&c.mesh_role),
             "nodes" => converted(&c.nodes.iter().map(NodeView::of).collect::<Vec<_>>()),
             "joining_nodes" => converted(&c.joining_nodes),
-            "hosted_istiod_service" => converted(&c.hosted_istiod_service),
             "east_west_service" => converted(&c.east_west_service),
             "ingress_service" => converted(&c.ingress_service),
             "lb_services" => converted(&c.lb_services),
-            "network_label_patch" => converted(&FileOf {
-                name: &c.network_label_patch.name,
-                path: &c.network_label_patch.path,
-            }),
             "metallb" => converted(&c.metallb),
-            // The IstioOperator's and the Gateway's files, on clusters with an east-west gateway.
-            "east_west_gateway" => converted(&c.east_west_gateway.as_ref().map(|g| &g.path)),
+            // The Gateway's file, on clusters with one.
             "cross_network_gateway" => {
                 converted(&c.cross_network_gateway.as_ref().map(|g| &g.path))
             }
@@ -102,13 +98,8 @@ impl Object for ClusterView {
                 fallback_host_port: c.kind_config.fallback_host_port,
             }),
             "kubeadm_config" => converted(&c.kubeadm_config),
-            "mesh_cluster_patch" => converted(&MeshClusterView {
-                path: &c.mesh_cluster_patch.path,
-                name: &c.mesh_cluster_patch.name,
-                namespace: &c.mesh_cluster_patch.namespace,
-                params: &c.mesh_cluster_patch.params,
-                is_hosted_owner: c.mesh_cluster_patch.is_hosted_owner,
-            }),
+            // What the control-plane flavor adds (see `model::flavor`).
+            "flavor" => converted(&c.flavor),
             _ => return None,
         })
     }
@@ -118,7 +109,7 @@ impl Object for ClusterView {
 #[derive(Serialize)]
 struct NodeView<'a> {
     name: &'a str,
-    role: &'a str,
+    role: NodeRole,
     topology: &'a str,
     patch_path: Option<&'a str>,
 }
@@ -127,18 +118,11 @@ impl<'a> NodeView<'a> {
     fn of(n: &'a NodeModel) -> NodeView<'a> {
         NodeView {
             name: &n.name,
-            role: &n.role,
+            role: n.role,
             topology: &n.topology,
             patch_path: n.patch_path.as_deref(),
         }
     }
-}
-
-/// An object the runbook patches: its name and the patch file.
-#[derive(Serialize)]
-struct FileOf<'a> {
-    name: &'a str,
-    path: &'a str,
 }
 
 /// The kind config without its node list.
@@ -148,14 +132,4 @@ struct KindView<'a> {
     context: &'a str,
     api_server_address: &'a str,
     fallback_host_port: Option<u16>,
-}
-
-/// The MeshCluster patch without its JSON patch operations.
-#[derive(Serialize)]
-struct MeshClusterView<'a> {
-    path: &'a str,
-    name: &'a str,
-    namespace: &'a str,
-    params: &'a [Pair],
-    is_hosted_owner: bool,
 }

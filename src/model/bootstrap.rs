@@ -1,0 +1,225 @@
+//! The files that create a cluster: a kind config and a kubeadm config.
+
+use std::collections::BTreeSet;
+use std::sync::Arc;
+
+use serde::Serialize;
+
+use super::Pair;
+use super::cluster::NodeModel;
+use crate::layout;
+use crate::net;
+use crate::plan::{self, NodeRole, Plan};
+
+/// Node port the kind configs forward for the east-west gateway's NodePort
+/// fallback; inside the default NodePort range (30000-32767).
+pub const NODE_PORT_FALLBACK: u16 = 31443;
+/// Host port of the first cluster's NodePort fallback; each cluster (in plan
+/// order) gets the next one, so kind clusters can share a host.
+const FIRST_FALLBACK_HOST_PORT: u16 = 35443;
+
+/// Newest kindest/node patch release of each Kubernetes minor, from kind's
+/// release notes (v0.22.0 to v0.31.0). Used when the plan gives `MAJOR.MINOR`:
+/// kind publishes node images only for full versions.
+const KIND_NODE_PATCHES: &[((u64, u64), u64)] = &[
+    ((1, 23), 17),
+    ((1, 24), 17),
+    ((1, 25), 16),
+    ((1, 26), 15),
+    ((1, 27), 16),
+    ((1, 28), 15),
+    ((1, 29), 14),
+    ((1, 30), 13),
+    ((1, 31), 12),
+    ((1, 32), 8),
+    ((1, 33), 4),
+    ((1, 34), 0),
+    ((1, 35), 0),
+];
+
+/// The IP families of a cluster's pod network (kind's `networking.ipFamily`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum IpFamily {
+    Ipv4,
+    Ipv6,
+    Dual,
+}
+
+/// Context of `bootstrap/kind-cluster.yaml`.
+#[derive(Debug, Clone, Serialize)]
+pub struct KindConfig {
+    pub path: String,
+    pub name: String,
+    /// The kubeconfig context kind creates: `kind-<name>`.
+    pub context: String,
+    pub api_server_address: String,
+    /// `ipv6` or `dual`; absent for IPv4 (kind's default).
+    pub ip_family: Option<IpFamily>,
+    pub pod_subnet: String,
+    pub service_subnet: Option<String>,
+    /// Set through a kubeadm patch when it is not kind's `cluster.local`.
+    pub dns_domain: Option<String>,
+    /// `kindest/node:<release>`, the image of every node.
+    pub node_image: String,
+    pub nodes: Vec<KindNode>,
+    /// Host port forwarded to [`NODE_PORT_FALLBACK`] on the first control-plane
+    /// node, on clusters with an east-west gateway.
+    pub fallback_host_port: Option<u16>,
+}
+
+/// A kind node.
+#[derive(Debug, Clone, Serialize)]
+pub struct KindNode {
+    pub role: NodeRole,
+    pub labels: Arc<[Pair]>,
+    pub port_mappings: Vec<PortMapping>,
+}
+
+/// A kind `extraPortMappings` entry.
+#[derive(Debug, Clone, Serialize)]
+pub struct PortMapping {
+    pub container_port: u16,
+    pub host_port: u16,
+}
+
+/// Context of `bootstrap/kubeadm-config.yaml`.
+#[derive(Debug, Clone, Serialize)]
+pub struct KubeadmConfig {
+    pub path: String,
+    /// `kubeadm.k8s.io/v1beta3` before Kubernetes 1.31, `v1beta4` from 1.31.
+    pub api_version: String,
+    pub advertise_address: String,
+    pub node_name: Option<String>,
+    pub cluster_name: String,
+    pub kubernetes_version: String,
+    pub pod_subnet: String,
+    pub service_subnet: Option<String>,
+    pub dns_domain: String,
+}
+
+/// `east_west_index`: the cluster's place in the plan, when it has an east-west
+/// gateway (it picks the fallback host port).
+pub fn kind_config(
+    plan: &Plan,
+    cluster: &plan::Cluster,
+    kubernetes_release: &str,
+    nodes: &[NodeModel],
+    east_west_index: Option<usize>,
+) -> Result<KindConfig, String> {
+    let pod_nets = net::parse_cidrs(&cluster.pod_subnet)?;
+    let families: BTreeSet<bool> = pod_nets.iter().map(|n| n.addr().is_ipv4()).collect();
+    let ip_family = match (families.contains(&true), families.contains(&false)) {
+        (true, true) => IpFamily::Dual,
+        (false, true) => IpFamily::Ipv6,
+        _ => IpFamily::Ipv4,
+    };
+    let fallback_host_port = east_west_index
+        .map(|index| {
+            u16::try_from(index)
+                .ok()
+                .and_then(|i| FIRST_FALLBACK_HOST_PORT.checked_add(i))
+                .ok_or_else(|| "too many clusters for the NodePort fallback host ports".to_owned())
+        })
+        .transpose()?;
+    let mut mapped = false;
+    let nodes = nodes
+        .iter()
+        .map(|node| {
+            let map_here = node.role == NodeRole::ControlPlane && !mapped;
+            mapped |= map_here;
+            KindNode {
+                role: node.role,
+                labels: Arc::clone(&node.labels),
+                port_mappings: fallback_host_port
+                    .filter(|_| map_here)
+                    .map(|host_port| PortMapping {
+                        container_port: NODE_PORT_FALLBACK,
+                        host_port,
+                    })
+                    .into_iter()
+                    .collect(),
+            }
+        })
+        .collect();
+    Ok(KindConfig {
+        path: layout::kind_config(&cluster.name),
+        name: cluster.name.clone(),
+        context: format!("kind-{}", cluster.name),
+        api_server_address: cluster.master_ip.clone(),
+        ip_family: Some(ip_family).filter(|f| *f != IpFamily::Ipv4),
+        pod_subnet: cluster.pod_subnet.clone(),
+        service_subnet: cluster.service_subnet.clone(),
+        dns_domain: (plan.mesh.dns_domain != plan::default_dns_domain())
+            .then(|| plan.mesh.dns_domain.clone()),
+        node_image: format!("kindest/node:{kubernetes_release}"),
+        nodes,
+        fallback_host_port,
+    })
+}
+
+pub fn kubeadm_config(
+    plan: &Plan,
+    cluster: &plan::Cluster,
+    kubernetes_release: &str,
+    node_name: Option<String>,
+) -> Result<KubeadmConfig, String> {
+    let (major, minor, _) = kubernetes_version(&cluster.kubernetes_version)?;
+    let api_version = if (major, minor) >= (1, 31) {
+        "kubeadm.k8s.io/v1beta4"
+    } else {
+        "kubeadm.k8s.io/v1beta3"
+    };
+    Ok(KubeadmConfig {
+        path: layout::kubeadm_config(&cluster.name),
+        api_version: api_version.to_owned(),
+        advertise_address: cluster.master_ip.clone(),
+        node_name,
+        cluster_name: cluster.name.clone(),
+        kubernetes_version: kubernetes_release.to_owned(),
+        pod_subnet: cluster.pod_subnet.clone(),
+        service_subnet: cluster.service_subnet.clone(),
+        dns_domain: plan.mesh.dns_domain.clone(),
+    })
+}
+
+/// A plan Kubernetes version: `MAJOR.MINOR` or `MAJOR.MINOR.PATCH` (a leading `v` allowed).
+fn kubernetes_version(text: &str) -> Result<(u64, u64, Option<u64>), String> {
+    let core = text.trim().trim_start_matches('v');
+    let parts: Vec<&str> = core.split('.').collect();
+    let number = |i: usize| parts.get(i).and_then(|p| p.parse::<u64>().ok());
+    match (parts.len(), number(0), number(1), number(2)) {
+        (2, Some(major), Some(minor), _) => Ok((major, minor, None)),
+        (3, Some(major), Some(minor), Some(patch)) => Ok((major, minor, Some(patch))),
+        _ => Err(format!(
+            "Kubernetes version `{text}` is not MAJOR.MINOR[.PATCH]"
+        )),
+    }
+}
+
+/// The full release for a plan version: the plan's patch if given, else the
+/// newest kind node image of that minor, else `.0`.
+pub fn kubernetes_release(text: &str) -> Result<String, String> {
+    let (major, minor, patch) = kubernetes_version(text)?;
+    let patch = patch.unwrap_or_else(|| {
+        KIND_NODE_PATCHES
+            .iter()
+            .find(|(version, _)| *version == (major, minor))
+            .map_or(0, |(_, patch)| *patch)
+    });
+    Ok(format!("v{major}.{minor}.{patch}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn versions() {
+        assert_eq!(kubernetes_release("1.25").unwrap(), "v1.25.16");
+        assert_eq!(kubernetes_release("1.25.3").unwrap(), "v1.25.3");
+        assert_eq!(kubernetes_release("1.99").unwrap(), "v1.99.0");
+        assert!(kubernetes_release("1.x").is_err());
+        assert!(kubernetes_release("1.25.3.4").is_err());
+    }
+}

@@ -1,0 +1,384 @@
+//! One cluster and everything rendered for it: nodes, LoadBalancer Services, MetalLB,
+//! gateways, the demo, stage folders and bootstrap files, plus what the control-plane
+//! flavor adds ([`ClusterFlavor`]).
+
+use std::sync::Arc;
+
+use serde::Serialize;
+
+use super::bootstrap::{self, KindConfig, KubeadmConfig};
+use super::demo::{self, ClusterDemo};
+use super::flavor::{ClusterFlavor, MeshFlavor};
+use super::gateways::{self, CrossNetworkGateway, EAST_WEST_SERVICE, INGRESS_SERVICE};
+use super::mesh::{LABEL_REGION, LABEL_SUBZONE, LABEL_ZONE, MeshFacts};
+use super::metallb::{self, LbService, MetallbConfig, ParsedPool, lb_address};
+use super::{Pair, pair};
+use crate::layout::{self, Stage};
+use crate::plan::{self, ClusterType, NodeRole, Plan};
+
+/// One cluster and everything rendered for it.
+#[derive(Debug, Clone, Serialize)]
+pub struct ClusterModel {
+    pub name: String,
+    pub cluster_type: ClusterType,
+    pub is_kind: bool,
+    /// As written in the plan (`1.25` or `1.25.3`).
+    pub kubernetes_version: String,
+    /// Full release used by kubeadm and the kind node image, e.g. `v1.25.16`.
+    pub kubernetes_release: String,
+    pub pod_subnet: String,
+    pub service_subnet: Option<String>,
+    pub master_ip: String,
+    pub network: String,
+    /// Other clusters on the same network (their pods reach each other directly).
+    pub network_peers: Vec<String>,
+    /// Role in the seed's network planning table.
+    pub mesh_role: MeshRole,
+    pub nodes: Vec<NodeModel>,
+    /// The control-plane node that kubeadm init names (first control-plane node).
+    pub control_plane_node: Option<String>,
+    /// Nodes that join after `kubeadm init`.
+    pub joining_nodes: Vec<String>,
+    pub east_west_service: Option<LbService>,
+    pub ingress_service: Option<LbService>,
+    /// Every LoadBalancer Service with a planned address: the flavor's control-plane
+    /// Services first, then the east-west and the ingress gateway.
+    pub lb_services: Vec<LbService>,
+    pub metallb: Option<MetallbConfig>,
+    pub cross_network_gateway: Option<CrossNetworkGateway>,
+    pub demo: Option<ClusterDemo>,
+    /// The stage folders, in apply order; empty stages are left out.
+    pub stages: Vec<StageFolder>,
+    /// The same folders by name, for the runbook's `kubectl apply -k`.
+    pub stage_dirs: StageDirs,
+    /// `clusters/<name>/kustomization.yaml`, listing the stage folders.
+    pub kustomization: Kustomization,
+    pub kind_config: KindConfig,
+    pub kubeadm_config: KubeadmConfig,
+    /// Folder of this cluster's manifests.
+    pub dir: String,
+    /// Folder of this cluster's bootstrap files.
+    pub bootstrap_dir: String,
+    /// What the control-plane flavor adds to this cluster.
+    pub flavor: ClusterFlavor,
+}
+
+/// A cluster's role in the mesh (the network planning table shows it).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum MeshRole {
+    /// Hosted mode: runs the hosted istiod, and workloads.
+    HostedControlPlane,
+    /// Hosted mode: runs workloads; the hosted istiod serves it.
+    Work,
+}
+
+/// Context of `patches/node.yaml`: one node and its topology labels.
+#[derive(Debug, Clone, Serialize)]
+pub struct NodeModel {
+    pub name: String,
+    /// Default: the first node is the control plane.
+    pub role: NodeRole,
+    /// Shared with the node's entry in the kind config.
+    pub labels: Arc<[Pair]>,
+    /// `region/zone[/subzone]`, for the planning form.
+    pub topology: String,
+    /// The label patch; absent on kind clusters, whose config sets the labels.
+    pub patch_path: Option<String>,
+}
+
+/// Context of `patches/namespace.yaml`: labels added to an existing namespace.
+#[derive(Debug, Clone, Serialize)]
+pub struct NamespacePatch {
+    pub path: String,
+    pub name: String,
+    pub labels: Vec<Pair>,
+}
+
+/// One stage folder of a cluster: itself kustomize-buildable.
+#[derive(Debug, Clone, Serialize)]
+pub struct StageFolder {
+    pub stage: Stage,
+    pub dir: String,
+    pub kustomization: Kustomization,
+}
+
+/// Folder of each stage a cluster has.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct StageDirs {
+    pub metallb: Option<String>,
+    pub istio: Option<String>,
+    pub demo: Option<String>,
+}
+
+/// Context of `kustomization.yaml`: the files of a folder, for kustomize.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Kustomization {
+    pub path: String,
+    /// Files or folders, relative to the kustomization.
+    pub resources: Vec<String>,
+}
+
+/// The plan's cluster with what every part of its model reads.
+pub struct ClusterInput<'a> {
+    pub plan: &'a Plan,
+    pub mesh: &'a MeshFacts,
+    /// Position in the plan.
+    pub index: usize,
+    pub cluster: &'a plan::Cluster,
+    /// Every cluster on this cluster's network, itself included.
+    pub network_members: &'a [String],
+    pub pools: Vec<ParsedPool<'a>>,
+}
+
+impl<'a> ClusterInput<'a> {
+    pub fn new(
+        plan: &'a Plan,
+        mesh: &'a MeshFacts,
+        index: usize,
+        cluster: &'a plan::Cluster,
+        network_members: &'a [String],
+    ) -> Result<ClusterInput<'a>, String> {
+        Ok(ClusterInput {
+            plan,
+            mesh,
+            index,
+            cluster,
+            network_members,
+            pools: metallb::parse_pools(cluster)?,
+        })
+    }
+
+    /// The LoadBalancer Service `name` at the plan's address `text`, if any;
+    /// `patched`: the Service exists already and gets its address through a patch.
+    pub fn lb_service(
+        &self,
+        text: Option<&str>,
+        role: &str,
+        name: &str,
+        patched: bool,
+    ) -> Result<Option<LbService>, String> {
+        text.map(|text| {
+            metallb::lb_service(
+                &self.cluster.name,
+                role,
+                name,
+                lb_address(text)?,
+                &self.pools,
+                self.cluster.metallb.is_some(),
+                patched,
+            )
+        })
+        .transpose()
+    }
+}
+
+impl ClusterModel {
+    pub fn resolve(input: &ClusterInput<'_>, flavor: &MeshFlavor) -> Result<ClusterModel, String> {
+        let (plan, cluster) = (input.plan, input.cluster);
+        let name = &cluster.name;
+        let is_kind = cluster.kind == ClusterType::Kind;
+        let kubernetes_release = bootstrap::kubernetes_release(&cluster.kubernetes_version)?;
+        let nodes = nodes(cluster);
+        let control_plane_node = nodes
+            .iter()
+            .find(|n| n.role == NodeRole::ControlPlane)
+            .map(|n| n.name.clone());
+
+        let ips = &cluster.load_balancer_ips;
+        // Single-network mode has no east-west gateway: an eastWest IP there is unused.
+        let east_west = input.lb_service(
+            ips.east_west
+                .as_deref()
+                .filter(|_| input.mesh.multi_network),
+            "east-west gateway",
+            EAST_WEST_SERVICE,
+            false,
+        )?;
+        let ingress = input.lb_service(
+            ips.ingress.as_deref(),
+            "ingress gateway",
+            INGRESS_SERVICE,
+            true,
+        )?;
+        let cluster_flavor = flavor.cluster(input, east_west.as_ref())?;
+        let lb_services: Vec<LbService> = cluster_flavor
+            .lb_services()
+            .into_iter()
+            .chain([&east_west, &ingress].into_iter().flatten())
+            .cloned()
+            .collect();
+
+        let metallb = cluster
+            .metallb
+            .as_ref()
+            .map(|m| metallb::metallb_config(name, m, &input.pools, &lb_services));
+        let cross_network_gateway = east_west
+            .as_ref()
+            .filter(|_| cluster_flavor.takes_istio_config())
+            .map(|_| gateways::cross_network_gateway(input.mesh, name));
+        let demo = plan
+            .demo
+            .as_ref()
+            .and_then(|demo| demo::cluster_demo(name, demo));
+
+        let istio_files = cluster_flavor
+            .istio_files()
+            .into_iter()
+            .chain(cross_network_gateway.as_ref().map(|g| g.path.as_str()))
+            .collect();
+        let (stages, stage_dirs) = stages(name, metallb.as_ref(), istio_files, demo.as_ref());
+        let kustomization = Kustomization {
+            path: layout::cluster_kustomization(name),
+            resources: stages.iter().map(|s| s.stage.name().to_owned()).collect(),
+        };
+
+        let kind_config = bootstrap::kind_config(
+            plan,
+            cluster,
+            &kubernetes_release,
+            &nodes,
+            east_west.is_some().then_some(input.index),
+        )?;
+        let kubeadm_config = bootstrap::kubeadm_config(
+            plan,
+            cluster,
+            &kubernetes_release,
+            control_plane_node.clone(),
+        )?;
+
+        Ok(ClusterModel {
+            name: name.clone(),
+            cluster_type: cluster.kind,
+            is_kind,
+            kubernetes_version: cluster.kubernetes_version.clone(),
+            kubernetes_release,
+            pod_subnet: cluster.pod_subnet.clone(),
+            service_subnet: cluster.service_subnet.clone(),
+            master_ip: cluster.master_ip.clone(),
+            network: cluster.network.clone(),
+            network_peers: input
+                .network_members
+                .iter()
+                .filter(|member| *member != name)
+                .cloned()
+                .collect(),
+            mesh_role: cluster_flavor.mesh_role(),
+            joining_nodes: nodes
+                .iter()
+                .filter(|n| Some(&n.name) != control_plane_node.as_ref())
+                .map(|n| n.name.clone())
+                .collect(),
+            nodes,
+            control_plane_node,
+            east_west_service: east_west,
+            ingress_service: ingress,
+            lb_services,
+            metallb,
+            cross_network_gateway,
+            demo,
+            stages,
+            stage_dirs,
+            kustomization,
+            kind_config,
+            kubeadm_config,
+            dir: layout::cluster_dir(name),
+            bootstrap_dir: layout::bootstrap_dir(name),
+            flavor: cluster_flavor,
+        })
+    }
+}
+
+/// The plan's nodes with their roles and topology labels.
+fn nodes(cluster: &plan::Cluster) -> Vec<NodeModel> {
+    let is_kind = cluster.kind == ClusterType::Kind;
+    let node_model = |index: usize, node: &plan::Node| {
+        let role = node.role.unwrap_or(if index == 0 {
+            NodeRole::ControlPlane
+        } else {
+            NodeRole::Worker
+        });
+        let mut labels = vec![
+            pair(LABEL_REGION, &node.region),
+            pair(LABEL_ZONE, &node.zone),
+        ];
+        let mut topology = format!("{}/{}", node.region, node.zone);
+        if let Some(subzone) = &node.subzone {
+            labels.push(pair(LABEL_SUBZONE, subzone));
+            topology = format!("{topology}/{subzone}");
+        }
+        NodeModel {
+            name: node.name.clone(),
+            role,
+            labels: labels.into(),
+            topology,
+            patch_path: (!is_kind).then(|| layout::node_patch(&cluster.name, &node.name)),
+        }
+    };
+    cluster
+        .nodes
+        .iter()
+        .enumerate()
+        .map(|(i, node)| node_model(i, node))
+        .collect()
+}
+
+/// The cluster's stage folders with their kustomizations; `istio`: the files of the
+/// istio stage, in order.
+fn stages(
+    cluster: &str,
+    metallb: Option<&MetallbConfig>,
+    istio: Vec<&str>,
+    demo: Option<&ClusterDemo>,
+) -> (Vec<StageFolder>, StageDirs) {
+    let mut stages = Vec::new();
+    let mut add = |stage: Stage, paths: Vec<&str>| {
+        if paths.is_empty() {
+            return;
+        }
+        let dir = layout::stage_dir(cluster, stage);
+        let prefix = format!("{dir}/");
+        stages.push(StageFolder {
+            stage,
+            kustomization: Kustomization {
+                path: layout::stage_kustomization(cluster, stage),
+                resources: paths
+                    .iter()
+                    .map(|p| p.strip_prefix(&prefix).unwrap_or(p).to_owned())
+                    .collect(),
+            },
+            dir,
+        });
+    };
+    if let Some(metallb) = metallb {
+        let mut paths: Vec<&str> = metallb.pools.iter().map(|p| p.path.as_str()).collect();
+        paths.push(&metallb.advertisement.path);
+        add(Stage::Metallb, paths);
+    }
+    add(Stage::Istio, istio);
+    if let Some(demo) = demo {
+        let mut paths = vec![demo.namespace.path.as_str()];
+        paths.extend(demo.helloworld_service.as_ref().map(|s| s.path.as_str()));
+        paths.extend(demo.helloworld.as_ref().map(|d| d.path.as_str()));
+        if let Some(sleep) = &demo.sleep {
+            paths.extend([
+                sleep.service_account_path.as_str(),
+                sleep.service_path.as_str(),
+                sleep.deployment_path.as_str(),
+            ]);
+        }
+        add(Stage::Demo, paths);
+    }
+    let dir_of = |stage: Stage| {
+        stages
+            .iter()
+            .find(|s| s.stage == stage)
+            .map(|s| s.dir.clone())
+    };
+    let dirs = StageDirs {
+        metallb: dir_of(Stage::Metallb),
+        istio: dir_of(Stage::Istio),
+        demo: dir_of(Stage::Demo),
+    };
+    (stages, dirs)
+}

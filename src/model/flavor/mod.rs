@@ -1,0 +1,116 @@
+//! The control-plane flavor: the one seam where meshes differ by what runs their
+//! control plane.
+//!
+//! Everything else in the model (clusters, networks, nodes, MetalLB, LoadBalancer
+//! addresses, the east-west gateway's Service and the cross-network Gateway, the demo,
+//! GitOps) means the same in every flavor. A flavor is one file here with two types:
+//!
+//! - its mesh-wide part, a variant of [`MeshFlavor`] (`Model::flavor`): facts and
+//!   files that cover the whole mesh (hosted: the hosted istiod's address, the
+//!   GlobalMesh patch), resolved once by [`MeshFlavor::resolve`];
+//! - its per-cluster part, a variant of [`ClusterFlavor`] (`ClusterModel::flavor`),
+//!   made by [`MeshFlavor::cluster`] from the cluster's [`ClusterInput`] and its
+//!   east-west Service. The shared cluster model asks it only what it must know:
+//!   [`ClusterFlavor::lb_services`] (the control plane's LoadBalancer Services, which
+//!   MetalLB must serve), [`ClusterFlavor::istio_files`] (its files in the cluster's
+//!   `istio` stage), [`ClusterFlavor::takes_istio_config`] (whether the cluster gets the
+//!   cross-network Gateway) and [`ClusterFlavor::mesh_role`].
+//!
+//! Both enums serialize with a `mode` tag (the plan's `mesh.mode`) and the flavor's
+//! own fields, so templates read them as `flavor.<field>`. The rest of a flavor sits
+//! beside its model file, in folders named after its mode:
+//! `src/render/<mode>.rs` renders its files, `templates/<mode>/` holds their
+//! templates and its README (`templates/<mode>/README.md`, which includes the steps
+//! every flavor shares from `templates/readme/`).
+//!
+//! Adding a flavor (issue 12: upstream Istio's `multi-primary` and `primary-remote`,
+//! with Helm values per chart, Namespace manifests, remote secrets and `cacerts`):
+//! a `plan::MeshMode` variant; `model/flavor/<mode>.rs` with its mesh and cluster
+//! types; one arm in each `match` of this file; `render/<mode>.rs` and one arm in
+//! the render's flavor `match`; `templates/<mode>/`. Nothing else asks which flavor
+//! a mesh has.
+
+pub mod hosted;
+
+use serde::Serialize;
+
+use super::cluster::{ClusterInput, MeshRole};
+use super::mesh::{MeshFacts, Network};
+use super::metallb::LbService;
+use crate::plan::{MeshMode, Plan};
+
+/// What the mesh's flavor adds for the whole mesh.
+#[derive(Debug, Clone, Serialize)]
+#[serde(tag = "mode", rename_all = "kebab-case")]
+pub enum MeshFlavor {
+    /// Mspider's hosted mesh.
+    Hosted(hosted::HostedMesh),
+}
+
+/// What the mesh's flavor adds to one cluster.
+#[derive(Debug, Clone, Serialize)]
+#[serde(tag = "mode", rename_all = "kebab-case")]
+pub enum ClusterFlavor {
+    /// Mspider's hosted mesh.
+    Hosted(hosted::HostedCluster),
+}
+
+impl MeshFlavor {
+    /// The flavor the plan's `mesh.mode` names, with its mesh-wide facts.
+    pub fn resolve(plan: &Plan, mesh: &MeshFacts, networks: &[Network]) -> Result<Self, String> {
+        Ok(match plan.mesh.mode {
+            MeshMode::Hosted => {
+                MeshFlavor::Hosted(hosted::HostedMesh::resolve(plan, mesh, networks)?)
+            }
+        })
+    }
+
+    /// The flavor's part of one cluster; `east_west`: the cluster's east-west
+    /// gateway Service, when it has one.
+    pub fn cluster(
+        &self,
+        input: &ClusterInput<'_>,
+        east_west: Option<&LbService>,
+    ) -> Result<ClusterFlavor, String> {
+        Ok(match self {
+            MeshFlavor::Hosted(mesh) => ClusterFlavor::Hosted(mesh.cluster(input, east_west)?),
+        })
+    }
+}
+
+impl ClusterFlavor {
+    /// The control plane's LoadBalancer Services in this cluster, listed before the
+    /// gateways' (in the runbook and in what each MetalLB pool serves).
+    pub fn lb_services(&self) -> Vec<&LbService> {
+        match self {
+            ClusterFlavor::Hosted(c) => c.istiod_service.iter().collect(),
+        }
+    }
+
+    /// The flavor's files in the cluster's `istio` stage, in apply order; the
+    /// cross-network Gateway follows them.
+    pub fn istio_files(&self) -> Vec<&str> {
+        match self {
+            ClusterFlavor::Hosted(c) => c
+                .east_west_gateway
+                .iter()
+                .map(|g| g.path.as_str())
+                .collect(),
+        }
+    }
+
+    /// Whether an istiod reads this cluster's Istio config, so that the cluster with
+    /// an east-west gateway gets the cross-network Gateway.
+    pub fn takes_istio_config(&self) -> bool {
+        match self {
+            // As the seed procedure has it: every cluster with an east-west gateway.
+            ClusterFlavor::Hosted(_) => true,
+        }
+    }
+
+    pub fn mesh_role(&self) -> MeshRole {
+        match self {
+            ClusterFlavor::Hosted(c) => c.mesh_role,
+        }
+    }
+}

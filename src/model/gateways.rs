@@ -1,0 +1,87 @@
+//! The east-west gateway (its Service, labels and ports, whatever installs it) and the
+//! cross-network Gateway that exposes the mesh's services through it.
+//!
+//! The ports and labels are upstream's `samples/multicluster/gen-eastwest-gateway.sh`
+//! and `samples/multicluster/expose-services.yaml` (istio/istio).
+
+use serde::Serialize;
+
+use super::mesh::{LABEL_NETWORK, MeshFacts};
+use super::{ISTIO_NAMESPACE, Pair, pair};
+use crate::layout;
+
+/// Port of the east-west gateway's cross-network mTLS passthrough listener.
+pub const CROSS_NETWORK_PORT: u16 = 15443;
+/// Name of the east-west gateway's Service (and Deployment).
+pub const EAST_WEST_SERVICE: &str = "istio-eastwestgateway";
+/// Name of the ingress gateway's Service.
+pub const INGRESS_SERVICE: &str = "istio-ingressgateway";
+/// The Service ports of the east-west gateway, in Service order. The NodePort
+/// fallback (README) patches the `tls` entry by its index.
+const EAST_WEST_PORTS: [(&str, u16); 4] = [
+    ("status-port", 15021),
+    ("tls", CROSS_NETWORK_PORT),
+    ("tls-istiod", 15012),
+    ("tls-webhook", 15017),
+];
+
+/// A Service port (all TCP: istioctl analyze IST0162 counts only TCP ports).
+#[derive(Debug, Clone, Serialize)]
+pub struct ServicePort {
+    pub name: String,
+    pub port: u16,
+}
+
+/// The east-west gateway's ports.
+pub fn east_west_ports() -> Vec<ServicePort> {
+    EAST_WEST_PORTS
+        .into_iter()
+        .map(|(name, port)| ServicePort {
+            name: name.to_owned(),
+            port,
+        })
+        .collect()
+}
+
+/// Index of the cross-network `tls` port in [`east_west_ports`]: a JSON patch of the
+/// Service names it as `/spec/ports/<index>`.
+pub fn east_west_tls_port_index() -> usize {
+    EAST_WEST_PORTS
+        .iter()
+        .position(|(_, port)| *port == CROSS_NETWORK_PORT)
+        .unwrap_or(0)
+}
+
+/// The gateway pods' labels: the selector of the cross-network Gateway, and the network.
+pub fn east_west_labels(network: &str) -> Vec<Pair> {
+    vec![
+        pair("istio", "eastwestgateway"),
+        pair("app", EAST_WEST_SERVICE),
+        pair(LABEL_NETWORK, network),
+    ]
+}
+
+/// Context of `istio/cross-network-gateway.yaml`.
+#[derive(Debug, Clone, Serialize)]
+pub struct CrossNetworkGateway {
+    pub path: String,
+    pub api_version: String,
+    pub name: String,
+    pub namespace: String,
+    pub selector: Vec<Pair>,
+    pub hosts: Vec<String>,
+    pub port: u16,
+}
+
+/// The Gateway that passes cross-network mTLS through `cluster`'s east-west gateway.
+pub fn cross_network_gateway(mesh: &MeshFacts, cluster: &str) -> CrossNetworkGateway {
+    CrossNetworkGateway {
+        path: layout::cross_network_gateway(cluster),
+        api_version: mesh.gateway_api_version.clone(),
+        name: "cross-network-gateway".to_owned(),
+        namespace: ISTIO_NAMESPACE.to_owned(),
+        selector: vec![pair("istio", "eastwestgateway")],
+        hosts: vec![mesh.cross_network_hosts.clone()],
+        port: CROSS_NETWORK_PORT,
+    }
+}

@@ -1,0 +1,124 @@
+//! Stage 3, resolve: the checked plan turned into every fact the templates need.
+//!
+//! Templates only place values computed here: no address math, lookups or
+//! defaults in a template. Each template has one documented context struct (the
+//! struct is what the template sees as its variables); the README template sees
+//! the whole [`Model`]. Every output path comes from [`crate::layout`] and is stored
+//! in the file's context struct, so the files, the kustomizations and the runbook
+//! commands name the same files.
+//!
+//! One file per job:
+//! - [`mesh`]: mesh-wide facts and the networks;
+//! - [`cluster`]: one cluster, its nodes and stage folders;
+//! - [`metallb`]: LoadBalancer addresses, which pool serves them, MetalLB objects;
+//! - [`gateways`]: the east-west gateway's Service and the cross-network Gateway;
+//! - [`bootstrap`]: kind and kubeadm configs;
+//! - [`demo`]: helloworld and sleep;
+//! - [`gitops`]: Argo CD and Flux objects;
+//! - [`runbook`]: which clusters each runbook step concerns;
+//! - [`flavor`]: **the control-plane seam**. Everything above is the same whatever
+//!   runs the control plane; what differs (Mspider's hosted mode today, upstream
+//!   Istio's multi-primary and primary-remote next) lives behind [`flavor::MeshFlavor`]
+//!   and [`flavor::ClusterFlavor`], one file per flavor. See [`flavor`] for the API.
+//!
+//! `resolve` runs only on a plan that passed the checks, but it never trusts
+//! that: anything it cannot parse or find is an `Err` (a meshgen bug: a check
+//! let it through), never a panic.
+
+pub mod bootstrap;
+pub mod cluster;
+pub mod demo;
+pub mod flavor;
+pub mod gateways;
+pub mod gitops;
+pub mod mesh;
+pub mod metallb;
+pub mod runbook;
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use serde::Serialize;
+
+use crate::plan::Plan;
+
+pub use cluster::ClusterModel;
+pub use mesh::{MeshFacts, Network};
+
+/// Namespace of the mesh components in every cluster.
+pub const ISTIO_NAMESPACE: &str = "istio-system";
+/// Namespace MetalLB runs in (and its pools and advertisements live in).
+pub const METALLB_NAMESPACE: &str = "metallb-system";
+
+/// Everything the render stage needs, computed once.
+#[derive(Debug, Clone, Serialize)]
+pub struct Model {
+    pub mesh: MeshFacts,
+    /// Networks in order of first appearance in the plan.
+    pub networks: Vec<Network>,
+    /// What the mesh's control-plane flavor adds for the whole mesh.
+    pub flavor: flavor::MeshFlavor,
+    /// Clusters in plan order. Shared, so the README's template can read them in place.
+    pub clusters: Vec<Arc<ClusterModel>>,
+    /// The demo apps, when the plan has them.
+    pub demo: Option<demo::DemoFacts>,
+    /// Which clusters each runbook step concerns.
+    pub runbook: runbook::Runbook,
+    /// Argo CD and Flux objects, when the plan has a gitops section.
+    pub gitops: Option<gitops::GitOpsModel>,
+}
+
+/// A `key: value` pair (label, annotation, param), kept in a fixed order.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Pair {
+    pub key: String,
+    pub value: String,
+}
+
+pub(crate) fn pair(key: &str, value: &str) -> Pair {
+    Pair {
+        key: key.to_owned(),
+        value: value.to_owned(),
+    }
+}
+
+impl Model {
+    /// Resolve a checked plan. An `Err` here is a meshgen bug (a check let something through).
+    pub fn resolve(plan: &Plan) -> Result<Model, String> {
+        let mesh = mesh::mesh_facts(plan)?;
+        let networks = mesh::networks(plan, mesh.multi_network)?;
+        let flavor = flavor::MeshFlavor::resolve(plan, &mesh, &networks)?;
+        let network_members: HashMap<&str, &Vec<String>> = networks
+            .iter()
+            .map(|n| (n.id.as_str(), &n.clusters))
+            .collect();
+        let mut clusters = Vec::with_capacity(plan.clusters.len());
+        for (index, cluster) in plan.clusters.iter().enumerate() {
+            let peers = network_members
+                .get(cluster.network.as_str())
+                .map_or(&[][..], |members| members.as_slice());
+            let input = cluster::ClusterInput::new(plan, &mesh, index, cluster, peers)?;
+            clusters.push(Arc::new(ClusterModel::resolve(&input, &flavor)?));
+        }
+        let demo = plan.demo.as_ref().map(|demo| demo::demo_facts(plan, demo));
+        let runbook = runbook::Runbook::of(&clusters);
+        let gitops = gitops::GitOpsModel::resolve(plan, &clusters)?;
+        Ok(Model {
+            mesh,
+            networks,
+            flavor,
+            clusters,
+            demo,
+            runbook,
+            gitops,
+        })
+    }
+
+    /// The cluster named `name`.
+    pub fn cluster(&self, name: &str) -> Option<&ClusterModel> {
+        self.clusters
+            .iter()
+            .map(Arc::as_ref)
+            .find(|c| c.name == name)
+    }
+}
