@@ -2,98 +2,194 @@
 //!
 //! Codes are stable: scripts match on them. A code is never reused for another meaning.
 
-/// The plan text does not parse (YAML/TOML syntax, encoding, empty file).
-pub const SYNTAX: &str = "MG001";
-/// The plan parses but does not fit the format: unknown, missing or mistyped field.
-pub const SHAPE: &str = "MG002";
-/// The plan exceeds a safety limit (size, nesting, alias expansion).
-pub const LIMIT: &str = "MG003";
+use std::fmt;
 
-// Names (MG010–MG015).
-/// A name is not a valid Kubernetes name (mesh ID, cluster, network ID, node, pool, namespace, global cluster).
-pub const INVALID_NAME: &str = "MG010";
-/// A cluster is listed twice.
-pub const DUPLICATE_CLUSTER: &str = "MG011";
-/// A node name repeats within a cluster.
-pub const DUPLICATE_NODE: &str = "MG012";
-/// A label value (region, zone, subzone, helloworld version) is not valid.
-pub const INVALID_LABEL_VALUE: &str = "MG013";
-/// A pool name repeats within a cluster.
-pub const DUPLICATE_POOL: &str = "MG014";
-/// `mesh.dnsDomain` is not a valid DNS domain.
-pub const INVALID_DNS_DOMAIN: &str = "MG015";
+/// Declares [`Code`] from one table: each variant with the string it prints as.
+macro_rules! codes {
+    ($( $(#[$doc:meta])* $variant:ident = $code:literal, )*) => {
+        /// A diagnostic code: printed (and serialized) as `MG` and three digits.
+        /// Variants are declared in the order of their numbers, so sorting follows the numbers.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+        pub enum Code {
+            $( $(#[$doc])* $variant, )*
+        }
 
-// Control plane (MG020–MG022).
-/// `mesh.controlPlaneCluster` is not one of the clusters.
-pub const UNKNOWN_CONTROL_PLANE: &str = "MG020";
-/// The control-plane cluster has no `loadBalancerIPs.istiod`.
-pub const MISSING_ISTIOD_IP: &str = "MG021";
-/// A cluster that is not the control plane sets `loadBalancerIPs.istiod`.
-pub const STRAY_ISTIOD_IP: &str = "MG022";
+        impl Code {
+            /// Every code, in order.
+            pub const ALL: &'static [Code] = &[$(Code::$variant),*];
 
-// Subnets and addresses (MG030–MG035).
-/// A pod or service subnet is not a valid CIDR (or dual-stack pair).
-pub const INVALID_CIDR: &str = "MG030";
-/// A master or LoadBalancer IP is not a valid IP address (or dual-stack pair).
-pub const INVALID_IP: &str = "MG031";
-/// Pod subnets overlap where pods must reach each other directly.
-pub const POD_SUBNETS_OVERLAP: &str = "MG032";
-/// A service subnet overlaps its cluster's pod subnet.
-pub const SERVICE_SUBNET_OVERLAPS_POD: &str = "MG033";
-/// (warning) Pod subnets overlap across networks.
-pub const POD_SUBNETS_OVERLAP_ACROSS_NETWORKS: &str = "MG034";
-/// Single network mode, but the clusters name different networks.
-pub const SINGLE_MODE_SPLIT_NETWORKS: &str = "MG035";
+            /// `MG` and three digits, e.g. `MG011`.
+            pub const fn as_str(self) -> &'static str {
+                match self {
+                    $(Code::$variant => $code,)*
+                }
+            }
+        }
+    };
+}
 
-// Networks (MG040–MG041).
-/// Multi network mode: a network has no cluster with an east-west IP.
-pub const NETWORK_WITHOUT_EAST_WEST: &str = "MG040";
-/// (warning) Single network mode: an east-west IP is set but unused.
-pub const UNUSED_EAST_WEST: &str = "MG041";
+codes! {
+    /// The plan text does not parse (YAML/TOML syntax, encoding, empty file).
+    Syntax = "MG001",
+    /// The plan parses but does not fit the format: unknown, missing or mistyped field.
+    Shape = "MG002",
+    /// The plan exceeds a safety limit (size, nesting, alias expansion).
+    Limit = "MG003",
 
-// LoadBalancer IPs and MetalLB pools (MG050–MG057).
-/// A LoadBalancer IP is in no pool of its cluster that would hand it out.
-pub const LB_IP_OUTSIDE_POOLS: &str = "MG050";
-/// A LoadBalancer IP is a master IP.
-pub const LB_IP_IS_MASTER_IP: &str = "MG051";
-/// A LoadBalancer IP lies inside its cluster's pod or service subnet.
-pub const LB_IP_IN_SUBNET: &str = "MG052";
-/// A pool entry is not a valid CIDR or range (or a pool has no entry).
-pub const INVALID_POOL_ENTRY: &str = "MG053";
-/// Pool entries overlap, within or across clusters.
-pub const POOLS_OVERLAP: &str = "MG054";
-/// A pool holds a master IP.
-pub const POOL_HOLDS_MASTER_IP: &str = "MG055";
-/// A cluster's pools hold too few addresses for its LoadBalancer Services.
-pub const POOLS_EXHAUSTED: &str = "MG056";
-/// A LoadBalancer IP is used twice in the mesh.
-pub const LB_IP_REUSED: &str = "MG057";
-/// A dual-stack LoadBalancer IP pair is split over two pools.
-pub const LB_IPS_SPLIT_OVER_POOLS: &str = "MG058";
+    // Names (MG010–MG015).
+    /// A name is not a valid Kubernetes name (mesh ID, cluster, network ID, node, pool, namespace, global cluster).
+    InvalidName = "MG010",
+    /// A cluster is listed twice.
+    DuplicateCluster = "MG011",
+    /// A node name repeats within a cluster.
+    DuplicateNode = "MG012",
+    /// A label value (region, zone, subzone, helloworld version) is not valid.
+    InvalidLabelValue = "MG013",
+    /// A pool name repeats within a cluster.
+    DuplicatePool = "MG014",
+    /// `mesh.dnsDomain` is not a valid DNS domain.
+    InvalidDnsDomain = "MG015",
 
-// Versions (MG060–MG062).
-/// `mesh.version` is not `MAJOR.MINOR.PATCH[-suffix]`.
-pub const INVALID_MESH_VERSION: &str = "MG060";
-/// `kubernetesVersion` is not `MAJOR.MINOR[.PATCH]`.
-pub const INVALID_KUBERNETES_VERSION: &str = "MG061";
-/// (warning) The Kubernetes version is outside what the mesh's Istio release supports.
-pub const UNSUPPORTED_KUBERNETES_VERSION: &str = "MG062";
+    // Control plane (MG020–MG022).
+    /// `mesh.controlPlaneCluster` is not one of the clusters.
+    UnknownControlPlane = "MG020",
+    /// The control-plane cluster has no `loadBalancerIPs.istiod`.
+    MissingIstiodIp = "MG021",
+    /// A cluster that is not the control plane sets `loadBalancerIPs.istiod`.
+    StrayIstiodIp = "MG022",
 
-// Demo apps (MG070–MG072).
-/// The demo names a cluster that is not in the plan.
-pub const UNKNOWN_DEMO_CLUSTER: &str = "MG070";
-/// A helloworld version is used by two clusters.
-pub const DUPLICATE_HELLOWORLD_VERSION: &str = "MG071";
-/// sleep lists a cluster twice.
-pub const DUPLICATE_SLEEP_CLUSTER: &str = "MG072";
+    // Subnets and addresses (MG030–MG035).
+    /// A pod or service subnet is not a valid CIDR (or dual-stack pair).
+    InvalidCidr = "MG030",
+    /// A master or LoadBalancer IP is not a valid IP address (or dual-stack pair).
+    InvalidIp = "MG031",
+    /// Pod subnets overlap where pods must reach each other directly.
+    PodSubnetsOverlap = "MG032",
+    /// A service subnet overlaps its cluster's pod subnet.
+    ServiceSubnetOverlapsPod = "MG033",
+    /// (warning) Pod subnets overlap across networks.
+    PodSubnetsOverlapAcrossNetworks = "MG034",
+    /// Single network mode, but the clusters name different networks.
+    SingleModeSplitNetworks = "MG035",
 
-// Free text (MG080).
-/// (warning) A registry or image does not look like an image reference.
-pub const INVALID_IMAGE_REFERENCE: &str = "MG080";
+    // Networks (MG040–MG041).
+    /// Multi network mode: a network has no cluster with an east-west IP.
+    NetworkWithoutEastWest = "MG040",
+    /// (warning) Single network mode: an east-west IP is set but unused.
+    UnusedEastWest = "MG041",
+
+    // LoadBalancer IPs and MetalLB pools (MG050–MG057).
+    /// A LoadBalancer IP is in no pool of its cluster that would hand it out.
+    LbIpOutsidePools = "MG050",
+    /// A LoadBalancer IP is a master IP.
+    LbIpIsMasterIp = "MG051",
+    /// A LoadBalancer IP lies inside its cluster's pod or service subnet.
+    LbIpInSubnet = "MG052",
+    /// A pool entry is not a valid CIDR or range (or a pool has no entry).
+    InvalidPoolEntry = "MG053",
+    /// Pool entries overlap, within or across clusters.
+    PoolsOverlap = "MG054",
+    /// A pool holds a master IP.
+    PoolHoldsMasterIp = "MG055",
+    /// A cluster's pools hold too few addresses for its LoadBalancer Services.
+    PoolsExhausted = "MG056",
+    /// A LoadBalancer IP is used twice in the mesh.
+    LbIpReused = "MG057",
+    /// A dual-stack LoadBalancer IP pair is split over two pools.
+    LbIpsSplitOverPools = "MG058",
+
+    // Versions (MG060–MG062).
+    /// `mesh.version` is not `MAJOR.MINOR.PATCH[-suffix]`.
+    InvalidMeshVersion = "MG060",
+    /// `kubernetesVersion` is not `MAJOR.MINOR[.PATCH]`.
+    InvalidKubernetesVersion = "MG061",
+    /// (warning) The Kubernetes version is outside what the mesh's Istio release supports.
+    UnsupportedKubernetesVersion = "MG062",
+
+    // Demo apps (MG070–MG072).
+    /// The demo names a cluster that is not in the plan.
+    UnknownDemoCluster = "MG070",
+    /// A helloworld version is used by two clusters.
+    DuplicateHelloworldVersion = "MG071",
+    /// sleep lists a cluster twice.
+    DuplicateSleepCluster = "MG072",
+
+    // Free text (MG080).
+    /// (warning) A registry or image does not look like an image reference.
+    InvalidImageReference = "MG080",
+
+    // GitOps (MG090–MG099).
+    /// A mesh cluster has no destination for an enabled GitOps tool.
+    GitopsNoDestination = "MG090",
+    /// A key of `gitops.*.clusters` names no cluster of the plan.
+    GitopsUnknownCluster = "MG091",
+    /// `gitops.repoURL` is not an http(s) or ssh URL.
+    GitopsRepoUrl = "MG092",
+    /// `gitops.revision` is not a branch, ref or commit.
+    GitopsRevision = "MG093",
+    /// `gitops.path` is not a relative folder.
+    GitopsPath = "MG094",
+    /// `gitops.flux.interval` is not a Flux duration.
+    GitopsInterval = "MG095",
+    /// A namespace, project, Secret name or Secret key in the gitops section is not valid.
+    GitopsName = "MG096",
+    /// A destination does not set exactly one target, or its server URL or name is malformed.
+    GitopsDestination = "MG097",
+    /// (warning) The gitops section enables neither Argo CD nor Flux.
+    GitopsNoTool = "MG098",
+    /// (warning) Two clusters have the same destination.
+    GitopsSharedDestination = "MG099",
+}
+
+impl Code {
+    /// The code spelled `text` (case-insensitive), if meshgen has one.
+    pub fn parse(text: &str) -> Option<Code> {
+        Code::ALL
+            .iter()
+            .copied()
+            .find(|c| c.as_str().eq_ignore_ascii_case(text))
+    }
+
+    /// What `meshgen explain` prints for this code.
+    pub fn info(self) -> &'static CodeInfo {
+        // ALL holds one entry per code, in the order of `Code::ALL` (tested).
+        &ALL[self as usize]
+    }
+}
+
+impl fmt::Display for Code {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl AsRef<str> for Code {
+    fn as_ref(&self) -> &str {
+        self.as_str()
+    }
+}
+
+impl PartialEq<str> for Code {
+    fn eq(&self, other: &str) -> bool {
+        self.as_str() == other
+    }
+}
+
+impl PartialEq<&str> for Code {
+    fn eq(&self, other: &&str) -> bool {
+        self.as_str() == *other
+    }
+}
+
+impl serde::Serialize for Code {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
 
 /// What `meshgen explain CODE` prints for one code.
 pub struct CodeInfo {
-    pub code: &'static str,
+    pub code: Code,
     /// One line: what the check is about.
     pub title: &'static str,
     /// Why it matters and how to fix it.
@@ -106,7 +202,7 @@ pub struct CodeInfo {
 
 pub const ALL: &[CodeInfo] = &[
     CodeInfo {
-        code: SYNTAX,
+        code: Code::Syntax,
         title: "the plan does not parse",
         explanation: "The file is not valid YAML or TOML (or not UTF-8, or empty). The message gives the \
                       parser's reason and the line and column where it stopped.",
@@ -114,7 +210,7 @@ pub const ALL: &[CodeInfo] = &[
         fixed: "mesh:\n  id: mdemo-mesh\n  version: 1.15.3-mspider\n",
     },
     CodeInfo {
-        code: SHAPE,
+        code: Code::Shape,
         title: "the plan does not fit the plan format",
         explanation: "A field is unknown (often a typo), required but missing, or of the wrong type. \
                       `meshgen schema` prints the format; an editor with the schema completes fields.",
@@ -122,7 +218,7 @@ pub const ALL: &[CodeInfo] = &[
         fixed: "mesh:\n  id: mdemo-mesh\n  version: 1.15.3-mspider\n",
     },
     CodeInfo {
-        code: LIMIT,
+        code: Code::Limit,
         title: "the plan exceeds a safety limit",
         explanation: "meshgen refuses a plan larger than 32 MiB, nested deeper than 32 levels, or whose \
                       YAML aliases would expand it past 4,000,000 nodes or 32 MiB of values (an \"alias \
@@ -138,7 +234,7 @@ pub const ALL: &[CodeInfo] = &[
         fixed: "a: [x, x, x, x, x, x, x, x, x, x]\n",
     },
     CodeInfo {
-        code: INVALID_NAME,
+        code: Code::InvalidName,
         title: "not a valid Kubernetes name",
         explanation: "Mesh IDs, cluster names, network IDs, global cluster and demo namespace names become \
                       object names, label values and folder names, so they must be RFC 1123 labels: lower-case \
@@ -158,7 +254,7 @@ mesh:
 ",
     },
     CodeInfo {
-        code: DUPLICATE_CLUSTER,
+        code: Code::DuplicateCluster,
         title: "a cluster is listed twice",
         explanation: "Each cluster gets one folder, one MeshCluster and one set of LoadBalancer IPs; a name \
                       listed twice is usually a copied entry whose name was not changed. Rename the copy or \
@@ -217,7 +313,7 @@ clusters:
 ",
     },
     CodeInfo {
-        code: DUPLICATE_NODE,
+        code: Code::DuplicateNode,
         title: "a node is listed twice in a cluster",
         explanation: "Each node gets one patch with its topology labels; a node listed twice would get two \
                       conflicting ones. List each node once, with the name `kubectl get nodes` shows.",
@@ -237,7 +333,7 @@ clusters:
 ",
     },
     CodeInfo {
-        code: INVALID_LABEL_VALUE,
+        code: Code::InvalidLabelValue,
         title: "not a valid label value",
         explanation: "Regions, zones and subzones become node labels (`topology.kubernetes.io/region`, \
                       `topology.kubernetes.io/zone`, `topology.istio.io/subzone`) and a helloworld version \
@@ -260,7 +356,7 @@ clusters:
 ",
     },
     CodeInfo {
-        code: DUPLICATE_POOL,
+        code: Code::DuplicatePool,
         title: "a pool is listed twice in a cluster",
         explanation: "Each pool becomes one MetalLB IPAddressPool object, named after the pool; two pools \
                       of one name would overwrite each other. Rename one, or merge their addresses into one \
@@ -283,7 +379,7 @@ clusters:
 ",
     },
     CodeInfo {
-        code: INVALID_DNS_DOMAIN,
+        code: Code::InvalidDnsDomain,
         title: "dnsDomain is not a valid DNS domain",
         explanation: "`mesh.dnsDomain` is the clusters' DNS domain (kubelet's `--cluster-domain`); the \
                       cross-network Gateway serves the hosts under it. It must be dot-separated lower-case \
@@ -298,7 +394,7 @@ mesh:
 ",
     },
     CodeInfo {
-        code: UNKNOWN_CONTROL_PLANE,
+        code: Code::UnknownControlPlane,
         title: "controlPlaneCluster is not one of the clusters",
         explanation: "The hosted control plane (istiod) runs in `mesh.controlPlaneCluster`, which must be \
                       the name of one of `clusters`. A typo here would send every remote cluster to a control \
@@ -313,7 +409,7 @@ mesh:
 ",
     },
     CodeInfo {
-        code: MISSING_ISTIOD_IP,
+        code: Code::MissingIstiodIp,
         title: "the control-plane cluster has no istiod IP",
         explanation: "The other clusters reach the hosted istiod through its LoadBalancer Service \
                       (`istiod-<meshID>-hosted-lb`); its address is the mesh's `remotePilotAddress`. Plan it: \
@@ -338,7 +434,7 @@ clusters:
 ",
     },
     CodeInfo {
-        code: STRAY_ISTIOD_IP,
+        code: Code::StrayIstiodIp,
         title: "an istiod IP on a cluster that is not the control plane",
         explanation: "Only the control-plane cluster runs the hosted istiod Service, so only it has a use for \
                       `loadBalancerIPs.istiod`. Elsewhere the address would be reserved for nothing, or \
@@ -358,7 +454,7 @@ clusters:
 ",
     },
     CodeInfo {
-        code: INVALID_CIDR,
+        code: Code::InvalidCidr,
         title: "not a valid CIDR",
         explanation: "`podSubnet` and `serviceSubnet` are CIDRs: an address and a prefix length, with no \
                       host bits set (`10.201.0.1/16` is a host in `10.201.0.0/16`, not a network). For \
@@ -376,7 +472,7 @@ clusters:
 ",
     },
     CodeInfo {
-        code: INVALID_IP,
+        code: Code::InvalidIp,
         title: "not a valid IP address",
         explanation: "`masterIP` is one IPv4 or IPv6 address; a LoadBalancer IP is one address, or for \
                       dual-stack an IPv4 and an IPv6 address separated by a comma. IPv4-mapped IPv6 \
@@ -394,7 +490,7 @@ clusters:
 ",
     },
     CodeInfo {
-        code: POD_SUBNETS_OVERLAP,
+        code: Code::PodSubnetsOverlap,
         title: "pod subnets overlap where pods reach each other directly",
         explanation: "Clusters on one network (every cluster, in `networkMode: single`) reach each other's \
                       pods by address, so an address must name one pod: their pod subnets must not overlap. \
@@ -414,7 +510,7 @@ clusters:
 ",
     },
     CodeInfo {
-        code: SERVICE_SUBNET_OVERLAPS_POD,
+        code: Code::ServiceSubnetOverlapsPod,
         title: "a service subnet overlaps its cluster's pod subnet",
         explanation: "A cluster tells Service IPs from pod IPs by address; kube-proxy and the CNI break when \
                       the ranges overlap. Pick a service subnet outside the pod subnet (kubeadm's default is \
@@ -431,7 +527,7 @@ clusters:
 ",
     },
     CodeInfo {
-        code: POD_SUBNETS_OVERLAP_ACROSS_NETWORKS,
+        code: Code::PodSubnetsOverlapAcrossNetworks,
         title: "pod subnets overlap across networks (warning)",
         explanation: "Clusters on different networks talk through east-west gateways, so overlapping pod \
                       subnets work for ordinary Services. But Istio's DNS proxy and headless Services hand out \
@@ -449,7 +545,7 @@ clusters:
 ",
     },
     CodeInfo {
-        code: SINGLE_MODE_SPLIT_NETWORKS,
+        code: Code::SingleModeSplitNetworks,
         title: "single network mode, but the clusters name different networks",
         explanation: "`networkMode: single` says every pod reaches every other pod directly: one network, \
                       no east-west gateways. Clusters with different network IDs contradict that. Give every \
@@ -465,7 +561,7 @@ mesh:
 ",
     },
     CodeInfo {
-        code: NETWORK_WITHOUT_EAST_WEST,
+        code: Code::NetworkWithoutEastWest,
         title: "a network has no east-west gateway",
         explanation: "In `networkMode: multi`, other networks reach a network's pods only through its \
                       east-west gateway, whose address goes into the mesh's meshNetworks. At least one \
@@ -484,7 +580,7 @@ clusters:
 ",
     },
     CodeInfo {
-        code: UNUSED_EAST_WEST,
+        code: Code::UnusedEastWest,
         title: "an east-west IP in single network mode (warning)",
         explanation: "`networkMode: single` installs no east-west gateway, so `loadBalancerIPs.eastWest` \
                       reserves an address for nothing. Remove it, or use `networkMode: multi` if the pod \
@@ -507,7 +603,7 @@ clusters:
 ",
     },
     CodeInfo {
-        code: LB_IP_OUTSIDE_POOLS,
+        code: Code::LbIpOutsidePools,
         title: "a LoadBalancer IP is outside its cluster's pools",
         explanation: "MetalLB assigns a Service only an address of one of its cluster's pools; an address \
                       outside them (or a `.0`/`.255` address in a pool with `avoidBuggyIPs`) leaves the \
@@ -528,7 +624,7 @@ clusters:
 ",
     },
     CodeInfo {
-        code: LB_IP_IS_MASTER_IP,
+        code: Code::LbIpIsMasterIp,
         title: "a LoadBalancer IP is a master IP",
         explanation: "A master IP belongs to a node: the API server answers there. MetalLB announcing it for \
                       a Service would make two hosts claim one address. Pick a pool address instead.",
@@ -546,7 +642,7 @@ clusters:
 ",
     },
     CodeInfo {
-        code: LB_IP_IN_SUBNET,
+        code: Code::LbIpInSubnet,
         title: "a LoadBalancer IP lies inside a pod or service subnet",
         explanation: "Inside the cluster, addresses of the pod and service subnets are routed to pods and \
                       Services, so a LoadBalancer IP there is unreachable or reaches the wrong thing. Pick a \
@@ -565,7 +661,7 @@ clusters:
 ",
     },
     CodeInfo {
-        code: INVALID_POOL_ENTRY,
+        code: Code::InvalidPoolEntry,
         title: "a pool entry is not a valid CIDR or range",
         explanation: "A MetalLB pool entry is a CIDR (`10.0.0.0/28`, no host bits) or a range \
                       (`10.0.0.1-10.0.0.9`, lower address first, one family). IPv4-mapped IPv6 is refused. A \
@@ -586,7 +682,7 @@ clusters:
 ",
     },
     CodeInfo {
-        code: POOLS_OVERLAP,
+        code: Code::PoolsOverlap,
         title: "MetalLB pools overlap",
         explanation: "An address in two pools (of one cluster, or of two clusters sharing a layer-2 \
                       network) can be handed to two Services at once, and two clusters answering ARP for one \
@@ -608,7 +704,7 @@ clusters:
 ",
     },
     CodeInfo {
-        code: POOL_HOLDS_MASTER_IP,
+        code: Code::PoolHoldsMasterIp,
         title: "a pool holds a master IP",
         explanation: "MetalLB could hand a node's own address (its cluster's, or another cluster's on the same \
                       network) to a Service. Leave master IPs out of every pool.",
@@ -628,7 +724,7 @@ clusters:
 ",
     },
     CodeInfo {
-        code: POOLS_EXHAUSTED,
+        code: Code::PoolsExhausted,
         title: "the pools hold too few addresses for the LoadBalancer Services",
         explanation: "Checked for each cluster with `metallb` whose pool entries all parse. Its LoadBalancer \
                       Services are: the ingress gateway (every cluster); the east-west gateway (in \
@@ -656,7 +752,7 @@ clusters:
 ",
     },
     CodeInfo {
-        code: LB_IP_REUSED,
+        code: Code::LbIpReused,
         title: "a LoadBalancer IP is used twice",
         explanation: "Every LoadBalancer Service in the mesh needs its own address: two Services (in one \
                       cluster or in two) cannot both be reached at one address. Pick another address; the hint \
@@ -675,7 +771,7 @@ clusters:
 ",
     },
     CodeInfo {
-        code: LB_IPS_SPLIT_OVER_POOLS,
+        code: Code::LbIpsSplitOverPools,
         title: "a dual-stack LoadBalancer IP pair is split over two pools",
         explanation: "A dual-stack Service asks MetalLB for one address per family (`metallb.io/loadBalancerIPs: \
                       v4,v6`), and MetalLB grants requested addresses only when a single pool holds all of them; \
@@ -704,7 +800,7 @@ clusters:
 ",
     },
     CodeInfo {
-        code: INVALID_MESH_VERSION,
+        code: Code::InvalidMeshVersion,
         title: "the mesh version is not MAJOR.MINOR.PATCH[-suffix]",
         explanation: "`mesh.version` is the Mspider mesh release, e.g. `1.15.3-mspider`; it is also the image \
                       tag of the mesh components, and its MAJOR.MINOR is the Istio release used to judge \
@@ -719,7 +815,7 @@ mesh:
 ",
     },
     CodeInfo {
-        code: INVALID_KUBERNETES_VERSION,
+        code: Code::InvalidKubernetesVersion,
         title: "kubernetesVersion is not MAJOR.MINOR[.PATCH]",
         explanation: "A cluster's `kubernetesVersion` is `MAJOR.MINOR` or `MAJOR.MINOR.PATCH`, e.g. `\"1.25\"`. \
                       Quote it in YAML: unquoted, `1.30` is a number to YAML tools and to the plan's schema \
@@ -736,7 +832,7 @@ clusters:
 ",
     },
     CodeInfo {
-        code: UNSUPPORTED_KUBERNETES_VERSION,
+        code: Code::UnsupportedKubernetesVersion,
         title: "Kubernetes version outside what the mesh's Istio release supports (warning)",
         explanation: "Istio publishes which Kubernetes minors each release supports (istio.io, Supported \
                       Releases); meshgen embeds that table. The mesh version's MAJOR.MINOR (`1.15` of \
@@ -755,7 +851,7 @@ clusters:
 ",
     },
     CodeInfo {
-        code: UNKNOWN_DEMO_CLUSTER,
+        code: Code::UnknownDemoCluster,
         title: "the demo names a cluster that is not in the plan",
         explanation: "`demo.helloworld.versions` (cluster to version) and `demo.sleep.clusters` place the demo \
                       apps in clusters by name; each name must be one of `clusters`.",
@@ -771,7 +867,7 @@ demo:
 ",
     },
     CodeInfo {
-        code: DUPLICATE_HELLOWORLD_VERSION,
+        code: Code::DuplicateHelloworldVersion,
         title: "a helloworld version is used twice",
         explanation: "The verification loop (`curl helloworld.sample:5000/hello` from sleep) tells the \
                       clusters apart by the version that answers; two clusters with one version cannot be told \
@@ -790,7 +886,7 @@ demo:
 ",
     },
     CodeInfo {
-        code: DUPLICATE_SLEEP_CLUSTER,
+        code: Code::DuplicateSleepCluster,
         title: "sleep lists a cluster twice",
         explanation: "sleep runs once per cluster; a cluster listed twice is usually a typo for another \
                       cluster (the seed's own demo table names cluster1 three times).",
@@ -806,7 +902,7 @@ demo:
 ",
     },
     CodeInfo {
-        code: INVALID_IMAGE_REFERENCE,
+        code: Code::InvalidImageReference,
         title: "a registry or image does not look like an image reference (warning)",
         explanation: "`mesh.registry` is a registry and repository prefix (`release.daocloud.io/mspider`, no \
                       tag: the mesh version is the tag); demo images are image references \
@@ -824,7 +920,7 @@ mesh:
     },
     // gitops
     CodeInfo {
-        code: GITOPS_NO_DESTINATION,
+        code: Code::GitopsNoDestination,
         title: "a cluster has no GitOps destination",
         explanation: concat!(
             "With `gitops.argocd` (or `gitops.flux`) enabled, every cluster of the mesh needs an entry ",
@@ -851,7 +947,7 @@ mesh:
         ),
     },
     CodeInfo {
-        code: GITOPS_UNKNOWN_CLUSTER,
+        code: Code::GitopsUnknownCluster,
         title: "a GitOps destination names no cluster of the plan",
         explanation: concat!(
             "The keys of `gitops.argocd.clusters` and `gitops.flux.clusters` are cluster names from ",
@@ -879,7 +975,7 @@ mesh:
         ),
     },
     CodeInfo {
-        code: GITOPS_REPO_URL,
+        code: Code::GitopsRepoUrl,
         title: "gitops.repoURL is not a git URL that both Argo CD and Flux accept",
         explanation: concat!(
             "The repository URL goes into the Argo CD Applications and the Flux GitRepository. Flux ",
@@ -907,7 +1003,7 @@ mesh:
         ),
     },
     CodeInfo {
-        code: GITOPS_REVISION,
+        code: Code::GitopsRevision,
         title: "gitops.revision is not a branch, full ref or commit",
         explanation: concat!(
             "The revision is what Argo CD (`targetRevision`) and Flux (`ref`) follow: a branch name, a ",
@@ -939,7 +1035,7 @@ mesh:
         ),
     },
     CodeInfo {
-        code: GITOPS_PATH,
+        code: Code::GitopsPath,
         title: "gitops.path is not a folder inside the repository",
         explanation: concat!(
             "The path is the folder of the rendered tree (the `-o` folder) relative to the root of the ",
@@ -968,7 +1064,7 @@ mesh:
         ),
     },
     CodeInfo {
-        code: GITOPS_INTERVAL,
+        code: Code::GitopsInterval,
         title: "gitops.flux.interval is not a Flux duration",
         explanation: concat!(
             "Flux reads intervals as Go durations: one or more numbers, each followed by a unit `ms`, ",
@@ -997,7 +1093,7 @@ mesh:
         ),
     },
     CodeInfo {
-        code: GITOPS_NAME,
+        code: Code::GitopsName,
         title: "a name in the gitops section is not a valid Kubernetes name",
         explanation: concat!(
             "Namespaces (`gitops.argocd.namespace`, `gitops.flux.namespace`) are RFC 1123 labels; the ",
@@ -1029,7 +1125,7 @@ mesh:
         ),
     },
     CodeInfo {
-        code: GITOPS_DESTINATION,
+        code: Code::GitopsDestination,
         title: "a GitOps destination is malformed",
         explanation: concat!(
             "An Argo CD destination sets exactly one of `server` (the API server URL as registered in ",
@@ -1057,7 +1153,7 @@ mesh:
         ),
     },
     CodeInfo {
-        code: GITOPS_NO_TOOL,
+        code: Code::GitopsNoTool,
         title: "the gitops section enables neither Argo CD nor Flux",
         explanation: concat!(
             "A `gitops` section without `argocd` or `flux` renders nothing. Add the tool you use, or ",
@@ -1075,7 +1171,7 @@ mesh:
         ),
     },
     CodeInfo {
-        code: GITOPS_SHARED_DESTINATION,
+        code: Code::GitopsSharedDestination,
         title: "two clusters have the same GitOps destination",
         explanation: concat!(
             "Two clusters of the mesh are different clusters, so they cannot be reached at the same API ",
@@ -1105,28 +1201,6 @@ mesh:
 ];
 
 /// The entry for `code` (case-insensitive), if meshgen has one.
-pub fn info(code: &str) -> Option<&'static CodeInfo> {
-    ALL.iter().find(|c| c.code.eq_ignore_ascii_case(code))
+pub fn info(code: impl AsRef<str>) -> Option<&'static CodeInfo> {
+    Code::parse(code.as_ref()).map(Code::info)
 }
-
-// gitops
-/// A mesh cluster has no destination for an enabled GitOps tool.
-pub const GITOPS_NO_DESTINATION: &str = "MG090";
-/// A key of `gitops.*.clusters` names no cluster of the plan.
-pub const GITOPS_UNKNOWN_CLUSTER: &str = "MG091";
-/// `gitops.repoURL` is not an http(s) or ssh URL.
-pub const GITOPS_REPO_URL: &str = "MG092";
-/// `gitops.revision` is not a branch, ref or commit.
-pub const GITOPS_REVISION: &str = "MG093";
-/// `gitops.path` is not a relative folder.
-pub const GITOPS_PATH: &str = "MG094";
-/// `gitops.flux.interval` is not a Flux duration.
-pub const GITOPS_INTERVAL: &str = "MG095";
-/// A namespace, project, Secret name or Secret key in the gitops section is not valid.
-pub const GITOPS_NAME: &str = "MG096";
-/// A destination does not set exactly one target, or its server URL or name is malformed.
-pub const GITOPS_DESTINATION: &str = "MG097";
-/// (warning) The gitops section enables neither Argo CD nor Flux.
-pub const GITOPS_NO_TOOL: &str = "MG098";
-/// (warning) Two clusters have the same destination.
-pub const GITOPS_SHARED_DESTINATION: &str = "MG099";

@@ -7,7 +7,7 @@
 
 mod check_support;
 
-use meshgen::codes::{self, ALL};
+use meshgen::codes::{self, ALL, Code};
 use meshgen::{Diagnostics, Plan};
 use serde_json::Value;
 
@@ -75,7 +75,10 @@ fn listing(d: &Diagnostics) -> String {
 #[test]
 fn every_check_example_is_proven() {
     let mut checked = 0;
-    for info in ALL.iter().filter(|i| ("MG010".."MG090").contains(&i.code)) {
+    for info in ALL
+        .iter()
+        .filter(|i| ("MG010".."MG090").contains(&i.code.as_str()))
+    {
         let bad = apply(info.bad).unwrap_or_else(|e| panic!("{} bad: {e}", info.code));
         let found = meshgen::check::check(&bad);
         assert!(
@@ -99,10 +102,10 @@ fn every_check_example_is_proven() {
 
 #[test]
 fn loading_examples_are_proven() {
-    let syntax = codes::info(codes::SYNTAX).unwrap();
+    let syntax = Code::Syntax.info();
     assert!(serde_saphyr::from_str::<Value>(syntax.bad).is_err());
     assert!(serde_saphyr::from_str::<Value>(syntax.fixed).is_ok());
-    let shape = codes::info(codes::SHAPE).unwrap();
+    let shape = Code::Shape.info();
     let error = apply(shape.bad).unwrap_err().to_string();
     assert!(error.contains("unknown field"), "{error}");
     assert!(apply(shape.fixed).is_ok());
@@ -110,22 +113,24 @@ fn loading_examples_are_proven() {
 
 #[test]
 fn every_code_has_one_complete_entry() {
-    // Every `pub const NAME: &str = "MG..."` in codes.rs has an entry, in order, once.
+    // Every `Variant = "MG...",` line of the table in codes.rs has an entry, in order, once.
     let source = check_support::read("src/codes.rs");
     let consts: Vec<&str> = source
         .lines()
-        .filter(|l| l.starts_with("pub const ") && l.contains(": &str = \"MG"))
+        .filter(|l| l.trim_start().starts_with(char::is_uppercase) && l.contains(" = \"MG"))
         .filter_map(|l| l.split('"').nth(1))
         .collect();
-    let entries: Vec<&str> = ALL.iter().map(|i| i.code).collect();
+    let entries: Vec<&str> = ALL.iter().map(|i| i.code.as_str()).collect();
     let mut sorted = consts.clone();
     sorted.sort();
     sorted.dedup();
-    assert_eq!(sorted, consts, "constants out of order or repeated");
-    assert_eq!(entries, consts, "ALL and the constants differ");
+    assert_eq!(sorted, consts, "codes out of order or repeated");
+    assert_eq!(entries, consts, "ALL and the codes differ");
+    let variants: Vec<&str> = Code::ALL.iter().map(|c| c.as_str()).collect();
+    assert_eq!(variants, consts, "Code::ALL and the table differ");
     for info in ALL {
         assert!(
-            info.code.len() == 5 && info.code.starts_with("MG"),
+            info.code.as_str().len() == 5 && info.code.as_str().starts_with("MG"),
             "{}",
             info.code
         );
@@ -144,7 +149,7 @@ fn every_code_has_one_complete_entry() {
             info.code
         );
         assert_eq!(
-            codes::info(&info.code.to_lowercase()).map(|i| i.code),
+            codes::info(info.code.as_str().to_lowercase()).map(|i| i.code),
             Some(info.code)
         );
     }
