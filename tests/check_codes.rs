@@ -72,27 +72,63 @@ fn listing(d: &Diagnostics) -> String {
         .collect()
 }
 
+/// Every example file under `src/diag/examples/`: (code, bad text, fixed text), in order.
+/// Each code has exactly `<code>.bad.yaml` and `<code>.fixed.yaml`, and nothing else is there.
+fn example_files() -> Vec<(Code, String, String)> {
+    let dir = "src/diag/examples";
+    let mut names: Vec<String> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .collect();
+    names.sort();
+    let mut examples = Vec::new();
+    for name in &names {
+        let Some(code) = name.strip_suffix(".bad.yaml") else {
+            let code = name.strip_suffix(".fixed.yaml");
+            assert!(
+                code.is_some_and(|c| names.contains(&format!("{c}.bad.yaml"))),
+                "{dir}/{name}: not <code>.bad.yaml or <code>.fixed.yaml with its pair"
+            );
+            continue;
+        };
+        let code = Code::parse(code).unwrap_or_else(|| panic!("{dir}/{name}: no such code"));
+        let read = |kind: &str| check_support::read(&format!("{dir}/{code}.{kind}.yaml"));
+        examples.push((code, read("bad"), read("fixed")));
+    }
+    let codes: Vec<Code> = examples.iter().map(|e| e.0).collect();
+    assert_eq!(codes, Code::ALL, "every code has its two examples in {dir}");
+    examples
+}
+
+#[test]
+fn the_embedded_examples_are_the_files() {
+    for (code, bad, fixed) in example_files() {
+        assert_eq!(code.info().bad, bad, "{code}");
+        assert_eq!(code.info().fixed, fixed, "{code}");
+        let explanation = check_support::read(&format!("src/diag/explain/{code}.md"));
+        assert_eq!(code.info().explanation, explanation, "{code}");
+    }
+}
+
 #[test]
 fn every_check_example_is_proven() {
     let mut checked = 0;
-    for info in ALL
-        .iter()
-        .filter(|i| ("MG010".."MG090").contains(&i.code.as_str()))
-    {
-        let bad = apply(info.bad).unwrap_or_else(|e| panic!("{} bad: {e}", info.code));
+    for (code, bad, fixed) in example_files() {
+        if !("MG010".."MG090").contains(&code.as_str()) {
+            continue;
+        }
+        let bad = apply(&bad).unwrap_or_else(|e| panic!("{code} bad: {e}"));
         let found = meshgen::check::check(&bad);
         assert!(
-            found.iter().any(|d| d.code == info.code),
-            "{}: the bad example does not produce it; it produces:\n{}",
-            info.code,
+            found.iter().any(|d| d.code == code),
+            "{code}: the bad example does not produce it; it produces:\n{}",
             listing(&found)
         );
-        let fixed = apply(info.fixed).unwrap_or_else(|e| panic!("{} fixed: {e}", info.code));
+        let fixed = apply(&fixed).unwrap_or_else(|e| panic!("{code} fixed: {e}"));
         let found = meshgen::check::check(&fixed);
         assert!(
             found.is_empty(),
-            "{}: the fixed example still has problems:\n{}",
-            info.code,
+            "{code}: the fixed example still has problems:\n{}",
             listing(&found)
         );
         checked += 1;
