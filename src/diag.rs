@@ -4,7 +4,7 @@ use std::fmt::Write as _;
 
 use serde::Serialize;
 
-pub use crate::codes;
+pub use crate::codes::{self, Code};
 use crate::plan::{Locator, Source};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
@@ -18,7 +18,7 @@ pub enum Severity {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Diagnostic {
     /// Stable code, `MG` and three digits; `meshgen explain CODE` says more.
-    pub code: &'static str,
+    pub code: Code,
     pub severity: Severity,
     /// Path of the offending field in the plan, e.g. `clusters[1].loadBalancerIPs.eastWest`; empty for the whole file.
     pub path: String,
@@ -32,23 +32,15 @@ pub struct Diagnostic {
 }
 
 impl Diagnostic {
-    pub fn error(
-        code: &'static str,
-        path: impl Into<String>,
-        message: impl Into<String>,
-    ) -> Diagnostic {
+    pub fn error(code: Code, path: impl Into<String>, message: impl Into<String>) -> Diagnostic {
         Diagnostic::new(Severity::Error, code, path.into(), message.into())
     }
 
-    pub fn warning(
-        code: &'static str,
-        path: impl Into<String>,
-        message: impl Into<String>,
-    ) -> Diagnostic {
+    pub fn warning(code: Code, path: impl Into<String>, message: impl Into<String>) -> Diagnostic {
         Diagnostic::new(Severity::Warning, code, path.into(), message.into())
     }
 
-    fn new(severity: Severity, code: &'static str, path: String, message: String) -> Diagnostic {
+    fn new(severity: Severity, code: Code, path: String, message: String) -> Diagnostic {
         Diagnostic {
             code,
             severity,

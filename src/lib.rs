@@ -19,6 +19,7 @@ pub mod report;
 pub mod tree;
 pub mod write;
 
+pub use codes::Code;
 pub use diag::{Diagnostic, Diagnostics, Severity};
 pub use plan::{Format, Plan, Source};
 pub use tree::Tree;

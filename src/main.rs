@@ -381,7 +381,7 @@ fn explain(code: Option<&str>) -> Result<(), Failure> {
         Err(_) => code.trim().to_owned(),
     };
     let Some(info) = codes::info(&normalized) else {
-        let known: Vec<&str> = codes::ALL.iter().map(|c| c.code).collect();
+        let known: Vec<&str> = codes::ALL.iter().map(|c| c.code.as_str()).collect();
         return Err(Failure::Io(format!(
             "no diagnostic code `{code}`; the codes are {}\n(`meshgen explain` lists them with their titles)",
             known.join(", ")

@@ -68,7 +68,7 @@ fn github_annotation(file: Option<&str>, d: &Diagnostic) -> String {
             properties.push(format!("col={column}"));
         }
     }
-    properties.push(format!("title={}", escape_property(d.code)));
+    properties.push(format!("title={}", escape_property(d.code.as_str())));
     let mut message = d.message.clone();
     if !d.path.is_empty() {
         message.push_str(&format!("\nat {}", d.path));
@@ -112,18 +112,18 @@ pub fn escape_property(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::codes;
+    use crate::codes::Code;
 
     fn sample() -> Diagnostics {
         Diagnostics::from(vec![
             Diagnostic::error(
-                codes::SHAPE,
+                Code::Shape,
                 "mesh.verison",
                 "unknown field `verison`, 100% wrong",
             )
             .at(3, 3)
             .hint("did you mean `version`?"),
-            Diagnostic::warning(codes::SYNTAX, "", "line\r\nbreak"),
+            Diagnostic::warning(Code::Syntax, "", "line\r\nbreak"),
         ])
     }
 

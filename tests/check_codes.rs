@@ -7,7 +7,7 @@
 
 mod check_support;
 
-use meshgen::codes::{self, ALL};
+use meshgen::codes::{self, ALL, Code};
 use meshgen::{Diagnostics, Plan};
 use serde_json::Value;
 
@@ -72,24 +72,63 @@ fn listing(d: &Diagnostics) -> String {
         .collect()
 }
 
+/// Every example file under `src/diag/examples/`: (code, bad text, fixed text), in order.
+/// Each code has exactly `<code>.bad.yaml` and `<code>.fixed.yaml`, and nothing else is there.
+fn example_files() -> Vec<(Code, String, String)> {
+    let dir = "src/diag/examples";
+    let mut names: Vec<String> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .collect();
+    names.sort();
+    let mut examples = Vec::new();
+    for name in &names {
+        let Some(code) = name.strip_suffix(".bad.yaml") else {
+            let code = name.strip_suffix(".fixed.yaml");
+            assert!(
+                code.is_some_and(|c| names.contains(&format!("{c}.bad.yaml"))),
+                "{dir}/{name}: not <code>.bad.yaml or <code>.fixed.yaml with its pair"
+            );
+            continue;
+        };
+        let code = Code::parse(code).unwrap_or_else(|| panic!("{dir}/{name}: no such code"));
+        let read = |kind: &str| check_support::read(&format!("{dir}/{code}.{kind}.yaml"));
+        examples.push((code, read("bad"), read("fixed")));
+    }
+    let codes: Vec<Code> = examples.iter().map(|e| e.0).collect();
+    assert_eq!(codes, Code::ALL, "every code has its two examples in {dir}");
+    examples
+}
+
+#[test]
+fn the_embedded_examples_are_the_files() {
+    for (code, bad, fixed) in example_files() {
+        assert_eq!(code.info().bad, bad, "{code}");
+        assert_eq!(code.info().fixed, fixed, "{code}");
+        let explanation = check_support::read(&format!("src/diag/explain/{code}.md"));
+        assert_eq!(code.info().explanation, explanation, "{code}");
+    }
+}
+
 #[test]
 fn every_check_example_is_proven() {
     let mut checked = 0;
-    for info in ALL.iter().filter(|i| ("MG010".."MG090").contains(&i.code)) {
-        let bad = apply(info.bad).unwrap_or_else(|e| panic!("{} bad: {e}", info.code));
+    for (code, bad, fixed) in example_files() {
+        if !("MG010".."MG090").contains(&code.as_str()) {
+            continue;
+        }
+        let bad = apply(&bad).unwrap_or_else(|e| panic!("{code} bad: {e}"));
         let found = meshgen::check::check(&bad);
         assert!(
-            found.iter().any(|d| d.code == info.code),
-            "{}: the bad example does not produce it; it produces:\n{}",
-            info.code,
+            found.iter().any(|d| d.code == code),
+            "{code}: the bad example does not produce it; it produces:\n{}",
             listing(&found)
         );
-        let fixed = apply(info.fixed).unwrap_or_else(|e| panic!("{} fixed: {e}", info.code));
+        let fixed = apply(&fixed).unwrap_or_else(|e| panic!("{code} fixed: {e}"));
         let found = meshgen::check::check(&fixed);
         assert!(
             found.is_empty(),
-            "{}: the fixed example still has problems:\n{}",
-            info.code,
+            "{code}: the fixed example still has problems:\n{}",
             listing(&found)
         );
         checked += 1;
@@ -99,10 +138,10 @@ fn every_check_example_is_proven() {
 
 #[test]
 fn loading_examples_are_proven() {
-    let syntax = codes::info(codes::SYNTAX).unwrap();
+    let syntax = Code::Syntax.info();
     assert!(serde_saphyr::from_str::<Value>(syntax.bad).is_err());
     assert!(serde_saphyr::from_str::<Value>(syntax.fixed).is_ok());
-    let shape = codes::info(codes::SHAPE).unwrap();
+    let shape = Code::Shape.info();
     let error = apply(shape.bad).unwrap_err().to_string();
     assert!(error.contains("unknown field"), "{error}");
     assert!(apply(shape.fixed).is_ok());
@@ -110,22 +149,24 @@ fn loading_examples_are_proven() {
 
 #[test]
 fn every_code_has_one_complete_entry() {
-    // Every `pub const NAME: &str = "MG..."` in codes.rs has an entry, in order, once.
+    // Every `Variant = "MG...",` line of the table in codes.rs has an entry, in order, once.
     let source = check_support::read("src/codes.rs");
     let consts: Vec<&str> = source
         .lines()
-        .filter(|l| l.starts_with("pub const ") && l.contains(": &str = \"MG"))
+        .filter(|l| l.trim_start().starts_with(char::is_uppercase) && l.contains(" = \"MG"))
         .filter_map(|l| l.split('"').nth(1))
         .collect();
-    let entries: Vec<&str> = ALL.iter().map(|i| i.code).collect();
+    let entries: Vec<&str> = ALL.iter().map(|i| i.code.as_str()).collect();
     let mut sorted = consts.clone();
     sorted.sort();
     sorted.dedup();
-    assert_eq!(sorted, consts, "constants out of order or repeated");
-    assert_eq!(entries, consts, "ALL and the constants differ");
+    assert_eq!(sorted, consts, "codes out of order or repeated");
+    assert_eq!(entries, consts, "ALL and the codes differ");
+    let variants: Vec<&str> = Code::ALL.iter().map(|c| c.as_str()).collect();
+    assert_eq!(variants, consts, "Code::ALL and the table differ");
     for info in ALL {
         assert!(
-            info.code.len() == 5 && info.code.starts_with("MG"),
+            info.code.as_str().len() == 5 && info.code.as_str().starts_with("MG"),
             "{}",
             info.code
         );
@@ -144,7 +185,7 @@ fn every_code_has_one_complete_entry() {
             info.code
         );
         assert_eq!(
-            codes::info(&info.code.to_lowercase()).map(|i| i.code),
+            codes::info(info.code.as_str().to_lowercase()).map(|i| i.code),
             Some(info.code)
         );
     }

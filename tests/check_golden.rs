@@ -68,7 +68,7 @@ fn the_golden_plans_hold_many_different_problems() {
         let Err(diagnostics) = meshgen::check_source(&source, false) else {
             panic!("{} has no errors", plan.display());
         };
-        let mut codes: Vec<&str> = diagnostics.iter().map(|d| d.code).collect();
+        let mut codes: Vec<&str> = diagnostics.iter().map(|d| d.code.as_str()).collect();
         codes.sort();
         codes.dedup();
         assert!(codes.len() >= 8, "{}: only {codes:?}", plan.display());
@@ -82,7 +82,7 @@ fn the_golden_plans_hold_many_different_problems() {
 
 #[test]
 fn yaml_and_toml_report_the_same_problems() {
-    let codes = |ext: &str| -> Vec<(String, &'static str)> {
+    let codes = |ext: &str| -> Vec<(String, meshgen::Code)> {
         let plan = PathBuf::from(format!("{DIR}/many-problems.{ext}"));
         let source = meshgen::plan::load(&plan, Format::Yaml).unwrap();
         let diagnostics = meshgen::check_source(&source, false).err().unwrap();

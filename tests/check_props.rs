@@ -63,7 +63,7 @@ proptest! {
         }
         let diagnostics = meshgen::check::check(&plan);
         for d in diagnostics.iter() {
-            prop_assert!(d.code.starts_with("MG0"));
+            prop_assert!(d.code.as_str().starts_with("MG0"));
             prop_assert!(!d.hint.is_empty(), "{} has no hint", d.code);
             prop_assert!(!d.message.contains('\n') && !d.hint.contains('\n'), "{}: {:?} {:?}", d.code, d.message, d.hint);
         }
@@ -79,7 +79,7 @@ proptest! {
         plan.clusters.rotate_left(rotate);
         let after = meshgen::check::check(&plan);
         let codes = |d: &meshgen::Diagnostics| {
-            let mut c: Vec<&str> = d.iter().map(|d| d.code).collect();
+            let mut c: Vec<&str> = d.iter().map(|d| d.code.as_str()).collect();
             c.sort();
             c.dedup();
             c

@@ -349,9 +349,9 @@ fn every_code_has_a_title_an_explanation_and_bad_and_fixed_examples() {
     let mut seen = std::collections::BTreeSet::new();
     for info in codes::ALL {
         assert!(seen.insert(info.code), "{} listed twice", info.code);
-        let well_formed = info.code.len() == 5
-            && info.code.starts_with("MG")
-            && info.code[2..].bytes().all(|b| b.is_ascii_digit());
+        let well_formed = info.code.as_str().len() == 5
+            && info.code.as_str().starts_with("MG")
+            && info.code.as_str()[2..].bytes().all(|b| b.is_ascii_digit());
         assert!(well_formed, "{} is not MG + 3 digits", info.code);
         for (what, text) in [
             ("title", info.title),
@@ -373,7 +373,7 @@ fn every_code_has_a_title_an_explanation_and_bad_and_fixed_examples() {
 fn explain_prints_the_title_explanation_and_both_examples_of_every_code() {
     let dir = scratch(&[]);
     for info in codes::ALL {
-        let out = meshgen(dir.path(), &["explain", info.code]);
+        let out = meshgen(dir.path(), &["explain", info.code.as_str()]);
         assert_eq!(out.status.code(), Some(0), "{}", info.code);
         let text = stdout(&out);
         assert!(
@@ -428,7 +428,7 @@ fn explain_an_unknown_code_exits_2_and_lists_the_known_ones() {
         "{err}"
     );
     for info in codes::ALL {
-        assert!(err.contains(info.code), "{err}");
+        assert!(err.contains(info.code.as_str()), "{err}");
     }
 }
 

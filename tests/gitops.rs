@@ -4,7 +4,7 @@ use std::collections::BTreeSet;
 use std::path::Path;
 use std::process::Command;
 
-use meshgen::{Diagnostics, Format, Options, Severity, Source, Tree, codes};
+use meshgen::{Code, Diagnostics, Format, Options, Severity, Source, Tree, codes};
 
 const DEMO: &str = include_str!("../golden/demo/plan.yaml");
 const GOLDEN: &str = include_str!("../golden/gitops/plan.yaml");
@@ -40,7 +40,7 @@ fn yaml(tree: &Tree, path: &str) -> serde_json::Value {
 }
 
 /// (code, severity, path, line) of every diagnostic, for exact comparisons.
-fn found(d: &Diagnostics) -> Vec<(&'static str, Severity, String, Option<u32>)> {
+fn found(d: &Diagnostics) -> Vec<(Code, Severity, String, Option<u32>)> {
     d.iter()
         .map(|d| (d.code, d.severity, d.path.clone(), d.line))
         .collect()
@@ -60,7 +60,7 @@ fn line_of(source: &Source, needle: &str) -> Option<u32> {
 fn every_gitops_code_has_a_bad_example_that_triggers_it_and_a_fixed_one_that_does_not() {
     let gitops_codes: Vec<_> = codes::ALL
         .iter()
-        .filter(|c| ("MG090".."MG100").contains(&c.code))
+        .filter(|c| ("MG090".."MG100").contains(&c.code.as_str()))
         .collect();
     assert_eq!(gitops_codes.len(), 10, "MG090..MG099 each have an entry");
     for info in gitops_codes {
@@ -100,13 +100,13 @@ fn a_cluster_without_a_destination_is_reported_at_the_clusters_map() {
         found(&d),
         vec![
             (
-                codes::GITOPS_NO_DESTINATION,
+                Code::GitopsNoDestination,
                 Severity::Error,
                 "gitops.argocd.clusters".into(),
                 line
             ),
             (
-                codes::GITOPS_NO_DESTINATION,
+                Code::GitopsNoDestination,
                 Severity::Error,
                 "gitops.argocd.clusters".into(),
                 line
@@ -151,97 +151,97 @@ fn every_problem_of_a_bad_gitops_section_is_reported_with_its_path_and_line() {
     let e = Severity::Error;
     let mut expected = vec![
         (
-            codes::GITOPS_REPO_URL,
+            Code::GitopsRepoUrl,
             e,
             "gitops.repoURL".to_owned(),
             at("repoURL:"),
         ),
         (
-            codes::GITOPS_REVISION,
+            Code::GitopsRevision,
             e,
             "gitops.revision".into(),
             at("revision:"),
         ),
         (
-            codes::GITOPS_PATH,
+            Code::GitopsPath,
             e,
             "gitops.path".into(),
             at("path: /deploy"),
         ),
         (
-            codes::GITOPS_NAME,
+            Code::GitopsName,
             e,
             "gitops.argocd.namespace".into(),
             at("Argo_CD"),
         ),
         (
-            codes::GITOPS_NAME,
+            Code::GitopsName,
             e,
             "gitops.argocd.project".into(),
             at("My Project"),
         ),
         (
-            codes::GITOPS_DESTINATION,
+            Code::GitopsDestination,
             e,
             "gitops.argocd.clusters.mdemo-cluster1.server".into(),
             at("10.64.30.130:6443"),
         ),
         (
-            codes::GITOPS_DESTINATION,
+            Code::GitopsDestination,
             e,
             "gitops.argocd.clusters.mdemo-cluster2".into(),
             at("name: c2"),
         ),
         (
-            codes::GITOPS_DESTINATION,
+            Code::GitopsDestination,
             e,
             "gitops.argocd.clusters.mdemo-cluster3".into(),
             at("mdemo-cluster3: {}"),
         ),
         (
-            codes::GITOPS_UNKNOWN_CLUSTER,
+            Code::GitopsUnknownCluster,
             e,
             "gitops.argocd.clusters.kpanda-global-cluster".into(),
             at("kpanda-global-cluster: {"),
         ),
         (
-            codes::GITOPS_INTERVAL,
+            Code::GitopsInterval,
             e,
             "gitops.flux.interval".into(),
             at("10 minutes"),
         ),
         (
-            codes::GITOPS_NAME,
+            Code::GitopsName,
             e,
             "gitops.flux.repoSecret".into(),
             at("Git_Creds"),
         ),
         (
-            codes::GITOPS_DESTINATION,
+            Code::GitopsDestination,
             e,
             "gitops.flux.clusters.mdemo-cluster1".into(),
             at("kubeConfigSecret: c1"),
         ),
         (
-            codes::GITOPS_NAME,
+            Code::GitopsName,
             e,
             "gitops.flux.clusters.mdemo-cluster2.kubeConfigKey".into(),
             at("bad key"),
         ),
         (
-            codes::GITOPS_NAME,
+            Code::GitopsName,
             e,
             "gitops.flux.clusters.mdemo-cluster2.kubeConfigSecret".into(),
             at("bad key"),
         ),
         (
-            codes::GITOPS_DESTINATION,
+            Code::GitopsDestination,
             e,
             "gitops.flux.clusters.mdemo-cluster3".into(),
             at("kubeConfigKey: value }"),
         ),
         (
-            codes::GITOPS_DESTINATION,
+            Code::GitopsDestination,
             e,
             "gitops.flux.clusters.mdemo-cluster3.kubeConfigKey".into(),
             at("kubeConfigKey: value }"),
@@ -254,10 +254,10 @@ fn every_problem_of_a_bad_gitops_section_is_reported_with_its_path_and_line() {
     assert_eq!(got, expected);
     let global = d
         .iter()
-        .find(|d| d.code == codes::GITOPS_UNKNOWN_CLUSTER)
+        .find(|d| d.code == Code::GitopsUnknownCluster)
         .unwrap();
     assert!(global.hint.contains("global cluster"), "{}", global.hint);
-    let scp = d.iter().find(|d| d.code == codes::GITOPS_REPO_URL).unwrap();
+    let scp = d.iter().find(|d| d.code == Code::GitopsRepoUrl).unwrap();
     assert!(
         scp.hint.contains("ssh://git@github.com/org/repo.git"),
         "{}",
@@ -269,14 +269,14 @@ fn every_problem_of_a_bad_gitops_section_is_reported_with_its_path_and_line() {
 fn a_copied_destination_is_a_warning_that_deny_warnings_turns_into_an_error() {
     let info = codes::ALL
         .iter()
-        .find(|c| c.code == codes::GITOPS_SHARED_DESTINATION)
+        .find(|c| c.code == Code::GitopsSharedDestination)
         .unwrap();
     let source = demo_with(info.bad);
     let checked = meshgen::check_source(&source, false).expect("warnings do not fail a plan");
     assert_eq!(
         found(&checked.warnings),
         vec![(
-            codes::GITOPS_SHARED_DESTINATION,
+            Code::GitopsSharedDestination,
             Severity::Warning,
             "gitops.argocd.clusters.mdemo-cluster3".into(),
             line_of(&source, "mdemo-cluster3: { server")
@@ -316,7 +316,7 @@ fn a_cluster_name_too_long_for_a_label_is_refused_when_a_tool_names_objects_afte
     assert_eq!(
         gitops,
         vec![(
-            codes::GITOPS_NAME,
+            Code::GitopsName,
             Severity::Error,
             format!("gitops.flux.clusters.{long}"),
             line_of(&source, "kubeConfigSecret: c3")
@@ -542,7 +542,7 @@ fn no_gitops_section_renders_no_gitops_folder_and_one_tool_renders_only_its_own(
     assert!(tree.iter().all(|(p, _)| !p.starts_with("gitops/")));
     let info = codes::ALL
         .iter()
-        .find(|c| c.code == codes::GITOPS_UNKNOWN_CLUSTER)
+        .find(|c| c.code == Code::GitopsUnknownCluster)
         .unwrap();
     let tree = render(&demo_with(info.fixed));
     assert!(tree.get("gitops/flux/sync.yaml").is_some());

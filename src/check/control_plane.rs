@@ -3,7 +3,7 @@
 
 use super::load_balancer::free_address;
 use super::{Facts, shown};
-use crate::codes;
+use crate::codes::Code;
 use crate::diag::{Diagnostic, Diagnostics};
 
 pub(super) fn check(facts: &Facts, out: &mut Diagnostics) {
@@ -29,7 +29,7 @@ pub(super) fn check(facts: &Facts, out: &mut Diagnostics) {
         };
         out.push(
             Diagnostic::error(
-                codes::UNKNOWN_CONTROL_PLANE,
+                Code::UnknownControlPlane,
                 "mesh.controlPlaneCluster",
                 format!(
                     "controlPlaneCluster `{}` is not one of the clusters",
@@ -50,7 +50,7 @@ pub(super) fn check(facts: &Facts, out: &mut Diagnostics) {
             .unwrap_or_default();
         out.push(
             Diagnostic::error(
-                codes::MISSING_ISTIOD_IP,
+                Code::MissingIstiodIp,
                 format!("clusters[{cp}].loadBalancerIPs.istiod"),
                 format!(
                     "{} runs the hosted control plane but has no loadBalancerIPs.istiod",
@@ -66,7 +66,7 @@ pub(super) fn check(facts: &Facts, out: &mut Diagnostics) {
     for i in with_istiod.into_iter().filter(|&i| i != cp) {
         out.push(
             Diagnostic::error(
-                codes::STRAY_ISTIOD_IP,
+                Code::StrayIstiodIp,
                 format!("clusters[{i}].loadBalancerIPs.istiod"),
                 format!(
                     "{} sets loadBalancerIPs.istiod, but the hosted control plane runs in {}",

@@ -8,7 +8,7 @@ use super::names::{
     with_example,
 };
 use super::{Facts, shown};
-use crate::codes;
+use crate::codes::Code;
 use crate::diag::{Diagnostic, Diagnostics};
 
 /// helloworld's Deployment is `helloworld-<version>`.
@@ -46,7 +46,7 @@ pub(super) fn check(facts: &Facts, out: &mut Diagnostics) {
             versions.insert(version, first);
             out.push(
                 Diagnostic::error(
-                    codes::DUPLICATE_HELLOWORLD_VERSION,
+                    Code::DuplicateHelloworldVersion,
                     path(),
                     format!(
                         "helloworld version {} is used by both {} and {}",
@@ -77,7 +77,7 @@ pub(super) fn check(facts: &Facts, out: &mut Diagnostics) {
         if !listed.insert(cluster) {
             out.push(
                 Diagnostic::error(
-                    codes::DUPLICATE_SLEEP_CLUSTER,
+                    Code::DuplicateSleepCluster,
                     path(),
                     format!("demo.sleep.clusters lists {} twice", shown(cluster)),
                 )
@@ -89,7 +89,7 @@ pub(super) fn check(facts: &Facts, out: &mut Diagnostics) {
 
 fn unknown_cluster(facts: &Facts, path: String, field: &str, cluster: &str) -> Diagnostic {
     Diagnostic::error(
-        codes::UNKNOWN_DEMO_CLUSTER,
+        Code::UnknownDemoCluster,
         path,
         format!(
             "{field} names cluster `{}`, which is not in clusters",
@@ -112,7 +112,7 @@ fn helloworld_version_problem(version: &str) -> Option<Problem> {
     };
     if let Some(problem) = problem {
         return Some(Problem {
-            code: codes::INVALID_LABEL_VALUE,
+            code: Code::InvalidLabelValue,
             message: format!(
                 "helloworld version `{}` is not a valid label value: it {problem}",
                 shown(version)
@@ -130,7 +130,7 @@ fn helloworld_version_problem(version: &str) -> Option<Problem> {
         .is_none()
         .then_some(lower);
     Some(Problem {
-        code: codes::INVALID_NAME,
+        code: Code::InvalidName,
         message: format!(
             "helloworld version `{}` names the Deployment {deployment}, which is not a valid \
              Kubernetes name: it {problem}",
@@ -147,7 +147,7 @@ fn helloworld_version_problem(version: &str) -> Option<Problem> {
 }
 
 struct Problem {
-    code: &'static str,
+    code: Code,
     message: String,
     hint: String,
 }

@@ -3,7 +3,7 @@
 
 use std::collections::{BTreeMap, HashSet};
 
-use crate::codes;
+use crate::codes::Code;
 use crate::diag::{Diagnostic, Diagnostics};
 use crate::layout::{Stage, normalize_path};
 use crate::plan::{ArgoCd, ArgoDestination, Flux, FluxTarget, GitOps, Plan};
@@ -17,7 +17,7 @@ pub fn check(plan: &Plan, out: &mut Diagnostics) {
     if gitops.argocd.is_none() && gitops.flux.is_none() {
         out.push(
             Diagnostic::warning(
-                codes::GITOPS_NO_TOOL,
+                Code::GitopsNoTool,
                 "gitops",
                 "the gitops section enables neither argocd nor flux, so it renders nothing",
             )
@@ -44,7 +44,7 @@ fn check_source(gitops: &GitOps, out: &mut Diagnostics) {
         };
         out.push(
             Diagnostic::error(
-                codes::GITOPS_REPO_URL,
+                Code::GitopsRepoUrl,
                 "gitops.repoURL",
                 format!("repoURL `{}` {why}", gitops.repo_url),
             )
@@ -54,7 +54,7 @@ fn check_source(gitops: &GitOps, out: &mut Diagnostics) {
     if let Err(why) = check_revision(&gitops.revision) {
         out.push(
             Diagnostic::error(
-                codes::GITOPS_REVISION,
+                Code::GitopsRevision,
                 "gitops.revision",
                 format!("revision `{}` {why}", gitops.revision),
             )
@@ -64,7 +64,7 @@ fn check_source(gitops: &GitOps, out: &mut Diagnostics) {
     if let Err(why) = normalize_path(&gitops.path) {
         out.push(
             Diagnostic::error(
-                codes::GITOPS_PATH,
+                Code::GitopsPath,
                 "gitops.path",
                 format!("path `{}` {why}", gitops.path),
             )
@@ -114,7 +114,7 @@ fn check_argo_destination(
     out: &mut Diagnostics,
 ) -> Option<String> {
     let bad = |message: String, hint: &str| {
-        Diagnostic::error(codes::GITOPS_DESTINATION, path, message).hint(hint)
+        Diagnostic::error(Code::GitopsDestination, path, message).hint(hint)
     };
     match (&destination.server, &destination.name) {
         (Some(_), Some(_)) => {
@@ -136,7 +136,7 @@ fn check_argo_destination(
             Err(why) => {
                 out.push(
                     Diagnostic::error(
-                        codes::GITOPS_DESTINATION,
+                        Code::GitopsDestination,
                         format!("{path}.server"),
                         format!("server `{server}` {why}"),
                     )
@@ -154,7 +154,7 @@ fn check_argo_destination(
             } else {
                 out.push(
                     Diagnostic::error(
-                        codes::GITOPS_DESTINATION,
+                        Code::GitopsDestination,
                         format!("{path}.name"),
                         format!("Argo CD cluster name `{name}` is empty or holds spaces"),
                     )
@@ -171,7 +171,7 @@ fn check_flux(plan: &Plan, flux: &Flux, out: &mut Diagnostics) {
     if let Err(why) = check_duration(&flux.interval) {
         out.push(
             Diagnostic::error(
-                codes::GITOPS_INTERVAL,
+                Code::GitopsInterval,
                 "gitops.flux.interval",
                 format!("interval `{}` {why}", flux.interval),
             )
@@ -214,7 +214,7 @@ fn check_flux_target(
         if target.kube_config_secret.is_none() {
             out.push(
                 Diagnostic::error(
-                    codes::GITOPS_DESTINATION,
+                    Code::GitopsDestination,
                     format!("{path}.kubeConfigKey"),
                     format!(
                         "the Flux target of {cluster} sets kubeConfigKey without kubeConfigSecret"
@@ -228,7 +228,7 @@ fn check_flux_target(
         (true, Some(_)) => {
             out.push(
                 Diagnostic::error(
-                    codes::GITOPS_DESTINATION,
+                    Code::GitopsDestination,
                     path,
                     format!("the Flux target of {cluster} sets both local and kubeConfigSecret"),
                 )
@@ -239,7 +239,7 @@ fn check_flux_target(
         (false, None) => {
             out.push(
                 Diagnostic::error(
-                    codes::GITOPS_DESTINATION,
+                    Code::GitopsDestination,
                     path,
                     format!("the Flux target of {cluster} sets neither local nor kubeConfigSecret"),
                 )
@@ -269,7 +269,7 @@ fn check_keys<T>(
         if !entries.contains_key(&cluster.name) {
             out.push(
                 Diagnostic::error(
-                    codes::GITOPS_NO_DESTINATION,
+                    Code::GitopsNoDestination,
                     path,
                     format!("cluster {} has no {tool} destination", cluster.name),
                 )
@@ -294,7 +294,7 @@ fn check_keys<T>(
             };
             out.push(
                 Diagnostic::error(
-                    codes::GITOPS_UNKNOWN_CLUSTER,
+                    Code::GitopsUnknownCluster,
                     key_path,
                     format!("{key} is not a cluster of the plan"),
                 )
@@ -303,7 +303,7 @@ fn check_keys<T>(
         } else if key.len() + 1 + longest_stage > LABEL_VALUE_MAX {
             out.push(
                 Diagnostic::error(
-                    codes::GITOPS_NAME,
+                    Code::GitopsName,
                     key_path,
                     format!(
                         "cluster name {key} is too long for {tool}: `{key}-<stage>` names its objects \
@@ -348,7 +348,7 @@ fn shared_destination<'a>(
     if let Some(first) = seen.get(&identity) {
         out.push(
             Diagnostic::warning(
-                codes::GITOPS_SHARED_DESTINATION,
+                Code::GitopsSharedDestination,
                 path,
                 format!("{cluster} has the same {what} as {first} ({identity})"),
             )
@@ -397,7 +397,7 @@ fn invalid_name(path: &str, what: &str, value: &str, rule: NameRule) -> Diagnost
         ),
     };
     Diagnostic::error(
-        codes::GITOPS_NAME,
+        Code::GitopsName,
         path,
         format!("{what} `{value}` is not {rule}"),
     )

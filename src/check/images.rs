@@ -5,7 +5,7 @@
 //! `[host[:port]/]path[:tag][@algorithm:hex]`, path components lower case.
 
 use super::shown;
-use crate::codes;
+use crate::codes::Code;
 use crate::diag::{Diagnostic, Diagnostics};
 use crate::plan::Plan;
 
@@ -41,7 +41,7 @@ pub(super) fn check(plan: &Plan, out: &mut Diagnostics) {
 
 fn warning(path: &str, what: &str, value: &str, problem: &str, form: &str) -> Diagnostic {
     Diagnostic::warning(
-        codes::INVALID_IMAGE_REFERENCE,
+        Code::InvalidImageReference,
         path,
         format!(
             "{what} `{}` does not look like an image reference: it {problem}",

@@ -8,7 +8,7 @@ use std::net::IpAddr;
 
 use super::overlap::{self, RangeIndex, Span};
 use super::{ClusterFacts, Facts, PoolFacts, Service, and_list, family, not_valid, shown};
-use crate::codes;
+use crate::codes::Code;
 use crate::diag::{Diagnostic, Diagnostics};
 use crate::net::{self, AddrRange, DualStack};
 use crate::plan::{Cluster, NetworkMode};
@@ -26,7 +26,7 @@ pub(super) fn parse(i: usize, cluster: &Cluster, out: &mut Diagnostics) -> Parse
             Ok(ips) => lb_ips[service as usize] = Some(ips),
             Err(reason) => out.push(
                 Diagnostic::error(
-                    codes::INVALID_IP,
+                    Code::InvalidIp,
                     format!("clusters[{i}].loadBalancerIPs.{}", service.field()),
                     not_valid(
                         &format!("loadBalancerIPs.{}", service.field()),
@@ -53,7 +53,7 @@ pub(super) fn parse(i: usize, cluster: &Cluster, out: &mut Diagnostics) -> Parse
         if pool.addresses.is_empty() {
             out.push(
                 Diagnostic::error(
-                    codes::INVALID_POOL_ENTRY,
+                    Code::InvalidPoolEntry,
                     path(),
                     format!("pool {} has no addresses", shown(&pool.name)),
                 )
@@ -68,7 +68,7 @@ pub(super) fn parse(i: usize, cluster: &Cluster, out: &mut Diagnostics) -> Parse
                     parsed = false;
                     out.push(
                         Diagnostic::error(
-                            codes::INVALID_POOL_ENTRY,
+                            Code::InvalidPoolEntry,
                             format!("{}[{m}]", path()),
                             not_valid(&format!("pool {} entry", shown(&pool.name)), text, &reason),
                         )
@@ -182,7 +182,7 @@ fn lb_ips(facts: &Facts, pools: &RangeIndex<(usize, usize)>, out: &mut Diagnosti
                         };
                         out.push(
                             Diagnostic::error(
-                                codes::LB_IP_REUSED,
+                                Code::LbIpReused,
                                 path(),
                                 format!(
                                     "{} is already the {} IP of {} (clusters[{j}].loadBalancerIPs.{})",
@@ -208,7 +208,7 @@ fn lb_ips(facts: &Facts, pools: &RangeIndex<(usize, usize)>, out: &mut Diagnosti
                     };
                     out.push(
                         Diagnostic::error(
-                            codes::LB_IP_IS_MASTER_IP,
+                            Code::LbIpIsMasterIp,
                             path(),
                             format!("{} is {whose}", what(ip)),
                         )
@@ -229,7 +229,7 @@ fn lb_ips(facts: &Facts, pools: &RangeIndex<(usize, usize)>, out: &mut Diagnosti
                         refused = true;
                         out.push(
                             Diagnostic::error(
-                                codes::LB_IP_IN_SUBNET,
+                                Code::LbIpInSubnet,
                                 path(),
                                 format!("{} lies inside its {field} {net}", what(ip)),
                             )
@@ -258,7 +258,7 @@ fn lb_ips(facts: &Facts, pools: &RangeIndex<(usize, usize)>, out: &mut Diagnosti
                 if each_served && !one_pool {
                     out.push(
                         Diagnostic::error(
-                            codes::LB_IPS_SPLIT_OVER_POOLS,
+                            Code::LbIpsSplitOverPools,
                             path(),
                             format!(
                                 "the dual-stack {} IPs of {} ({}) lie in different MetalLB pools",
@@ -311,7 +311,7 @@ fn outside_pools(
     } else {
         format!("{what} is outside every MetalLB pool of its cluster")
     };
-    Diagnostic::error(codes::LB_IP_OUTSIDE_POOLS, path, message).hint(pick_hint(
+    Diagnostic::error(Code::LbIpOutsidePools, path, message).hint(pick_hint(
         facts,
         i,
         ip,
@@ -421,7 +421,7 @@ fn pool_overlaps(facts: &Facts, out: &mut Diagnostics) {
         };
         out.push(
             Diagnostic::error(
-                codes::POOLS_OVERLAP,
+                Code::PoolsOverlap,
                 format!("clusters[{i}].metallb.pools[{k}].addresses[{m}]"),
                 format!(
                     "{text} of pool {pool} of {} overlaps {other}",
@@ -472,7 +472,7 @@ fn pools_hold_master_ips(facts: &Facts, out: &mut Diagnostics) {
                     .unwrap_or_default();
                 out.push(
                     Diagnostic::error(
-                        codes::POOL_HOLDS_MASTER_IP,
+                        Code::PoolHoldsMasterIp,
                         format!("clusters[{i}].metallb.pools[{k}].addresses[{m}]"),
                         format!(
                             "{text} of pool {} of {} holds {whose} {ip}",
@@ -568,7 +568,7 @@ fn exhausted(facts: &Facts, i: usize, cluster: &Cluster, f: &ClusterFacts, out: 
     let addresses = |n: u128| format!("{n} {fam}address{}", if n == 1 { "" } else { "es" });
     out.push(
         Diagnostic::error(
-            codes::POOLS_EXHAUSTED,
+            Code::PoolsExhausted,
             format!("clusters[{i}].metallb.pools"),
             format!(
                 "the MetalLB pools of {} run out: {} {has} no pinned IP and {needs} {} from autoAssign \

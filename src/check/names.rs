@@ -4,7 +4,7 @@
 use std::collections::{HashMap, HashSet};
 
 use super::{Facts, shown};
-use crate::codes;
+use crate::codes::Code;
 use crate::diag::{Diagnostic, Diagnostics};
 
 /// The longest mesh ID: the hosted istiod Service `istiod-<id>-hosted-lb` is a 63-character label.
@@ -32,7 +32,7 @@ pub(super) fn check(facts: &Facts, out: &mut Diagnostics) {
     if let Some(problem) = subdomain_problem(&mesh.dns_domain) {
         out.push(
             Diagnostic::error(
-                codes::INVALID_DNS_DOMAIN,
+                Code::InvalidDnsDomain,
                 "mesh.dnsDomain",
                 format!(
                     "dnsDomain `{}` is not a valid DNS domain: it {problem}",
@@ -61,7 +61,7 @@ pub(super) fn check(facts: &Facts, out: &mut Diagnostics) {
         if let Some(&first) = seen.get(cluster.name.as_str()) {
             out.push(
                 Diagnostic::error(
-                    codes::DUPLICATE_CLUSTER,
+                    Code::DuplicateCluster,
                     at("name"),
                     format!(
                         "cluster {} is listed twice: clusters[{first}] and clusters[{i}]",
@@ -89,7 +89,7 @@ pub(super) fn check(facts: &Facts, out: &mut Diagnostics) {
             if let Some(problem) = subdomain_problem(&node.name) {
                 out.push(
                     Diagnostic::error(
-                        codes::INVALID_NAME,
+                        Code::InvalidName,
                         node_at("name"),
                         format!(
                             "node name `{}` is not a valid Kubernetes name: it {problem}",
@@ -102,7 +102,7 @@ pub(super) fn check(facts: &Facts, out: &mut Diagnostics) {
             if !within.insert(&node.name) {
                 out.push(
                     Diagnostic::error(
-                        codes::DUPLICATE_NODE,
+                        Code::DuplicateNode,
                         node_at("name"),
                         format!(
                             "node {} is listed twice in {}",
@@ -131,7 +131,7 @@ pub(super) fn check(facts: &Facts, out: &mut Diagnostics) {
             if let Some(problem) = subdomain_problem(&pool.name) {
                 out.push(
                     Diagnostic::error(
-                        codes::INVALID_NAME,
+                        Code::InvalidName,
                         pool_at(),
                         format!(
                             "pool name `{}` is not a valid Kubernetes name: it {problem}",
@@ -147,7 +147,7 @@ pub(super) fn check(facts: &Facts, out: &mut Diagnostics) {
             if !within.insert(&pool.name) {
                 out.push(
                     Diagnostic::error(
-                        codes::DUPLICATE_POOL,
+                        Code::DuplicatePool,
                         pool_at(),
                         format!(
                             "pool {} is listed twice in {}",
@@ -174,7 +174,7 @@ pub(super) fn label_name(
     if let Some(problem) = label_problem(value, max) {
         out.push(
             Diagnostic::error(
-                codes::INVALID_NAME,
+                Code::InvalidName,
                 path(),
                 format!(
                     "{what} `{}` is not a valid Kubernetes name: it {problem}",
@@ -202,7 +202,7 @@ fn topology_value(out: &mut Diagnostics, path: impl FnOnce() -> String, field: &
     if let Some(problem) = problem {
         out.push(
             Diagnostic::error(
-                codes::INVALID_LABEL_VALUE,
+                Code::InvalidLabelValue,
                 path(),
                 format!(
                     "{field} `{}` is not a valid label value: it {problem}",

@@ -5,7 +5,7 @@ use std::collections::HashMap;
 
 use super::load_balancer::free_address;
 use super::{Facts, and_list, shown};
-use crate::codes;
+use crate::codes::Code;
 use crate::diag::{Diagnostic, Diagnostics};
 use crate::plan::NetworkMode;
 
@@ -68,7 +68,7 @@ fn gateways(facts: &Facts, out: &mut Diagnostics) {
             .unwrap_or_default();
         out.push(
             Diagnostic::error(
-                codes::NETWORK_WITHOUT_EAST_WEST,
+                Code::NetworkWithoutEastWest,
                 format!("clusters[{i}].loadBalancerIPs.eastWest"),
                 format!("network {} has no east-west gateway: {on_it}", shown(id)),
             )
@@ -86,7 +86,7 @@ fn unused_east_west(facts: &Facts, out: &mut Diagnostics) {
         if cluster.load_balancer_ips.east_west.is_some() {
             out.push(
                 Diagnostic::warning(
-                    codes::UNUSED_EAST_WEST,
+                    Code::UnusedEastWest,
                     format!("clusters[{i}].loadBalancerIPs.eastWest"),
                     format!(
                         "{} sets loadBalancerIPs.eastWest, but networkMode single installs no \

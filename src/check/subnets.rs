@@ -8,7 +8,7 @@ use ipnet::IpNet;
 
 use super::overlap::{self, Span};
 use super::{Facts, not_valid, shown};
-use crate::codes;
+use crate::codes::Code;
 use crate::diag::{Diagnostic, Diagnostics};
 use crate::net::{self, AddrRange, DualStack};
 use crate::plan::{Cluster, NetworkMode};
@@ -39,7 +39,7 @@ pub(super) fn parse(
             };
             out.push(
                 Diagnostic::error(
-                    codes::INVALID_IP,
+                    Code::InvalidIp,
                     format!("clusters[{i}].masterIP"),
                     not_valid("masterIP", &cluster.master_ip, &reason),
                 )
@@ -62,7 +62,7 @@ fn parse_subnet(
         Err(reason) => {
             out.push(
                 Diagnostic::error(
-                    codes::INVALID_CIDR,
+                    Code::InvalidCidr,
                     format!("clusters[{i}].{field}"),
                     not_valid(field, text, &reason),
                 )
@@ -155,7 +155,7 @@ fn pod_overlaps(facts: &Facts, out: &mut Diagnostics) {
         };
         out.push(
             Diagnostic::error(
-                codes::POD_SUBNETS_OVERLAP,
+                Code::PodSubnetsOverlap,
                 format!("clusters[{}].podSubnet", later.tag.0),
                 message,
             )
@@ -177,7 +177,7 @@ fn pod_overlaps(facts: &Facts, out: &mut Diagnostics) {
         };
         out.push(
             Diagnostic::warning(
-                codes::POD_SUBNETS_OVERLAP_ACROSS_NETWORKS,
+                Code::PodSubnetsOverlapAcrossNetworks,
                 format!("clusters[{}].podSubnet", later.tag.0),
                 format!(
                     "{} (network {}) overlaps {} (network {})",
@@ -210,7 +210,7 @@ fn service_overlaps_pod(facts: &Facts, out: &mut Diagnostics) {
         if let Some((service, pod)) = clash {
             out.push(
                 Diagnostic::error(
-                    codes::SERVICE_SUBNET_OVERLAPS_POD,
+                    Code::ServiceSubnetOverlapsPod,
                     format!("clusters[{i}].serviceSubnet"),
                     format!(
                         "serviceSubnet {service} of {} overlaps its podSubnet {pod}",
@@ -250,7 +250,7 @@ fn single_network(facts: &Facts, out: &mut Diagnostics) {
         if cluster.network != *main {
             out.push(
                 Diagnostic::error(
-                    codes::SINGLE_MODE_SPLIT_NETWORKS,
+                    Code::SingleModeSplitNetworks,
                     format!("clusters[{i}].network"),
                     format!(
                         "networkMode is single, but {} is on network {} while {others}",

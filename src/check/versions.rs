@@ -2,7 +2,7 @@
 //! whether that Istio release supports that Kubernetes (MG062, a warning).
 
 use super::shown;
-use crate::codes;
+use crate::codes::Code;
 use crate::diag::{Diagnostic, Diagnostics};
 use crate::plan::Plan;
 
@@ -60,7 +60,7 @@ pub(super) fn check(plan: &Plan, out: &mut Diagnostics) {
         let Some((major, minor)) = kubernetes_version(text) else {
             out.push(
                 Diagnostic::error(
-                    codes::INVALID_KUBERNETES_VERSION,
+                    Code::InvalidKubernetesVersion,
                     path(),
                     format!(
                         "kubernetesVersion `{}` is not MAJOR.MINOR or MAJOR.MINOR.PATCH",
@@ -95,7 +95,7 @@ pub(super) fn check(plan: &Plan, out: &mut Diagnostics) {
         };
         out.push(
             Diagnostic::warning(
-                codes::UNSUPPORTED_KUBERNETES_VERSION,
+                Code::UnsupportedKubernetesVersion,
                 path(),
                 format!(
                     "Kubernetes {major}.{minor} is outside what Istio 1.{istio_minor} supports \
@@ -118,7 +118,7 @@ fn mesh_version(plan: &Plan, out: &mut Diagnostics) -> Option<(u32, u32)> {
         None => {
             out.push(
                 Diagnostic::error(
-                    codes::INVALID_MESH_VERSION,
+                    Code::InvalidMeshVersion,
                     "mesh.version",
                     format!(
                         "mesh version `{}` is not MAJOR.MINOR.PATCH[-suffix]",

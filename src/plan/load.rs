@@ -9,7 +9,7 @@ use std::io::Read;
 use std::path::Path;
 
 use super::{Locator, Plan};
-use crate::diag::{Diagnostic, Diagnostics, codes};
+use crate::diag::{Code, Diagnostic, Diagnostics};
 
 /// The format of a plan, chosen by the file extension.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -147,7 +147,7 @@ pub fn parse(source: &Source) -> Result<Plan, Diagnostics> {
     if source.text.len() > limits::MAX_BYTES {
         return Err(Diagnostics::from(vec![
             Diagnostic::error(
-                codes::LIMIT,
+                Code::Limit,
                 "",
                 format!(
                     "the plan is larger than {} MiB",
@@ -160,7 +160,7 @@ pub fn parse(source: &Source) -> Result<Plan, Diagnostics> {
     if let Some(offset) = source.text.find(char::REPLACEMENT_CHARACTER) {
         let (line, column) = line_col(&source.text, offset);
         return Err(Diagnostics::from(vec![
-            Diagnostic::error(codes::SYNTAX, "", "the plan is not valid UTF-8 here")
+            Diagnostic::error(Code::Syntax, "", "the plan is not valid UTF-8 here")
                 .at(line, column)
                 .hint("save the file as UTF-8"),
         ]));
@@ -169,14 +169,14 @@ pub fn parse(source: &Source) -> Result<Plan, Diagnostics> {
     let text = source.text.strip_prefix('\u{FEFF}').unwrap_or(&source.text);
     if text.trim().is_empty() {
         return Err(Diagnostics::from(vec![
-            Diagnostic::error(codes::SYNTAX, "", "the plan is empty")
+            Diagnostic::error(Code::Syntax, "", "the plan is empty")
                 .hint("start from the demo plan: meshgen init mesh.yaml"),
         ]));
     }
     let parsed = match source.format {
         Format::Yaml => match check_yaml_limits(text) {
             Ok(Content::None) => Err(Diagnostic::error(
-                codes::SYNTAX,
+                Code::Syntax,
                 "",
                 "the plan is empty (it holds only comments)",
             )
@@ -189,7 +189,7 @@ pub fn parse(source: &Source) -> Result<Plan, Diagnostics> {
     parsed.map_err(|mut d| {
         // Positions are relative to `text`; the BOM, if any, is not a column.
         if let (Some(line), Some(column), true) = (d.line, d.column, d.path.is_empty())
-            && d.code != codes::LIMIT
+            && d.code != Code::Limit
         {
             let locator = Locator::new(source);
             if let Some(path) = locator.path_at(line, column) {
@@ -222,7 +222,7 @@ fn check_yaml_limits(text: &str) -> Result<Content, Diagnostic> {
     }
 
     let too_much = |what: String, line: usize, column: usize| {
-        Diagnostic::error(codes::LIMIT, "", what)
+        Diagnostic::error(Code::Limit, "", what)
             .at(line as u32, column as u32 + 1)
             .hint("a plan needs no deep nesting and no alias that repeats large parts; write the values out")
     };
@@ -367,13 +367,13 @@ fn yaml_error(err: &serde_saphyr::Error) -> Diagnostic {
         | E::AliasReplayLimitExceeded { .. }
         | E::AliasExpansionLimitExceeded { .. }
         | E::AliasReplayStackDepthExceeded { .. } => Diagnostic::error(
-            codes::LIMIT,
+            Code::Limit,
             "",
             "the plan exceeds a safety limit (size, nesting or alias expansion)",
         )
         .hint("a plan needs no deep nesting and no alias that repeats large parts; write the values out"),
         E::DuplicateMappingKey { key, .. } => Diagnostic::error(
-            codes::SYNTAX,
+            Code::Syntax,
             "",
             match key {
                 Some(key) => format!("the key `{key}` appears twice in the same mapping"),
@@ -382,7 +382,7 @@ fn yaml_error(err: &serde_saphyr::Error) -> Diagnostic {
         )
         .hint("keep one of the two entries; YAML does not allow repeated keys"),
         E::MultipleDocuments { .. } => Diagnostic::error(
-            codes::SYNTAX,
+            Code::Syntax,
             "",
             "the plan holds more than one YAML document",
         )
@@ -396,7 +396,7 @@ fn yaml_error(err: &serde_saphyr::Error) -> Diagnostic {
             };
             match wanted {
                 Some(wanted) => Diagnostic::error(
-                    codes::SHAPE,
+                    Code::Shape,
                     "",
                     format!("this field takes {wanted}"),
                 )
@@ -405,13 +405,13 @@ fn yaml_error(err: &serde_saphyr::Error) -> Diagnostic {
             }
         }
         E::RecursiveReferencesRequireWeakTypes { .. } => Diagnostic::error(
-            codes::SYNTAX,
+            Code::Syntax,
             "",
             "an alias refers to the node that contains it",
         )
         .hint("an alias may only repeat a node that is complete before it"),
         E::InvalidScalar { ty, .. } => {
-            Diagnostic::error(codes::SHAPE, "", format!("this field takes a {ty}"))
+            Diagnostic::error(Code::Shape, "", format!("this field takes a {ty}"))
                 .hint(if ty.contains("bool") {
                     "write true or false"
                 } else {
@@ -419,11 +419,11 @@ fn yaml_error(err: &serde_saphyr::Error) -> Diagnostic {
                 })
         }
         E::InvalidBooleanStrict { .. } => {
-            Diagnostic::error(codes::SHAPE, "", "this field takes a boolean")
+            Diagnostic::error(Code::Shape, "", "this field takes a boolean")
                 .hint("write true or false")
         }
         E::NullIntoString { .. } => Diagnostic::error(
-            codes::SHAPE,
+            Code::Shape,
             "",
             "this field needs a value, but it is empty (or null)",
         )
@@ -431,7 +431,7 @@ fn yaml_error(err: &serde_saphyr::Error) -> Diagnostic {
         _ => {
             let message = first_line(&err.to_string());
             if message.starts_with("tabs") {
-                Diagnostic::error(codes::SYNTAX, "", message)
+                Diagnostic::error(Code::Syntax, "", message)
                     .hint("indent with spaces: YAML does not allow tabs for indentation")
             } else {
                 shape_or_syntax(&message)
@@ -448,11 +448,11 @@ fn parse_toml(text: &str) -> Result<Plan, Diagnostic> {
             .and_then(|span| text.get(span))
             .unwrap_or_default();
         let mut diag = if message.contains("recursion") {
-            Diagnostic::error(codes::LIMIT, "", "the plan nests deeper than meshgen reads")
+            Diagnostic::error(Code::Limit, "", "the plan nests deeper than meshgen reads")
                 .hint("a plan needs no deep nesting; check the brackets")
         } else if message.starts_with("duplicate key") && !spelled.is_empty() {
             Diagnostic::error(
-                codes::SYNTAX,
+                Code::Syntax,
                 "",
                 format!("the key `{spelled}` appears twice in the same table"),
             )
@@ -464,7 +464,7 @@ fn parse_toml(text: &str) -> Result<Plan, Diagnostic> {
         {
             // `kubernetesVersion = 1.30` is the float 1.3: the spelling would be lost.
             Diagnostic::error(
-                codes::SHAPE,
+                Code::Shape,
                 "",
                 format!("`{spelled}` is a number or boolean here, but this field takes a string"),
             )
@@ -493,10 +493,10 @@ fn shape_or_syntax(message: &str) -> Diagnostic {
     .iter()
     .any(|m| message.contains(m));
     if shape {
-        Diagnostic::error(codes::SHAPE, "", message.to_owned())
+        Diagnostic::error(Code::Shape, "", message.to_owned())
             .hint("compare with `meshgen schema`, or start from `meshgen init`")
     } else {
-        Diagnostic::error(codes::SYNTAX, "", message.to_owned())
+        Diagnostic::error(Code::Syntax, "", message.to_owned())
             .hint("fix the syntax at the marked place")
     }
 }
@@ -556,8 +556,8 @@ mod tests {
 
     #[test]
     fn the_limit_code_example_trips_the_limit() {
-        let example = codes::info(codes::LIMIT).unwrap();
-        assert_eq!(diagnose(example.bad, Format::Yaml).code, codes::LIMIT);
+        let example = Code::Limit.info();
+        assert_eq!(diagnose(example.bad, Format::Yaml).code, Code::Limit);
     }
 
     #[test]
@@ -567,11 +567,11 @@ mod tests {
         let aliases = vec!["*s"; 200].join(", ");
         let text = format!("mesh: {{id: &s {big}}}\nclusters: [{aliases}]\n");
         let d = diagnose(&text, Format::Yaml);
-        assert_eq!(d.code, codes::LIMIT);
+        assert_eq!(d.code, Code::Limit);
         assert_eq!(d.line, Some(2));
         // A few small aliases are fine (and then the plan's shape is what is wrong).
         let text = "mesh: {id: &s x}\nclusters: [*s, *s]\n";
-        assert_eq!(diagnose(text, Format::Yaml).code, codes::SHAPE);
+        assert_eq!(diagnose(text, Format::Yaml).code, Code::Shape);
     }
 
     #[test]
@@ -580,25 +580,25 @@ mod tests {
             |open: &str, close: &str, n| format!("mesh: {}{}\n", open.repeat(n), close.repeat(n));
         assert_eq!(
             diagnose(&deep("[", "]", limits::MAX_DEPTH + 1), Format::Yaml).code,
-            codes::LIMIT
+            Code::Limit
         );
         assert_eq!(
             diagnose(&deep("[", "]", 10_000), Format::Yaml).code,
-            codes::LIMIT
+            Code::Limit
         );
         assert_ne!(
             diagnose(&deep("[", "]", limits::MAX_DEPTH - 2), Format::Yaml).code,
-            codes::LIMIT
+            Code::Limit
         );
         let toml = format!("mesh = {}{}\n", "[".repeat(10_000), "]".repeat(10_000));
-        assert_eq!(diagnose(&toml, Format::Toml).code, codes::LIMIT);
+        assert_eq!(diagnose(&toml, Format::Toml).code, Code::Limit);
     }
 
     #[test]
     fn an_oversized_plan_is_refused_before_parsing() {
         let text = format!("# {}\n", "x".repeat(limits::MAX_BYTES));
         let d = diagnose(&text, Format::Yaml);
-        assert_eq!((d.code, d.line), (codes::LIMIT, None));
+        assert_eq!((d.code, d.line), (Code::Limit, None));
     }
 
     #[test]
@@ -608,7 +608,7 @@ mod tests {
         let d = parse(&source).unwrap_err().into_iter().next().unwrap();
         assert_eq!(
             (d.code, d.line, d.column),
-            (codes::SYNTAX, Some(2), Some(10))
+            (Code::Syntax, Some(2), Some(10))
         );
     }
 
@@ -617,7 +617,7 @@ mod tests {
         let d = diagnose("mesh:\n  id: a\n  id: b\n", Format::Yaml);
         assert_eq!(
             (d.code, d.path.as_str(), d.line),
-            (codes::SYNTAX, "mesh.id", Some(3))
+            (Code::Syntax, "mesh.id", Some(3))
         );
         assert!(d.message.contains("`id` appears twice"), "{}", d.message);
         let d = diagnose("[mesh]\nid = \"a\"\nid = \"b\"\n", Format::Toml);
@@ -625,7 +625,7 @@ mod tests {
         let d = diagnose("[[clusters]]\nkubernetesVersion = 1.30\n", Format::Toml);
         assert_eq!(
             (d.code, d.path.as_str()),
-            (codes::SHAPE, "clusters[0].kubernetesVersion")
+            (Code::Shape, "clusters[0].kubernetesVersion")
         );
         assert_eq!(d.hint, "quote it: \"1.30\"");
         let d = diagnose("mesh:\n\tid: a\n", Format::Yaml);

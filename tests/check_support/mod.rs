@@ -76,7 +76,7 @@ pub fn find<'d>(diagnostics: &'d Diagnostics, code: &str, path: &str) -> &'d Dia
 pub fn assert_only(diagnostics: &Diagnostics, expected: &[(&str, &str)]) {
     let mut got: Vec<(&str, &str)> = diagnostics
         .iter()
-        .map(|d| (d.code, d.path.as_str()))
+        .map(|d| (d.code.as_str(), d.path.as_str()))
         .collect();
     let mut want = expected.to_vec();
     got.sort();
