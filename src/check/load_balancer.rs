@@ -7,13 +7,13 @@ use std::collections::hash_map::Entry;
 use std::net::IpAddr;
 
 use super::overlap::{self, RangeIndex, Span};
-use super::{ClusterFacts, Facts, PoolFacts, Service, and_list, family, not_valid, shown};
+use super::{ClusterFacts, Facts, Service, and_list, family, not_valid, shown};
 use crate::codes;
 use crate::diag::{Diagnostic, Diagnostics};
-use crate::net::{self, AddrRange, DualStack};
+use crate::net::{self, DualStack, Pool, PoolEntry};
 use crate::plan::{Cluster, NetworkMode};
 
-type Parsed = ([Option<DualStack<IpAddr>>; 3], Vec<PoolFacts>, bool);
+type Parsed = ([Option<DualStack<IpAddr>>; 3], Vec<Pool>, bool);
 
 /// Parse cluster `i`'s LoadBalancer IPs and pool entries, reporting those that do not parse.
 pub(super) fn parse(i: usize, cluster: &Cluster, out: &mut Diagnostics) -> Parsed {
@@ -62,8 +62,8 @@ pub(super) fn parse(i: usize, cluster: &Cluster, out: &mut Diagnostics) -> Parse
         }
         let mut entries = Vec::with_capacity(pool.addresses.len());
         for (m, text) in pool.addresses.iter().enumerate() {
-            match AddrRange::parse_pool_entry(text) {
-                Ok(range) => entries.push((m, range)),
+            match PoolEntry::parse(text) {
+                Ok(entry) => entries.push((m, entry)),
                 Err(reason) => {
                     parsed = false;
                     out.push(
@@ -77,7 +77,7 @@ pub(super) fn parse(i: usize, cluster: &Cluster, out: &mut Diagnostics) -> Parse
                 }
             }
         }
-        pools.push(PoolFacts {
+        pools.push(Pool {
             entries,
             auto_assign: pool.auto_assign.unwrap_or(true),
             avoid_buggy_ips: pool.avoid_buggy_ips.unwrap_or(false),
@@ -125,7 +125,7 @@ fn pool_index(facts: &Facts) -> RangeIndex<(usize, usize)> {
         .each()
         .flat_map(|(i, _, f)| {
             f.pools.iter().enumerate().flat_map(move |(k, pool)| {
-                pool.entries.iter().map(move |(_, range)| (*range, (i, k)))
+                pool.entries.iter().map(move |(_, e)| (e.range(), (i, k)))
             })
         })
         .collect();
@@ -245,7 +245,7 @@ fn lb_ips(facts: &Facts, pools: &RangeIndex<(usize, usize)>, out: &mut Diagnosti
                 if !refused
                     && cluster.metallb.is_some()
                     && f.pools_parsed
-                    && !f.pools.iter().any(|p| p.serves(ip))
+                    && net::pool_for(&f.pools, ip).is_none()
                 {
                     out.push(outside_pools(facts, pools, i, f, path(), &what(ip), ip));
                 }
@@ -253,8 +253,8 @@ fn lb_ips(facts: &Facts, pools: &RangeIndex<(usize, usize)>, out: &mut Diagnosti
             // MetalLB honours a Service's requested IPs only when one pool holds them all.
             let all: Vec<IpAddr> = ips.iter().collect();
             if all.len() > 1 && cluster.metallb.is_some() && f.pools_parsed {
-                let each_served = all.iter().all(|ip| f.pools.iter().any(|p| p.serves(*ip)));
-                let one_pool = f.pools.iter().any(|p| all.iter().all(|ip| p.serves(*ip)));
+                let each_served = all.iter().all(|ip| net::pool_for(&f.pools, *ip).is_some());
+                let one_pool = f.pools.iter().any(|p| p.serves_all(all.iter().copied()));
                 if each_served && !one_pool {
                     out.push(
                         Diagnostic::error(
@@ -288,11 +288,7 @@ fn outside_pools(
     what: &str,
     ip: IpAddr,
 ) -> Diagnostic {
-    let buggy = f
-        .pools
-        .iter()
-        .enumerate()
-        .find(|(_, p)| p.entries.iter().any(|(_, r)| r.contains(ip)));
+    let buggy = f.pools.iter().enumerate().find(|(_, p)| p.holds(ip));
     let message = if let Some((k, _)) = buggy {
         format!(
             "{what} is in pool {} of its cluster, but that pool sets avoidBuggyIPs, so MetalLB never \
@@ -332,8 +328,9 @@ fn pick_hint(facts: &Facts, i: usize, ip: IpAddr, why: &str) -> String {
             let ranges: Vec<String> = pool
                 .entries
                 .iter()
-                .filter(|(_, r)| r.is_ipv4() == ip.is_ipv4())
-                .map(|(_, r)| r.to_string())
+                .map(|(_, e)| e.range())
+                .filter(|r| r.is_ipv4() == ip.is_ipv4())
+                .map(|r| r.to_string())
                 .collect();
             (!ranges.is_empty())
                 .then(|| format!("{} ({})", pool_name(facts, i, k), ranges.join(", ")))
@@ -361,7 +358,7 @@ pub(super) fn free_address(facts: &Facts, i: usize, ipv4: Option<bool>) -> Optio
     const LOOK: u128 = 64;
     let f = facts.clusters.get(i)?;
     for pool in &f.pools {
-        for (_, range) in &pool.entries {
+        for range in pool.entries.iter().map(|(_, e)| e.range()) {
             if ipv4.is_some_and(|v4| v4 != range.is_ipv4()) {
                 continue;
             }
@@ -384,8 +381,8 @@ fn pool_overlaps(facts: &Facts, out: &mut Diagnostics) {
         .each()
         .flat_map(|(i, _, f)| {
             f.pools.iter().enumerate().flat_map(move |(k, pool)| {
-                pool.entries.iter().map(move |(m, range)| Span {
-                    range: *range,
+                pool.entries.iter().map(move |(m, e)| Span {
+                    range: e.range(),
                     group: 0,
                     tag: (i, k, *m),
                 })
@@ -445,7 +442,8 @@ fn pools_hold_master_ips(facts: &Facts, out: &mut Diagnostics) {
     masters.sort_unstable();
     for (i, cluster, f) in facts.each() {
         for (k, pool) in f.pools.iter().enumerate() {
-            for (m, range) in &pool.entries {
+            for (m, entry) in &pool.entries {
+                let range = entry.range();
                 let own = f.master_ip.filter(|ip| range.contains(*ip));
                 let held = match own {
                     Some(ip) => Some((ip, i)),
@@ -526,7 +524,7 @@ fn exhausted(facts: &Facts, i: usize, cluster: &Cluster, f: &ClusterFacts, out: 
                 continue;
             }
             pinned.push(ip);
-            if let Some(k) = f.pools.iter().position(|p| p.serves(ip))
+            if let Some(k) = net::pool_for(&f.pools, ip)
                 && let Some(t) = taken.get_mut(k)
             {
                 *t += 1;
@@ -542,8 +540,9 @@ fn exhausted(facts: &Facts, i: usize, cluster: &Cluster, f: &ClusterFacts, out: 
         let size: u128 = pool
             .entries
             .iter()
-            .filter(|(_, r)| wanted(&r.start))
-            .map(|(_, r)| r.usable(pool.avoid_buggy_ips))
+            .map(|(_, e)| e.range())
+            .filter(|r| wanted(&r.start))
+            .map(|r| r.usable(pool.avoid_buggy_ips))
             .fold(0, u128::saturating_add);
         if pool.auto_assign {
             held = held.saturating_add(size);

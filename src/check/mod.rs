@@ -27,7 +27,7 @@ use ipnet::IpNet;
 pub mod gitops;
 
 use crate::diag::Diagnostics;
-use crate::net::{AddrRange, DualStack};
+use crate::net::{DualStack, Pool};
 use crate::plan::{Cluster, LoadBalancerIps, Plan};
 
 /// Run every rule over `plan`.
@@ -39,7 +39,7 @@ pub fn check(plan: &Plan) -> Diagnostics {
     subnets::check(&facts, &mut out);
     networks::check(&facts, &mut out);
     load_balancer::check(&facts, &mut out);
-    versions::check(plan, &mut out);
+    let _versions = versions::check(plan, &mut out);
     demo::check(&facts, &mut out);
     images::check(plan, &mut out);
     gitops::check(plan, &mut out);
@@ -67,24 +67,9 @@ pub(crate) struct ClusterFacts {
     /// Indexed by [`Service`].
     pub lb_ips: [Option<DualStack<IpAddr>>; 3],
     /// Parallel to `metallb.pools`; empty without `metallb`.
-    pub pools: Vec<PoolFacts>,
+    pub pools: Vec<Pool>,
     /// Every pool entry parsed: only then can "in no pool" and "pools too small" be judged.
     pub pools_parsed: bool,
-}
-
-pub(crate) struct PoolFacts {
-    /// (index in `addresses`, range) of each entry that parsed.
-    pub entries: Vec<(usize, AddrRange)>,
-    pub auto_assign: bool,
-    pub avoid_buggy_ips: bool,
-}
-
-impl PoolFacts {
-    /// Whether MetalLB hands out `ip` from this pool.
-    pub fn serves(&self, ip: IpAddr) -> bool {
-        !(self.avoid_buggy_ips && crate::net::is_buggy_ip(ip))
-            && self.entries.iter().any(|(_, r)| r.contains(ip))
-    }
 }
 
 /// The mesh services that get a LoadBalancer IP in a cluster.
