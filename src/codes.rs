@@ -70,6 +70,8 @@ pub const POOLS_EXHAUSTED: &str = "MG056";
 pub const LB_IP_REUSED: &str = "MG057";
 /// A dual-stack LoadBalancer IP pair is split over two pools.
 pub const LB_IPS_SPLIT_OVER_POOLS: &str = "MG058";
+/// A MetalLB L2 interface is not a Linux network interface name.
+pub const INVALID_INTERFACE: &str = "MG059";
 
 // Versions (MG060–MG062).
 /// `mesh.version` is not `MAJOR.MINOR.PATCH[-suffix]`.
@@ -704,6 +706,27 @@ clusters:
 ",
     },
     CodeInfo {
+        code: INVALID_INTERFACE,
+        title: "a MetalLB L2 interface is not a network interface name",
+        explanation: "`metallb.interfaces` names the nodes' network interfaces MetalLB announces from \
+                      (L2Advertisement `interfaces`). Linux takes a name of 1 to 15 bytes without `/`, `:` \
+                      or white space, other than `.` and `..` (`dev_valid_name`, net/core/dev.c); meshgen \
+                      also refuses control and invisible characters (bidi controls, zero-width spaces, line \
+                      separators), which no reviewer can see. Write the name `ip link` shows.",
+        bad: "\
+clusters:
+  - name: mdemo-cluster1
+    metallb:
+      interfaces: [\"enp1s0\\u200B\"]
+",
+        fixed: "\
+clusters:
+  - name: mdemo-cluster1
+    metallb:
+      interfaces: [enp1s0]
+",
+    },
+    CodeInfo {
         code: INVALID_MESH_VERSION,
         title: "the mesh version is not MAJOR.MINOR.PATCH[-suffix]",
         explanation: "`mesh.version` is the Mspider mesh release, e.g. `1.15.3-mspider`; it is also the image \
@@ -1102,6 +1125,32 @@ mesh:
             "      mdemo-cluster3: { server: \"https://10.64.30.131:6443\" }\n",
         ),
     },
+    CodeInfo {
+        code: FALLBACK_HOST_PORTS_EXHAUSTED,
+        title: "the NodePort fallback host ports run out",
+        explanation: "Each cluster's kind configuration forwards a host port to the east-west gateway's \
+                      NodePort fallback, so that kind clusters on one machine reach each other: the cluster at \
+                      place N of the plan (from 0) gets port 35443 + N. Ports end at 65535, so a cluster with \
+                      an east-west gateway must be among the first 30,093 of the plan. List the clusters with \
+                      an east-west gateway first, or split the mesh into more plans. (A test generates the \
+                      30,094-cluster plan of this example.)",
+        bad: "\
+# 30,093 clusters, then one more with an east-west gateway:
+clusters:
+  # - name: cluster-00000 ... cluster-30092
+  - name: cluster-30093
+    loadBalancerIPs:
+      eastWest: 100.67.171.104
+",
+        fixed: "\
+# the same clusters, those with an east-west gateway listed first
+clusters:
+  - name: cluster-30093
+    loadBalancerIPs:
+      eastWest: 100.67.171.104
+  # - name: cluster-00000 ... cluster-30092
+",
+    },
 ];
 
 /// The entry for `code` (case-insensitive), if meshgen has one.
@@ -1130,3 +1179,7 @@ pub const GITOPS_DESTINATION: &str = "MG097";
 pub const GITOPS_NO_TOOL: &str = "MG098";
 /// (warning) Two clusters have the same destination.
 pub const GITOPS_SHARED_DESTINATION: &str = "MG099";
+
+// Limits of the rendered tree (MG100).
+/// The NodePort fallback host ports (35443-65535) run out: too many clusters before one with an east-west gateway.
+pub const FALLBACK_HOST_PORTS_EXHAUSTED: &str = "MG100";

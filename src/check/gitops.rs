@@ -16,9 +16,13 @@ const LABEL_VALUE_MAX: usize = 63;
 /// Re-exported for `render/gitops.rs` until it takes the path from [`super::ParsedFacts`].
 pub use crate::grammar::gitops::normalize_path;
 
-pub fn check(plan: &Plan, out: &mut Diagnostics) {
-    let Some(gitops) = &plan.gitops else { return };
-    check_source(gitops, out);
+/// Every gitops rule; `gitops.path` in canonical form (`Some(None)` without a gitops
+/// section, `None` when the path is not valid).
+pub fn check(plan: &Plan, out: &mut Diagnostics) -> Option<Option<String>> {
+    let Some(gitops) = &plan.gitops else {
+        return Some(None);
+    };
+    let path = check_source(gitops, out);
     if gitops.argocd.is_none() && gitops.flux.is_none() {
         out.push(
             Diagnostic::warning(
@@ -35,10 +39,11 @@ pub fn check(plan: &Plan, out: &mut Diagnostics) {
     if let Some(flux) = &gitops.flux {
         check_flux(plan, flux, out);
     }
+    path.map(Some)
 }
 
-/// repoURL, revision and path: shared by both tools.
-fn check_source(gitops: &GitOps, out: &mut Diagnostics) {
+/// repoURL, revision and path: shared by both tools; the canonical path when it is valid.
+fn check_source(gitops: &GitOps, out: &mut Diagnostics) -> Option<String> {
     if let Err(why) = Url::parse(&gitops.repo_url, &["https", "http", "ssh"]) {
         let scp_like = !gitops.repo_url.contains("://") && gitops.repo_url.contains(':');
         let hint = if scp_like {
@@ -66,7 +71,8 @@ fn check_source(gitops: &GitOps, out: &mut Diagnostics) {
             .hint("name a branch (`main`), a full ref (`refs/tags/v1.0.0`) or a 40-hex commit SHA"),
         );
     }
-    if let Err(why) = normalize_path(&gitops.path) {
+    let path = normalize_path(&gitops.path);
+    if let Err(why) = &path {
         out.push(
             Diagnostic::error(
                 codes::GITOPS_PATH,
@@ -76,6 +82,7 @@ fn check_source(gitops: &GitOps, out: &mut Diagnostics) {
             .hint("give the -o folder relative to the repository root, e.g. `deploy/mesh`, or `.`"),
         );
     }
+    path.ok()
 }
 
 fn check_argocd(plan: &Plan, argocd: &ArgoCd, out: &mut Diagnostics) {

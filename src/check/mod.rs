@@ -9,6 +9,7 @@
 //! Plans reach 10,000 clusters: no rule compares every pair of clusters, subnets, pools
 //! or addresses. They index by hash map or sort and sweep ([`overlap`]).
 
+mod bootstrap;
 mod control_plane;
 mod demo;
 mod images;
@@ -16,6 +17,7 @@ mod load_balancer;
 mod names;
 mod networks;
 mod overlap;
+mod parsed;
 mod subnets;
 mod versions;
 
@@ -26,24 +28,45 @@ use ipnet::IpNet;
 
 pub mod gitops;
 
+pub use bootstrap::FIRST_FALLBACK_HOST_PORT;
+pub use parsed::{ClusterParsed, ParsedFacts, PinnedIp};
+
 use crate::diag::Diagnostics;
 use crate::net::{DualStack, Pool};
 use crate::plan::{Cluster, LoadBalancerIps, Plan};
 
 /// Run every rule over `plan`.
 pub fn check(plan: &Plan) -> Diagnostics {
+    check_parsed(plan).0
+}
+
+/// Run every rule over `plan`; when none found an error, the values the rules parsed,
+/// for the model to take instead of parsing the plan again.
+pub fn check_parsed(plan: &Plan) -> (Diagnostics, Option<ParsedFacts>) {
     let mut out = Diagnostics::default();
     let facts = Facts::gather(plan, &mut out);
-    names::check(&facts, &mut out);
+    let dns_domain = names::check(&facts, &mut out);
     control_plane::check(&facts, &mut out);
     subnets::check(&facts, &mut out);
     networks::check(&facts, &mut out);
     load_balancer::check(&facts, &mut out);
-    let _versions = versions::check(plan, &mut out);
+    let fallback_host_ports = bootstrap::check(&facts, &mut out);
+    let versions = versions::check(plan, &mut out);
     demo::check(&facts, &mut out);
     images::check(plan, &mut out);
-    gitops::check(plan, &mut out);
-    out
+    let gitops_path = gitops::check(plan, &mut out);
+    let parsed = if out.has_errors() {
+        None
+    } else {
+        let found = parsed::Found {
+            versions,
+            dns_domain,
+            gitops_path,
+            fallback_host_ports,
+        };
+        ParsedFacts::gather(facts, found)
+    };
+    (out, parsed)
 }
 
 /// The plan with its addresses parsed, once, for every rule to share.
@@ -192,10 +215,13 @@ impl<'p> Facts<'p> {
 }
 
 /// A plan value as messages show it: control characters escaped, so a newline in a
-/// name cannot break the report's layout.
+/// name cannot break the report's layout, and invisible characters (a bidi override
+/// cannot reorder the message around it) written as `\u{...}`.
 pub(crate) fn shown(value: &str) -> String {
     if value.chars().any(char::is_control) {
         value.chars().flat_map(char::escape_default).collect()
+    } else if value.chars().any(crate::grammar::text::is_invisible) {
+        crate::grammar::text::escaped(value)
     } else {
         value.to_owned()
     }

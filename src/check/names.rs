@@ -1,4 +1,4 @@
-//! Names and label values (MG010–MG015): what Kubernetes accepts as an object name, a
+//! Names and label values (MG010–MG015, MG059 for interfaces): what Kubernetes accepts as an object name, a
 //! label value or a DNS domain (the grammars are [`crate::grammar::names`]), and names
 //! that must be unique.
 
@@ -7,12 +7,13 @@ use std::collections::{HashMap, HashSet};
 use super::{Facts, shown};
 use crate::codes;
 use crate::diag::{Diagnostic, Diagnostics};
-use crate::grammar::names;
+use crate::grammar::names::{self, DnsDomain};
 
 /// The longest mesh ID: the hosted istiod Service `istiod-<id>-hosted-lb` is a 63-character label.
 const MESH_ID_MAX: usize = names::LABEL_MAX - "istiod-".len() - "-hosted-lb".len();
 
-pub(super) fn check(facts: &Facts, out: &mut Diagnostics) {
+/// Every name rule; the DNS domain when it is valid.
+pub(super) fn check(facts: &Facts, out: &mut Diagnostics) -> Option<DnsDomain> {
     let plan = facts.plan;
     let mesh = &plan.mesh;
     label_name(
@@ -31,7 +32,8 @@ pub(super) fn check(facts: &Facts, out: &mut Diagnostics) {
         names::LABEL_MAX,
         "it names a cluster",
     );
-    if let Err(problem) = names::dns_domain(&mesh.dns_domain) {
+    let dns_domain = names::dns_domain(&mesh.dns_domain);
+    if let Err(problem) = &dns_domain {
         out.push(
             Diagnostic::error(
                 codes::INVALID_DNS_DOMAIN,
@@ -127,6 +129,30 @@ pub(super) fn check(facts: &Facts, out: &mut Diagnostics) {
             }
         }
 
+        for (k, interface) in cluster
+            .metallb
+            .iter()
+            .flat_map(|m| &m.interfaces)
+            .enumerate()
+        {
+            if let Err(problem) = names::interface_name(interface) {
+                out.push(
+                    Diagnostic::error(
+                        codes::INVALID_INTERFACE,
+                        at(&format!("metallb.interfaces[{k}]")),
+                        format!(
+                            "interface `{}` is not a network interface name: it {problem}",
+                            shown(interface)
+                        ),
+                    )
+                    .hint(
+                        "write the name `ip link` shows on the nodes (1 to 15 bytes, no `/`, `:` or \
+                         white space), e.g. enp1s0",
+                    ),
+                );
+            }
+        }
+
         within.clear();
         for (k, pool) in cluster.metallb.iter().flat_map(|m| &m.pools).enumerate() {
             let pool_at = || at(&format!("metallb.pools[{k}].name"));
@@ -162,6 +188,7 @@ pub(super) fn check(facts: &Facts, out: &mut Diagnostics) {
             }
         }
     }
+    dns_domain.ok()
 }
 
 /// MG010 for a name that must be an RFC 1123 label of at most `max` characters.

@@ -128,6 +128,28 @@ pub fn config_map_key(value: &str) -> Result<(), String> {
     Ok(())
 }
 
+/// A Linux network interface name (MetalLB's L2Advertisement `interfaces`): 1 to 15
+/// bytes (`IFNAMSIZ` 16 with the NUL), not `.` or `..`, without `/`, `:` or white space
+/// (torvalds/linux `net/core/dev.c`, `dev_valid_name`). meshgen also refuses control
+/// and invisible characters, which the kernel takes but no reviewer can see.
+pub fn interface_name(name: &str) -> Result<(), String> {
+    if name.is_empty() {
+        return Err("is empty".to_owned());
+    }
+    if let Some(c) = name.chars().find(|c| {
+        matches!(c, '/' | ':') || c.is_whitespace() || c.is_control() || text::is_invisible(*c)
+    }) {
+        return Err(char_problem(c));
+    }
+    if name.len() > 15 {
+        return Err(format!("is {} bytes long, more than 15", name.len()));
+    }
+    if name == "." || name == ".." {
+        return Err(format!("is `{name}`"));
+    }
+    Ok(())
+}
+
 fn is_label_char(c: char) -> bool {
     c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-'
 }
@@ -334,6 +356,38 @@ mod tests {
             "has an empty part between dots"
         );
         assert!(dns_domain("Cluster.local").is_err());
+    }
+
+    #[test]
+    fn interface_names() {
+        for good in [
+            "enp1s0",
+            "eth0",
+            "br-1a2b3c4d5e6f",
+            "vlan.100",
+            "wg_0",
+            "ens192",
+        ] {
+            assert_eq!(interface_name(good), Ok(()), "{good}");
+        }
+        for bad in [
+            "",
+            ".",
+            "..",
+            "eth0:1",
+            "a/b",
+            "eth 0",
+            "eth0\n",
+            "a-very-long-name",
+            "enp1s0\u{200B}",
+            "\u{202E}0hte",
+        ] {
+            assert!(interface_name(bad).is_err(), "{bad:?}");
+        }
+        assert_eq!(
+            interface_name("enp1s0\u{200B}").unwrap_err(),
+            "contains the invisible character U+200B (zero-width space)"
+        );
     }
 
     #[test]
