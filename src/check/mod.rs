@@ -18,6 +18,7 @@ mod names;
 mod networks;
 mod overlap;
 mod parsed;
+mod pools;
 mod subnets;
 mod versions;
 
@@ -149,7 +150,7 @@ impl<'p> Facts<'p> {
             .enumerate()
             .map(|(i, cluster)| {
                 let (pod_subnet, service_subnet, master_ip) = subnets::parse(i, cluster, out);
-                let (lb_ips, pools, pools_parsed) = load_balancer::parse(i, cluster, out);
+                let (lb_ips, pools, pools_parsed) = pools::parse(i, cluster, out);
                 ClusterFacts {
                     pod_subnet,
                     service_subnet,
