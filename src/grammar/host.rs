@@ -7,7 +7,8 @@ use std::net::Ipv6Addr;
 /// an IPv6 address in brackets, and a port 1–65535.
 ///
 /// Host names: RFC 1123 2.1 (letters, digits and `-`, any case, a part neither starting
-/// nor ending with `-`) with RFC 1035 2.3.4's limits (63 per part, 253 in all). This is
+/// nor ending with `-`) with RFC 1035 2.3.4's limits (63 per part, 253 in all), which is
+/// [`super::names::dns_domain`] in any case. This is
 /// also the distribution reference grammar's `host` (distribution/reference `regexp.go`:
 /// `domainNameComponent`, `ipv6address`), which leaves the lengths to DNS.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -52,19 +53,9 @@ impl<'a> HostPort<'a> {
     }
 }
 
-/// A host name by RFC 1123 and RFC 1035 (see [`HostPort`]).
+/// A host name by RFC 1123 and RFC 1035 (see [`HostPort`]): a DNS domain in any case.
 pub fn is_host_name(host: &str) -> bool {
-    !host.is_empty()
-        && host.len() <= 253
-        && host.split('.').all(|label| {
-            !label.is_empty()
-                && label.len() <= 63
-                && label
-                    .bytes()
-                    .all(|b| b.is_ascii_alphanumeric() || b == b'-')
-                && !label.starts_with('-')
-                && !label.ends_with('-')
-        })
+    super::names::dns_domain(&host.to_ascii_lowercase()).is_ok()
 }
 
 /// `scheme://[user@]host[:port][/path]` (RFC 3986's authority, as git and Argo CD take a
