@@ -1151,6 +1151,31 @@ clusters:
   # - name: cluster-00000 ... cluster-30092
 ",
     },
+    CodeInfo {
+        code: FILE_NAME_TOO_LONG,
+        title: "a node or pool name makes a file name longer than 255 bytes",
+        explanation: "A Kubernetes node or object name may have 253 characters, but meshgen writes each node's \
+                      label patch to `patches/node-<name>.yaml` and each MetalLB pool to \
+                      `metallb/ipaddresspool-<name>.yaml`, and a file name has at most 255 bytes (`NAME_MAX`), \
+                      so `render` could not write the file. Node names are at most 245 characters here, pool \
+                      names 236; real ones are far shorter, so such a name is usually a pasting mistake.",
+        bad: "\
+clusters:
+  - name: mdemo-cluster1
+    nodes:
+      - name: node-01.rack-07.room-3.building-b.campus-north.region-emea.example-corporation.internal.cluster-one.kubernetes.infrastructure.platform-team.operations.department.company-holding.example.com.some-more-parts.and-even-more-parts-to-pass-the-limit.xy
+        region: region1
+        zone: zone1
+",
+        fixed: "\
+clusters:
+  - name: mdemo-cluster1
+    nodes:
+      - name: master
+        region: region1
+        zone: zone1
+",
+    },
 ];
 
 /// The entry for `code` (case-insensitive), if meshgen has one.
@@ -1183,3 +1208,5 @@ pub const GITOPS_SHARED_DESTINATION: &str = "MG099";
 // Limits of the rendered tree (MG100).
 /// The NodePort fallback host ports (35443-65535) run out: too many clusters before one with an east-west gateway.
 pub const FALLBACK_HOST_PORTS_EXHAUSTED: &str = "MG100";
+/// A node or pool name makes a file name longer than 255 bytes.
+pub const FILE_NAME_TOO_LONG: &str = "MG101";

@@ -1272,3 +1272,70 @@ fn parsed_facts_only_for_a_plan_without_errors() {
     assert!(d.has_errors());
     assert!(facts.is_none());
 }
+
+/// A valid name of `len` characters (dot-separated parts of at most 63).
+fn long_name(len: usize) -> String {
+    let mut name: String = (0..len)
+        .map(|i| if i % 50 == 49 { '.' } else { 'a' })
+        .collect();
+    name.pop();
+    name.push('z');
+    name
+}
+
+#[test]
+fn node_and_pool_names_must_fit_in_a_file_name() {
+    let d = mutated(|p| p.clusters[0].nodes[0].name = long_name(246));
+    assert_only(&d, &[("MG101", "clusters[0].nodes[0].name")]);
+    assert_error(
+        &d,
+        "MG101",
+        "clusters[0].nodes[0].name",
+        &[
+            "patches/node-<name>.yaml, a 256-byte file name",
+            "at most 245 characters",
+        ],
+    );
+    let d = mutated(|p| {
+        if let Some(m) = p.clusters[2].metallb.as_mut() {
+            m.pools[0].name = long_name(237);
+        }
+    });
+    assert_only(&d, &[("MG101", "clusters[2].metallb.pools[0].name")]);
+    assert_error(
+        &d,
+        "MG101",
+        "clusters[2].metallb.pools[0].name",
+        &["ipaddresspool-<name>.yaml", "at most 236 characters"],
+    );
+    // A name over 253 characters is MG010 alone.
+    let d = mutated(|p| p.clusters[0].nodes[0].name = long_name(254));
+    assert_only(&d, &[("MG010", "clusters[0].nodes[0].name")]);
+
+    // At the limit the plan is valid, and render writes both files.
+    let mut plan = demo();
+    plan.clusters[0].nodes[0].name = long_name(245);
+    if let Some(m) = plan.clusters[0].metallb.as_mut() {
+        m.pools[0].name = long_name(236);
+    }
+    assert!(meshgen::check::check(&plan).is_empty());
+    let text = serde_json::to_string(&plan).unwrap();
+    let source = meshgen::Source::new("plan.yaml", text, Format::Yaml);
+    let (model, _) = meshgen::resolve(&source, &Default::default(), false).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    meshgen::render_to_dir(model, &Default::default(), &out, false)
+        .unwrap_or_else(|_| panic!("render at the file-name limit failed"));
+    let patches = out.join("clusters/mdemo-cluster1/patches");
+    assert!(
+        patches
+            .join(format!("node-{}.yaml", long_name(245)))
+            .is_file()
+    );
+    let pools = out.join("clusters/mdemo-cluster1/metallb");
+    assert!(
+        pools
+            .join(format!("ipaddresspool-{}.yaml", long_name(236)))
+            .is_file()
+    );
+}

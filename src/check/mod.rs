@@ -9,10 +9,10 @@
 //! Plans reach 10,000 clusters: no rule compares every pair of clusters, subnets, pools
 //! or addresses. They index by hash map or sort and sweep ([`overlap`]).
 
-mod bootstrap;
 mod control_plane;
 mod demo;
 mod images;
+mod limits;
 mod load_balancer;
 mod names;
 mod networks;
@@ -29,7 +29,7 @@ use ipnet::IpNet;
 
 pub mod gitops;
 
-pub use bootstrap::FIRST_FALLBACK_HOST_PORT;
+pub use limits::FIRST_FALLBACK_HOST_PORT;
 pub use parsed::{ClusterParsed, ParsedFacts, PinnedIp};
 
 use crate::diag::Diagnostics;
@@ -51,7 +51,8 @@ pub fn check_parsed(plan: &Plan) -> (Diagnostics, Option<ParsedFacts>) {
     subnets::check(&facts, &mut out);
     networks::check(&facts, &mut out);
     load_balancer::check(&facts, &mut out);
-    let fallback_host_ports = bootstrap::check(&facts, &mut out);
+    let fallback_host_ports = limits::fallback_host_ports(&facts, &mut out);
+    limits::file_names(&facts, &mut out);
     let versions = versions::check(plan, &mut out);
     demo::check(&facts, &mut out);
     images::check(plan, &mut out);

@@ -43,7 +43,7 @@ pub struct ClusterParsed {
     /// Parallel to `metallb.pools` (empty without `metallb`), every entry parsed.
     pub pools: Vec<Pool>,
     /// The host port kind forwards to the east-west gateway's NodePort fallback, where
-    /// the cluster runs an east-west gateway ([`super::bootstrap`]).
+    /// the cluster runs an east-west gateway ([`super::limits`]).
     pub fallback_host_port: Option<u16>,
 }
 
