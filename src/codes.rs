@@ -108,6 +108,8 @@ codes! {
     LbIpReused = "MG057": "a LoadBalancer IP is used twice",
     /// A dual-stack LoadBalancer IP pair is split over two pools.
     LbIpsSplitOverPools = "MG058": "a dual-stack LoadBalancer IP pair is split over two pools",
+    /// A MetalLB L2 interface is not a Linux network interface name.
+    InvalidInterface = "MG059": "a MetalLB L2 interface is not a network interface name",
 
     // Versions (MG060–MG062).
     /// `mesh.version` is not `MAJOR.MINOR.PATCH[-suffix]`.
@@ -150,6 +152,12 @@ codes! {
     GitopsNoTool = "MG098": "the gitops section enables neither Argo CD nor Flux",
     /// (warning) Two clusters have the same destination.
     GitopsSharedDestination = "MG099": "two clusters have the same GitOps destination",
+
+    // Limits of the rendered tree (MG100–MG101).
+    /// The NodePort fallback host ports (35443-65535) run out: too many clusters before one with an east-west gateway.
+    FallbackHostPortsExhausted = "MG100": "the NodePort fallback host ports run out",
+    /// A node or pool name makes a file name longer than 255 bytes.
+    FileNameTooLong = "MG101": "a node or pool name makes a file name longer than 255 bytes",
 }
 
 impl Code {

@@ -239,33 +239,9 @@ pub fn is_applied_object(path: &str) -> bool {
         if Stage::from_name(stage).is_some() && *file != KUSTOMIZATION)
 }
 
-/// A folder of the git repository in canonical form (`a/b`, or `` for the root):
-/// leading `./` and a trailing `/` are dropped. `Err` says why it is not a folder
-/// inside the repository. The check of `gitops.path` and the model's repository
-/// paths both use it.
-pub fn normalize_path(path: &str) -> Result<String, &'static str> {
-    if path.chars().any(char::is_control) || path.contains('\\') {
-        return Err("holds a control character or a backslash");
-    }
-    if path.starts_with('/') {
-        return Err("is absolute");
-    }
-    let trimmed = path.trim_end_matches('/');
-    let mut parts = Vec::new();
-    for (i, part) in trimmed.split('/').enumerate() {
-        match part {
-            "." if i == 0 => {}
-            "" if trimmed.is_empty() => {}
-            "" | "." => return Err("has an empty or `.` part"),
-            ".." => return Err("leaves the repository with `..`"),
-            part => parts.push(part),
-        }
-    }
-    if path.is_empty() {
-        return Err("is empty (write `.` for the repository root)");
-    }
-    Ok(parts.join("/"))
-}
+/// A folder of the git repository in canonical form: the grammar's rule, which the check of
+/// `gitops.path` and the model's repository paths both use.
+pub use crate::grammar::gitops::normalize_path;
 
 /// `rest` inside the repository folder `tree` (canonical, see [`normalize_path`]).
 pub fn in_repo(tree: &str, rest: &str) -> String {

@@ -10,6 +10,7 @@
 pub mod check;
 pub mod codes;
 pub mod diag;
+pub mod grammar;
 pub mod layout;
 pub mod model;
 pub mod net;

@@ -1,5 +1,6 @@
-//! Address arithmetic shared by the checks and the model: CIDRs, IP lists and
-//! MetalLB ranges, IPv4 and IPv6 alike. Parsing is strict and never panics.
+//! Address arithmetic shared by the checks and the model: CIDRs, IP lists,
+//! MetalLB pool entries and pools, IPv4 and IPv6 alike. Parsing is strict and never
+//! panics. The other value grammars are in [`crate::grammar`].
 
 use std::fmt;
 use std::net::IpAddr;
@@ -107,7 +108,30 @@ pub fn parse_dual_ips(text: &str) -> Result<DualStack<IpAddr>, String> {
     parse_dual(text, "address", parse_ip, IpAddr::is_ipv4)
 }
 
+impl DualStack<IpAddr> {
+    /// The address a single-address field takes (`remotePilotAddress`, a gateway's
+    /// meshNetworks address, a URL): the IPv4 one of a dual-stack pair, whatever the order.
+    pub fn primary(&self) -> IpAddr {
+        self.iter().find(IpAddr::is_ipv4).unwrap_or(self.first)
+    }
+
+    pub fn is_dual(&self) -> bool {
+        self.second.is_some()
+    }
+}
+
+/// An address as the host of a URL: IPv6 in brackets (RFC 3986 3.2.2).
+pub fn url_host(ip: IpAddr) -> String {
+    match ip {
+        IpAddr::V4(v4) => v4.to_string(),
+        IpAddr::V6(v6) => format!("[{v6}]"),
+    }
+}
+
 /// An IPv4 address MetalLB skips in a pool with `avoidBuggyIPs` (`.0` and `.255`).
+///
+/// Source: metallb/metallb `internal/allocator/allocator.go`, `ipConfusesBuggyFirmwares`
+/// ("an IPv4 address ending in 0 or 255"); IPv6 addresses are never skipped.
 pub fn is_buggy_ip(ip: IpAddr) -> bool {
     match ip {
         IpAddr::V4(v4) => matches!(v4.octets()[3], 0 | 255),
@@ -192,6 +216,81 @@ impl AddrRange {
     }
 }
 
+/// One entry of a MetalLB pool's `addresses`, as written: a CIDR or a range.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum PoolEntry {
+    Cidr(IpNet),
+    Range(AddrRange),
+}
+
+impl PoolEntry {
+    /// A CIDR (`10.0.0.0/28`) or a range of one family (`10.0.0.1-10.0.0.9`), the forms
+    /// MetalLB reads (metallb/metallb `internal/config/config.go`, `ParseCIDR`).
+    pub fn parse(text: &str) -> Result<PoolEntry, String> {
+        if text.contains('-') {
+            AddrRange::parse_pool_entry(text).map(PoolEntry::Range)
+        } else {
+            parse_cidr(text).map(PoolEntry::Cidr)
+        }
+    }
+
+    /// The addresses it holds.
+    pub fn range(&self) -> AddrRange {
+        match self {
+            PoolEntry::Cidr(net) => AddrRange::of_net(net),
+            PoolEntry::Range(range) => *range,
+        }
+    }
+}
+
+impl fmt::Display for PoolEntry {
+    /// Canonical, as MetalLB reads it: `10.0.0.0/28`, or `start-end` even for one address.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            PoolEntry::Cidr(net) => write!(f, "{net}"),
+            PoolEntry::Range(r) => write!(f, "{}-{}", r.start, r.end),
+        }
+    }
+}
+
+/// A MetalLB `IPAddressPool`: its entries and the two settings that decide which of
+/// their addresses it hands out.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Pool {
+    /// (index in the plan's `addresses`, entry) of each entry that parsed.
+    pub entries: Vec<(usize, PoolEntry)>,
+    /// `autoAssign` (default true): whether MetalLB picks addresses from it unasked.
+    pub auto_assign: bool,
+    /// `avoidBuggyIPs` (default false): whether it skips IPv4 `.0` and `.255`.
+    pub avoid_buggy_ips: bool,
+}
+
+impl Pool {
+    /// Whether one of its entries holds `ip` (whether or not MetalLB hands it out).
+    pub fn holds(&self, ip: IpAddr) -> bool {
+        self.entries.iter().any(|(_, e)| e.range().contains(ip))
+    }
+
+    /// Whether MetalLB hands out `ip` from this pool: an entry holds it, and
+    /// `avoidBuggyIPs` does not skip it (metallb/metallb `internal/allocator/allocator.go`,
+    /// `poolFor`).
+    pub fn serves(&self, ip: IpAddr) -> bool {
+        !(self.avoid_buggy_ips && is_buggy_ip(ip)) && self.holds(ip)
+    }
+
+    /// Whether MetalLB can give a Service all of `ips` from this pool: it assigns a
+    /// Service's requested addresses from one pool only.
+    pub fn serves_all(&self, ips: impl IntoIterator<Item = IpAddr>) -> bool {
+        ips.into_iter().all(|ip| self.serves(ip))
+    }
+}
+
+/// The pool that hands out `ip`, as MetalLB's `poolFor` finds it (pools do not overlap
+/// in a valid plan, so at most one does).
+pub fn pool_for(pools: &[Pool], ip: IpAddr) -> Option<usize> {
+    pools.iter().position(|p| p.serves(ip))
+}
+
 impl fmt::Display for AddrRange {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         if self.start == self.end {
@@ -243,6 +342,56 @@ mod tests {
             AddrRange::parse_pool_entry("::/0").unwrap().size(),
             u128::MAX
         );
+    }
+
+    #[test]
+    fn pool_entries_are_written_as_metallb_reads_them() {
+        let text = |s: &str| PoolEntry::parse(s).unwrap().to_string();
+        assert_eq!(text("10.64.30.71-10.64.30.73"), "10.64.30.71-10.64.30.73");
+        assert_eq!(text(" 10.0.0.0/28 "), "10.0.0.0/28");
+        assert_eq!(text("10.0.0.1 - 10.0.0.1"), "10.0.0.1-10.0.0.1");
+        assert_eq!(text("fd00:0::/120"), "fd00::/120");
+        assert_eq!(text("fd00::1-fd00:0::9"), "fd00::1-fd00::9");
+        assert!(PoolEntry::parse("10.0.0.1/24").is_err());
+        assert_eq!(PoolEntry::parse("10.0.0.0/30").unwrap().range().size(), 4);
+    }
+
+    #[test]
+    fn pools_serve_as_metallb_pool_for_does() {
+        let pool = |entries: &[&str], avoid| Pool {
+            entries: entries
+                .iter()
+                .map(|e| PoolEntry::parse(e).unwrap())
+                .enumerate()
+                .collect(),
+            auto_assign: true,
+            avoid_buggy_ips: avoid,
+        };
+        let ip = |s: &str| s.parse::<IpAddr>().unwrap();
+        let plain = pool(&["10.0.0.0/24", "fd00::/120"], false);
+        let careful = pool(&["10.0.1.0/24", "fd00:1::/120"], true);
+        assert!(plain.serves(ip("10.0.0.0")) && plain.serves(ip("10.0.0.255")));
+        assert!(careful.holds(ip("10.0.1.0")) && !careful.serves(ip("10.0.1.0")));
+        assert!(!careful.serves(ip("10.0.1.255")) && careful.serves(ip("10.0.1.254")));
+        // IPv6 addresses ending in 0 or ff are never skipped.
+        assert!(careful.serves(ip("fd00:1::")) && careful.serves(ip("fd00:1::ff")));
+        assert!(!plain.serves(ip("10.0.1.1")));
+        let pools = [plain.clone(), careful.clone()];
+        assert_eq!(pool_for(&pools, ip("10.0.1.7")), Some(1));
+        assert_eq!(pool_for(&pools, ip("10.0.1.0")), None);
+        assert!(plain.serves_all([ip("10.0.0.7"), ip("fd00::7")]));
+        assert!(!plain.serves_all([ip("10.0.0.7"), ip("fd00:1::7")]));
+    }
+
+    #[test]
+    fn primary_addresses_and_url_hosts() {
+        let dual = parse_dual_ips("fd00:0::71, 10.0.0.71").unwrap();
+        assert_eq!(dual.primary().to_string(), "10.0.0.71");
+        assert!(dual.is_dual());
+        let v6 = parse_dual_ips("fd00::9").unwrap();
+        assert_eq!(v6.primary().to_string(), "fd00::9");
+        assert_eq!(url_host(v6.primary()), "[fd00::9]");
+        assert_eq!(url_host("10.0.0.1".parse().unwrap()), "10.0.0.1");
     }
 
     #[test]

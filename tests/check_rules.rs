@@ -1112,3 +1112,231 @@ fn dual_stack_ips_split_over_two_pools() {
     });
     assert_only(&d, &[]);
 }
+
+#[test]
+fn metallb_interfaces_are_linux_interface_names() {
+    let interfaces = |names: &[&str]| {
+        mutated(|p| {
+            if let Some(m) = p.clusters[0].metallb.as_mut() {
+                m.interfaces = names.iter().map(|s| s.to_string()).collect();
+            }
+        })
+    };
+    let d = interfaces(&["enp1s0", "enp2s0\u{200B}"]);
+    assert_only(&d, &[("MG059", "clusters[0].metallb.interfaces[1]")]);
+    assert_error(
+        &d,
+        "MG059",
+        "clusters[0].metallb.interfaces[1]",
+        &["U+200B (zero-width space)", "`enp2s0\\u{200b}`", "ip link"],
+    );
+    assert_error(
+        &interfaces(&["eth0:1"]),
+        "MG059",
+        "clusters[0].metallb.interfaces[0]",
+        &["contains `:`"],
+    );
+    assert_error(
+        &interfaces(&["a-very-long-name"]),
+        "MG059",
+        "clusters[0].metallb.interfaces[0]",
+        &["16 bytes long, more than 15"],
+    );
+    assert_only(&interfaces(&["enp1s0", "br-1a2b3c4d5e6f", "vlan.100"]), &[]);
+}
+
+#[test]
+fn bidi_and_invisible_characters_are_named_not_printed() {
+    // A right-to-left override in a name: refused by the name's rule, named by code point,
+    // and escaped in the message so it cannot reorder the report.
+    let d = mutated(|p| p.clusters[1].network = "network-\u{202E}2c".into());
+    let found = find(&d, "MG010", "clusters[1].network");
+    assert!(
+        found.message.contains("U+202E (right-to-left override)"),
+        "{}",
+        found.message
+    );
+    assert!(!found.message.contains('\u{202E}'), "{}", found.message);
+    assert!(
+        found.message.contains("network-\\u{202e}2c"),
+        "{}",
+        found.message
+    );
+    let d = mutated(|p| p.clusters[0].nodes[0].zone = "zone\u{2028}1".into());
+    assert_error(
+        &d,
+        "MG013",
+        "clusters[0].nodes[0].zone",
+        &["U+2028 (line separator)"],
+    );
+    let d = mutated(|p| p.mesh.control_plane_cluster = "mdemo-cluster1\u{200D}".into());
+    let found = find(&d, "MG020", "mesh.controlPlaneCluster");
+    assert!(!found.message.contains('\u{200D}'), "{}", found.message);
+}
+
+/// `check_parsed` hands the model the values the rules parsed; each agrees with what the
+/// model derives from the plan text today, on every golden plan.
+#[test]
+fn parsed_facts_agree_with_the_model_on_every_golden_plan() {
+    let mut seen = 0;
+    for case in std::fs::read_dir("golden").unwrap() {
+        let path = case.unwrap().path().join("plan.yaml");
+        if !path.exists() {
+            continue;
+        }
+        let text = read(path.to_str().unwrap());
+        let source = meshgen::Source::new("plan.yaml", text, Format::Yaml);
+        let plan = meshgen::plan::parse(&source).unwrap();
+        let (diagnostics, facts) = meshgen::check::check_parsed(&plan);
+        assert!(!diagnostics.has_errors(), "{}", path.display());
+        let facts = facts.unwrap_or_else(|| panic!("{}: no parsed facts", path.display()));
+        let model = meshgen::model::Model::resolve(&plan).unwrap();
+        assert_eq!(facts.mesh_version.to_string(), plan.mesh.version);
+        assert_eq!(facts.dns_domain.as_str(), model.mesh.dns_domain);
+        assert_eq!(
+            format!("*.{}", facts.dns_domain.last_label()),
+            model.mesh.cross_network_hosts
+        );
+        let meshgen::model::flavor::MeshFlavor::Hosted(hosted) = &model.flavor;
+        assert_eq!(
+            plan.clusters[facts.control_plane].name,
+            hosted.control_plane_cluster
+        );
+        assert_eq!(facts.clusters.len(), model.clusters.len());
+        for (parsed, cluster) in facts.clusters.iter().zip(&model.clusters) {
+            assert_eq!(
+                parsed.kubernetes.to_string(),
+                cluster.kubernetes_version,
+                "{}",
+                cluster.name
+            );
+            assert_eq!(parsed.master_ip.to_string(), cluster.master_ip);
+            assert_eq!(
+                parsed.fallback_host_port, cluster.kind_config.fallback_host_port,
+                "{}",
+                cluster.name
+            );
+            for service in &cluster.lb_services {
+                let pinned = parsed
+                    .pinned()
+                    .find(|p| {
+                        p.ips.iter().map(|ip| ip.to_string()).collect::<Vec<_>>()
+                            == service.address.addresses
+                    })
+                    .unwrap_or_else(|| panic!("{}: {}", cluster.name, service.name));
+                assert_eq!(pinned.ips.primary().to_string(), service.address.primary);
+                let pool_name = pinned.pool.map(|k| {
+                    plan.clusters
+                        .iter()
+                        .find(|c| c.name == cluster.name)
+                        .and_then(|c| c.metallb.as_ref())
+                        .map(|m| m.pools[k].name.clone())
+                        .unwrap()
+                });
+                assert_eq!(
+                    pool_name, service.pool,
+                    "{}: {}",
+                    cluster.name, service.name
+                );
+            }
+            if let Some(metallb) = &cluster.metallb {
+                for (pool, model_pool) in parsed.pools.iter().zip(&metallb.pools) {
+                    let entries: Vec<String> =
+                        pool.entries.iter().map(|(_, e)| e.to_string()).collect();
+                    assert_eq!(entries, model_pool.addresses, "{}", cluster.name);
+                }
+            }
+        }
+        seen += 1;
+    }
+    assert!(seen >= 5, "{seen} golden plans");
+}
+
+#[test]
+fn parsed_facts_only_for_a_plan_without_errors() {
+    let mut plan = demo();
+    let (d, facts) = meshgen::check::check_parsed(&plan);
+    assert!(d.is_empty());
+    let facts = facts.unwrap();
+    assert_eq!(facts.mesh_version.minor_version(), (1, 15));
+    assert_eq!(facts.control_plane, 0);
+    assert_eq!(facts.gitops_path, None);
+    // The east-west clusters' host ports follow their place in the plan.
+    let ports: Vec<Option<u16>> = facts
+        .clusters
+        .iter()
+        .map(|c| c.fallback_host_port)
+        .collect();
+    assert_eq!(ports, [Some(35443), Some(35444), Some(35445)]);
+    plan.clusters[1].kubernetes_version = "v1.25".into();
+    let (d, facts) = meshgen::check::check_parsed(&plan);
+    assert!(d.has_errors());
+    assert!(facts.is_none());
+}
+
+/// A valid name of `len` characters (dot-separated parts of at most 63).
+fn long_name(len: usize) -> String {
+    let mut name: String = (0..len)
+        .map(|i| if i % 50 == 49 { '.' } else { 'a' })
+        .collect();
+    name.pop();
+    name.push('z');
+    name
+}
+
+#[test]
+fn node_and_pool_names_must_fit_in_a_file_name() {
+    let d = mutated(|p| p.clusters[0].nodes[0].name = long_name(246));
+    assert_only(&d, &[("MG101", "clusters[0].nodes[0].name")]);
+    assert_error(
+        &d,
+        "MG101",
+        "clusters[0].nodes[0].name",
+        &[
+            "patches/node-<name>.yaml, a 256-byte file name",
+            "at most 245 characters",
+        ],
+    );
+    let d = mutated(|p| {
+        if let Some(m) = p.clusters[2].metallb.as_mut() {
+            m.pools[0].name = long_name(237);
+        }
+    });
+    assert_only(&d, &[("MG101", "clusters[2].metallb.pools[0].name")]);
+    assert_error(
+        &d,
+        "MG101",
+        "clusters[2].metallb.pools[0].name",
+        &["ipaddresspool-<name>.yaml", "at most 236 characters"],
+    );
+    // A name over 253 characters is MG010 alone.
+    let d = mutated(|p| p.clusters[0].nodes[0].name = long_name(254));
+    assert_only(&d, &[("MG010", "clusters[0].nodes[0].name")]);
+
+    // At the limit the plan is valid, and render writes both files.
+    let mut plan = demo();
+    plan.clusters[0].nodes[0].name = long_name(245);
+    if let Some(m) = plan.clusters[0].metallb.as_mut() {
+        m.pools[0].name = long_name(236);
+    }
+    assert!(meshgen::check::check(&plan).is_empty());
+    let text = serde_json::to_string(&plan).unwrap();
+    let source = meshgen::Source::new("plan.yaml", text, Format::Yaml);
+    let (model, _) = meshgen::resolve(&source, &Default::default(), false).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    meshgen::render_to_dir(model, &Default::default(), &out, false)
+        .unwrap_or_else(|_| panic!("render at the file-name limit failed"));
+    let patches = out.join("clusters/mdemo-cluster1/patches");
+    assert!(
+        patches
+            .join(format!("node-{}.yaml", long_name(245)))
+            .is_file()
+    );
+    let pools = out.join("clusters/mdemo-cluster1/metallb");
+    assert!(
+        pools
+            .join(format!("ipaddresspool-{}.yaml", long_name(236)))
+            .is_file()
+    );
+}

@@ -76,3 +76,43 @@ fn everything_overlapping_everything_reports_linearly() {
         d.len()
     );
 }
+
+/// MG100: the NodePort fallback host port of the cluster at place N is 35443 + N, so the
+/// 30,094th cluster with an east-west gateway has none. `validate` says so, where the
+/// model refused it as an internal error; one cluster fewer passes both.
+#[test]
+fn the_fallback_host_ports_run_out_at_the_30094th_cluster() {
+    let fits = fleet(30_093, 1);
+    let (d, facts) = meshgen::check::check_parsed(&fits);
+    assert!(d.is_empty(), "{:?}", d.iter().take(5).collect::<Vec<_>>());
+    let facts = facts.expect("parsed facts");
+    assert_eq!(
+        facts.clusters.last().unwrap().fallback_host_port,
+        Some(65535)
+    );
+    assert!(meshgen::model::Model::resolve(&fits).is_ok());
+    drop(fits);
+
+    let over = fleet(30_094, 1);
+    let d = meshgen::check::check(&over);
+    let codes: Vec<(&str, &str)> = d
+        .iter()
+        .map(|d| (d.code.as_str(), d.path.as_str()))
+        .collect();
+    assert_eq!(
+        codes,
+        [("MG100", "clusters[30093].loadBalancerIPs.eastWest")],
+        "{:?}",
+        d.iter().take(5).collect::<Vec<_>>()
+    );
+    let only = d.iter().next().unwrap();
+    assert!(
+        only.message.contains("cluster-30093 is cluster 30094"),
+        "{}",
+        only.message
+    );
+    assert!(only.message.contains("would be 65536"), "{}", only.message);
+    assert!(only.hint.contains("among the first 30093"), "{}", only.hint);
+    // What the check refuses is what the model cannot build.
+    assert!(meshgen::model::Model::resolve(&over).is_err());
+}

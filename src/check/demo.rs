@@ -3,13 +3,11 @@
 
 use std::collections::{HashMap, HashSet};
 
-use super::names::{
-    LABEL_VALUE_RULE, label_name, label_value_problem, subdomain_problem, suggest_label_value,
-    with_example,
-};
+use super::names::{LABEL_VALUE_RULE, label_name, with_example};
 use super::{Facts, shown};
 use crate::codes::Code;
 use crate::diag::{Diagnostic, Diagnostics};
+use crate::grammar::names;
 
 /// helloworld's Deployment is `helloworld-<version>`.
 const DEPLOYMENT_PREFIX: &str = "helloworld-";
@@ -106,11 +104,11 @@ fn unknown_cluster(facts: &Facts, path: String, field: &str, cluster: &str) -> D
 /// The returned diagnostic's path is set by the caller.
 fn helloworld_version_problem(version: &str) -> Option<Problem> {
     let problem = if version.is_empty() {
-        Some("is empty".to_owned())
+        Err("is empty".to_owned())
     } else {
-        label_value_problem(version)
+        names::label_value(version)
     };
-    if let Some(problem) = problem {
+    if let Err(problem) = problem {
         return Some(Problem {
             code: Code::InvalidLabelValue,
             message: format!(
@@ -119,15 +117,15 @@ fn helloworld_version_problem(version: &str) -> Option<Problem> {
             ),
             hint: with_example(
                 &format!("it becomes the pods' version label: {LABEL_VALUE_RULE}"),
-                suggest_label_value(version),
+                names::suggest_label_value(version),
             ),
         });
     }
     let deployment = format!("{DEPLOYMENT_PREFIX}{version}");
-    let problem = subdomain_problem(&deployment)?;
+    let problem = names::dns1123_subdomain(&deployment).err()?;
     let lower = version.to_ascii_lowercase().replace('_', "-");
-    let example = subdomain_problem(&format!("{DEPLOYMENT_PREFIX}{lower}"))
-        .is_none()
+    let example = names::dns1123_subdomain(&format!("{DEPLOYMENT_PREFIX}{lower}"))
+        .is_ok()
         .then_some(lower);
     Some(Problem {
         code: Code::InvalidName,

@@ -5,15 +5,22 @@ use std::collections::{BTreeMap, HashSet};
 
 use crate::codes::Code;
 use crate::diag::{Diagnostic, Diagnostics};
-use crate::layout::{Stage, normalize_path};
+use crate::grammar::{Url, gitops, names, text};
+use crate::layout::Stage;
 use crate::plan::{ArgoCd, ArgoDestination, Flux, FluxTarget, GitOps, Plan};
 
 /// Longest name Flux and Argo CD's label tracking can put in a label value.
 const LABEL_VALUE_MAX: usize = 63;
 
-pub fn check(plan: &Plan, out: &mut Diagnostics) {
-    let Some(gitops) = &plan.gitops else { return };
-    check_source(gitops, out);
+use crate::grammar::gitops::normalize_path;
+
+/// Every gitops rule; `gitops.path` in canonical form (`Some(None)` without a gitops
+/// section, `None` when the path is not valid).
+pub fn check(plan: &Plan, out: &mut Diagnostics) -> Option<Option<String>> {
+    let Some(gitops) = &plan.gitops else {
+        return Some(None);
+    };
+    let path = check_source(gitops, out);
     if gitops.argocd.is_none() && gitops.flux.is_none() {
         out.push(
             Diagnostic::warning(
@@ -30,11 +37,12 @@ pub fn check(plan: &Plan, out: &mut Diagnostics) {
     if let Some(flux) = &gitops.flux {
         check_flux(plan, flux, out);
     }
+    path.map(Some)
 }
 
-/// repoURL, revision and path: shared by both tools.
-fn check_source(gitops: &GitOps, out: &mut Diagnostics) {
-    if let Err(why) = check_url(&gitops.repo_url, &["https", "http", "ssh"]) {
+/// repoURL, revision and path: shared by both tools; the canonical path when it is valid.
+fn check_source(gitops: &GitOps, out: &mut Diagnostics) -> Option<String> {
+    if let Err(why) = Url::parse(&gitops.repo_url, &["https", "http", "ssh"]) {
         let scp_like = !gitops.repo_url.contains("://") && gitops.repo_url.contains(':');
         let hint = if scp_like {
             "write an scp-like address as ssh://, e.g. `git@github.com:org/repo.git` as \
@@ -46,36 +54,38 @@ fn check_source(gitops: &GitOps, out: &mut Diagnostics) {
             Diagnostic::error(
                 Code::GitopsRepoUrl,
                 "gitops.repoURL",
-                format!("repoURL `{}` {why}", gitops.repo_url),
+                format!("repoURL `{}` {why}", text::escaped(&gitops.repo_url)),
             )
             .hint(hint),
         );
     }
-    if let Err(why) = check_revision(&gitops.revision) {
+    if let Err(why) = gitops::revision(&gitops.revision) {
         out.push(
             Diagnostic::error(
                 Code::GitopsRevision,
                 "gitops.revision",
-                format!("revision `{}` {why}", gitops.revision),
+                format!("revision `{}` {why}", text::escaped(&gitops.revision)),
             )
             .hint("name a branch (`main`), a full ref (`refs/tags/v1.0.0`) or a 40-hex commit SHA"),
         );
     }
-    if let Err(why) = normalize_path(&gitops.path) {
+    let path = normalize_path(&gitops.path);
+    if let Err(why) = &path {
         out.push(
             Diagnostic::error(
                 Code::GitopsPath,
                 "gitops.path",
-                format!("path `{}` {why}", gitops.path),
+                format!("path `{}` {why}", text::escaped(&gitops.path)),
             )
             .hint("give the -o folder relative to the repository root, e.g. `deploy/mesh`, or `.`"),
         );
     }
+    path.ok()
 }
 
 fn check_argocd(plan: &Plan, argocd: &ArgoCd, out: &mut Diagnostics) {
     check_namespace("gitops.argocd.namespace", &argocd.namespace, out);
-    if !is_dns_subdomain(&argocd.project) {
+    if names::dns1123_subdomain(&argocd.project).is_err() {
         out.push(invalid_name(
             "gitops.argocd.project",
             "Argo CD project",
@@ -131,14 +141,14 @@ fn check_argo_destination(
             ));
             None
         }
-        (Some(server), None) => match check_url(server, &["https", "http"]) {
-            Ok(()) => Some(format!("server {}", server.trim_end_matches('/'))),
+        (Some(server), None) => match Url::parse(server, &["https", "http"]) {
+            Ok(_) => Some(format!("server {}", server.trim_end_matches('/'))),
             Err(why) => {
                 out.push(
                     Diagnostic::error(
                         Code::GitopsDestination,
                         format!("{path}.server"),
-                        format!("server `{server}` {why}"),
+                        format!("server `{}` {why}", text::escaped(server)),
                     )
                     .hint("write the API server URL as Argo CD lists it, e.g. `https://10.0.0.1:6443`"),
                 );
@@ -149,16 +159,19 @@ fn check_argo_destination(
             let printable = !name.is_empty()
                 && name.len() <= 253
                 && !name.chars().any(|c| c.is_whitespace() || c.is_control());
-            if printable {
+            let invisible = text::invisible_problem(name);
+            if printable && invisible.is_none() {
                 Some(format!("name {name}"))
             } else {
+                let message = match invisible {
+                    Some(problem) => {
+                        format!("Argo CD cluster name `{}` {problem}", text::escaped(name))
+                    }
+                    None => format!("Argo CD cluster name `{name}` is empty or holds spaces"),
+                };
                 out.push(
-                    Diagnostic::error(
-                        Code::GitopsDestination,
-                        format!("{path}.name"),
-                        format!("Argo CD cluster name `{name}` is empty or holds spaces"),
-                    )
-                    .hint("use the NAME column of `argocd cluster list`"),
+                    Diagnostic::error(Code::GitopsDestination, format!("{path}.name"), message)
+                        .hint("use the NAME column of `argocd cluster list`"),
                 );
                 None
             }
@@ -168,7 +181,7 @@ fn check_argo_destination(
 
 fn check_flux(plan: &Plan, flux: &Flux, out: &mut Diagnostics) {
     check_namespace("gitops.flux.namespace", &flux.namespace, out);
-    if let Err(why) = check_duration(&flux.interval) {
+    if let Err(why) = gitops::duration(&flux.interval) {
         out.push(
             Diagnostic::error(
                 Code::GitopsInterval,
@@ -198,12 +211,7 @@ fn check_flux_target(
     out: &mut Diagnostics,
 ) -> Option<String> {
     if let Some(key) = &target.kube_config_key {
-        let valid = !key.is_empty()
-            && key.len() <= 253
-            && key
-                .chars()
-                .all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c));
-        if !valid {
+        if names::config_map_key(key).is_err() {
             out.push(invalid_name(
                 &format!("{path}.kubeConfigKey"),
                 "Secret key",
@@ -360,13 +368,13 @@ fn shared_destination<'a>(
 }
 
 fn check_namespace(path: &str, namespace: &str, out: &mut Diagnostics) {
-    if !is_dns_label(namespace) {
+    if names::dns1123_label(namespace, names::LABEL_MAX).is_err() {
         out.push(invalid_name(path, "namespace", namespace, NameRule::Label));
     }
 }
 
 fn check_secret_name(path: &str, name: &str, out: &mut Diagnostics) {
-    if !is_dns_subdomain(name) {
+    if names::dns1123_subdomain(name).is_err() {
         out.push(invalid_name(path, "Secret name", name, NameRule::Subdomain));
     }
 }
@@ -402,220 +410,4 @@ fn invalid_name(path: &str, what: &str, value: &str, rule: NameRule) -> Diagnost
         format!("{what} `{value}` is not {rule}"),
     )
     .hint(hint)
-}
-
-/// RFC 1123 label: `[a-z0-9]([-a-z0-9]*[a-z0-9])?`, at most 63 characters.
-fn is_dns_label(s: &str) -> bool {
-    !s.is_empty()
-        && s.len() <= 63
-        && s.bytes()
-            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
-        && !s.starts_with('-')
-        && !s.ends_with('-')
-}
-
-/// RFC 1123 subdomain: dot-separated labels, at most 253 characters.
-fn is_dns_subdomain(s: &str) -> bool {
-    s.len() <= 253 && s.split('.').all(is_dns_label)
-}
-
-/// `scheme://[user@]host[:port][/path]` with one of `schemes`; `Err` says what is wrong.
-fn check_url(url: &str, schemes: &[&str]) -> Result<(), String> {
-    if url.chars().any(|c| c.is_whitespace() || c.is_control()) {
-        return Err("holds spaces or control characters".to_owned());
-    }
-    let Some((scheme, rest)) = url.split_once("://") else {
-        return Err(format!("has no scheme (expected {})", scheme_list(schemes)));
-    };
-    if !schemes.contains(&scheme) {
-        return Err(format!(
-            "has scheme `{scheme}`, expected {}",
-            scheme_list(schemes)
-        ));
-    }
-    let authority = rest.split(['/', '?', '#']).next().unwrap_or_default();
-    let host_port = authority.rsplit_once('@').map_or(authority, |(_, h)| h);
-    let (host, port) = if let Some(bracketed) = host_port.strip_prefix('[') {
-        // An IPv6 literal: `[::1]:6443`.
-        match bracketed.split_once(']') {
-            Some((ip, port)) if ip.parse::<std::net::Ipv6Addr>().is_ok() => {
-                (ip, port.strip_prefix(':'))
-            }
-            _ => return Err("has a malformed IPv6 host".to_owned()),
-        }
-    } else {
-        match host_port.split_once(':') {
-            Some((host, port)) => (host, Some(port)),
-            None => (host_port, None),
-        }
-    };
-    let host_ok = !host.is_empty()
-        && (host.contains(':')
-            || host.split('.').all(|label| {
-                !label.is_empty()
-                    && label.len() <= 63
-                    && label
-                        .bytes()
-                        .all(|b| b.is_ascii_alphanumeric() || b == b'-')
-                    && !label.starts_with('-')
-                    && !label.ends_with('-')
-            }));
-    if !host_ok {
-        return Err("has no valid host".to_owned());
-    }
-    if let Some(port) = port
-        && port.parse::<u16>().map_or(true, |p| p == 0)
-    {
-        return Err(format!("has an invalid port `{port}`"));
-    }
-    Ok(())
-}
-
-fn scheme_list(schemes: &[&str]) -> String {
-    let list: Vec<String> = schemes.iter().map(|s| format!("{s}://")).collect();
-    list.join(" or ")
-}
-
-/// A branch, full ref or commit, by the rules of `git check-ref-format`.
-fn check_revision(revision: &str) -> Result<(), &'static str> {
-    if revision.is_empty() {
-        return Err("is empty");
-    }
-    if revision == "HEAD" || revision == "@" {
-        return Err("is not a branch: Flux cannot follow HEAD");
-    }
-    if revision
-        .chars()
-        .any(|c| c.is_control() || c.is_whitespace() || "~^:?*[\\".contains(c))
-    {
-        return Err("holds a space, control character or one of ~ ^ : ? * [ \\");
-    }
-    if revision.contains("..") || revision.contains("@{") || revision.contains("//") {
-        return Err("holds `..`, `@{` or `//`");
-    }
-    if revision.starts_with(['-', '/']) || revision.ends_with(['/', '.']) {
-        return Err("starts with `-` or `/`, or ends with `/` or `.`");
-    }
-    if revision
-        .split('/')
-        .any(|part| part.starts_with('.') || part.ends_with(".lock"))
-    {
-        return Err("has a part that starts with `.` or ends with `.lock`");
-    }
-    Ok(())
-}
-
-/// A Go duration as Flux's CRDs accept it (`^([0-9]+(\.[0-9]+)?(ms|s|m|h))+$`), longer than zero.
-fn check_duration(text: &str) -> Result<(), &'static str> {
-    let mut rest = text;
-    let mut nonzero = false;
-    if rest.is_empty() {
-        return Err("is empty");
-    }
-    while !rest.is_empty() {
-        let digits = rest.len() - rest.trim_start_matches(|c: char| c.is_ascii_digit()).len();
-        if digits == 0 {
-            return Err("is not a Go duration");
-        }
-        let (mut number, mut after) = rest.split_at(digits);
-        nonzero |= number.bytes().any(|b| b != b'0');
-        if let Some(fraction) = after.strip_prefix('.') {
-            let n = fraction.len()
-                - fraction
-                    .trim_start_matches(|c: char| c.is_ascii_digit())
-                    .len();
-            if n == 0 {
-                return Err("is not a Go duration");
-            }
-            number = &fraction[..n];
-            nonzero |= number.bytes().any(|b| b != b'0');
-            after = &fraction[n..];
-        }
-        rest = if let Some(r) = after.strip_prefix("ms") {
-            r
-        } else if let Some(r) = after.strip_prefix(['s', 'm', 'h']) {
-            r
-        } else {
-            return Err("has a number without a unit (ms, s, m or h)");
-        };
-    }
-    if nonzero { Ok(()) } else { Err("is zero") }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn durations() {
-        for good in ["10m", "30s", "1h30m", "1.5h", "500ms", "0.5s"] {
-            assert_eq!(check_duration(good), Ok(()), "{good}");
-        }
-        for bad in [
-            "",
-            "10",
-            "10 m",
-            "1d",
-            "m",
-            "0s",
-            "0m0s",
-            "1.h",
-            "-1m",
-            "10minutes",
-        ] {
-            assert!(check_duration(bad).is_err(), "{bad}");
-        }
-    }
-
-    #[test]
-    fn revisions() {
-        for good in [
-            "main",
-            "release/1.0",
-            "refs/tags/v1.2.0",
-            "0123456789abcdef0123456789abcdef01234567",
-        ] {
-            assert_eq!(check_revision(good), Ok(()), "{good}");
-        }
-        for bad in [
-            "", "HEAD", "a b", "a..b", "a~1", "x^", "a:b", "-x", "x/", "x.", "x.lock", "a/.b",
-            "@{u}", "a//b",
-        ] {
-            assert!(check_revision(bad).is_err(), "{bad}");
-        }
-    }
-
-    #[test]
-    fn urls() {
-        let git = &["https", "http", "ssh"];
-        for good in [
-            "https://github.com/org/repo.git",
-            "ssh://git@github.com/org/repo.git",
-            "http://10.0.0.1:3000/repo",
-            "https://[fd00::1]:8443/x",
-        ] {
-            assert_eq!(check_url(good, git), Ok(()), "{good}");
-        }
-        for bad in [
-            "git@github.com:org/repo.git",
-            "ftp://x/y",
-            "https://",
-            "https:// x",
-            "https://host:99999/",
-            "https://host:0/",
-            "https://-bad-/x",
-            "https://[zz]/x",
-        ] {
-            assert!(check_url(bad, git).is_err(), "{bad}");
-        }
-    }
-
-    #[test]
-    fn names() {
-        assert!(is_dns_label("flux-system"));
-        assert!(!is_dns_label("Flux_System"));
-        assert!(!is_dns_label(&"a".repeat(64)));
-        assert!(is_dns_subdomain("c2.kubeconfig"));
-        assert!(!is_dns_subdomain("c2..kubeconfig"));
-    }
 }

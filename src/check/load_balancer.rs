@@ -1,113 +1,18 @@
-//! LoadBalancer IPs and MetalLB pools: syntax (MG031, MG053), where each IP may sit
+//! LoadBalancer IPs and MetalLB pools: where each IP may sit
 //! (MG050–MG052, MG057), how pools relate (MG054, MG055), and whether they are big
-//! enough for the Services they serve (MG056).
+//! enough for the Services they serve (MG056). Their syntax (MG031, MG053) is in
+//! [`super::pools`].
 
 use std::collections::HashMap;
 use std::collections::hash_map::Entry;
 use std::net::IpAddr;
 
 use super::overlap::{self, RangeIndex, Span};
-use super::{ClusterFacts, Facts, PoolFacts, Service, and_list, family, not_valid, shown};
+use super::{ClusterFacts, Facts, Service, and_list, family, shown};
 use crate::codes::Code;
 use crate::diag::{Diagnostic, Diagnostics};
-use crate::net::{self, AddrRange, DualStack};
+use crate::net::{self, DualStack};
 use crate::plan::{Cluster, NetworkMode};
-
-type Parsed = ([Option<DualStack<IpAddr>>; 3], Vec<PoolFacts>, bool);
-
-/// Parse cluster `i`'s LoadBalancer IPs and pool entries, reporting those that do not parse.
-pub(super) fn parse(i: usize, cluster: &Cluster, out: &mut Diagnostics) -> Parsed {
-    let mut lb_ips = [None; 3];
-    for service in Service::ALL {
-        let Some(text) = service.ip(&cluster.load_balancer_ips) else {
-            continue;
-        };
-        match net::parse_dual_ips(text) {
-            Ok(ips) => lb_ips[service as usize] = Some(ips),
-            Err(reason) => out.push(
-                Diagnostic::error(
-                    Code::InvalidIp,
-                    format!("clusters[{i}].loadBalancerIPs.{}", service.field()),
-                    not_valid(
-                        &format!("loadBalancerIPs.{}", service.field()),
-                        text,
-                        &reason,
-                    ),
-                )
-                .hint(
-                    "write one address from the cluster's MetalLB pools, or for dual-stack an IPv4 \
-                     and an IPv6 address separated by a comma",
-                ),
-            ),
-        }
-    }
-    let mut pools = Vec::new();
-    let mut parsed = true;
-    for (k, pool) in cluster
-        .metallb
-        .iter()
-        .flat_map(|m| m.pools.iter())
-        .enumerate()
-    {
-        let path = || format!("clusters[{i}].metallb.pools[{k}].addresses");
-        if pool.addresses.is_empty() {
-            out.push(
-                Diagnostic::error(
-                    Code::InvalidPoolEntry,
-                    path(),
-                    format!("pool {} has no addresses", shown(&pool.name)),
-                )
-                .hint("list CIDRs (10.0.0.0/28) or ranges (10.0.0.1-10.0.0.9), or remove the pool"),
-            );
-        }
-        let mut entries = Vec::with_capacity(pool.addresses.len());
-        for (m, text) in pool.addresses.iter().enumerate() {
-            match AddrRange::parse_pool_entry(text) {
-                Ok(range) => entries.push((m, range)),
-                Err(reason) => {
-                    parsed = false;
-                    out.push(
-                        Diagnostic::error(
-                            Code::InvalidPoolEntry,
-                            format!("{}[{m}]", path()),
-                            not_valid(&format!("pool {} entry", shown(&pool.name)), text, &reason),
-                        )
-                        .hint(pool_entry_hint(text)),
-                    );
-                }
-            }
-        }
-        pools.push(PoolFacts {
-            entries,
-            auto_assign: pool.auto_assign.unwrap_or(true),
-            avoid_buggy_ips: pool.avoid_buggy_ips.unwrap_or(false),
-        });
-    }
-    (lb_ips, pools, parsed)
-}
-
-/// A fix for a pool entry that does not parse.
-fn pool_entry_hint(text: &str) -> String {
-    if let Some((a, b)) = text.split_once('-')
-        && let (Ok(a), Ok(b)) = (net::parse_ip(a), net::parse_ip(b))
-        && a.is_ipv4() == b.is_ipv4()
-        && a > b
-    {
-        return format!("write the lower address first: {b}-{a}");
-    }
-    if let Ok(n) = text.trim().parse::<ipnet::IpNet>()
-        && n.addr() != n.network()
-    {
-        return format!(
-            "write the network address: {}, or the range {}-{}",
-            n.trunc(),
-            n.addr(),
-            n.broadcast()
-        );
-    }
-    "write a CIDR (10.0.0.0/28) or a range of one family (10.0.0.1-10.0.0.9, fd00::1-fd00::9)"
-        .to_owned()
-}
 
 pub(super) fn check(facts: &Facts, out: &mut Diagnostics) {
     let pools = pool_index(facts);
@@ -125,7 +30,7 @@ fn pool_index(facts: &Facts) -> RangeIndex<(usize, usize)> {
         .each()
         .flat_map(|(i, _, f)| {
             f.pools.iter().enumerate().flat_map(move |(k, pool)| {
-                pool.entries.iter().map(move |(_, range)| (*range, (i, k)))
+                pool.entries.iter().map(move |(_, e)| (e.range(), (i, k)))
             })
         })
         .collect();
@@ -245,7 +150,7 @@ fn lb_ips(facts: &Facts, pools: &RangeIndex<(usize, usize)>, out: &mut Diagnosti
                 if !refused
                     && cluster.metallb.is_some()
                     && f.pools_parsed
-                    && !f.pools.iter().any(|p| p.serves(ip))
+                    && net::pool_for(&f.pools, ip).is_none()
                 {
                     out.push(outside_pools(facts, pools, i, f, path(), &what(ip), ip));
                 }
@@ -253,8 +158,8 @@ fn lb_ips(facts: &Facts, pools: &RangeIndex<(usize, usize)>, out: &mut Diagnosti
             // MetalLB honours a Service's requested IPs only when one pool holds them all.
             let all: Vec<IpAddr> = ips.iter().collect();
             if all.len() > 1 && cluster.metallb.is_some() && f.pools_parsed {
-                let each_served = all.iter().all(|ip| f.pools.iter().any(|p| p.serves(*ip)));
-                let one_pool = f.pools.iter().any(|p| all.iter().all(|ip| p.serves(*ip)));
+                let each_served = all.iter().all(|ip| net::pool_for(&f.pools, *ip).is_some());
+                let one_pool = f.pools.iter().any(|p| p.serves_all(all.iter().copied()));
                 if each_served && !one_pool {
                     out.push(
                         Diagnostic::error(
@@ -288,11 +193,7 @@ fn outside_pools(
     what: &str,
     ip: IpAddr,
 ) -> Diagnostic {
-    let buggy = f
-        .pools
-        .iter()
-        .enumerate()
-        .find(|(_, p)| p.entries.iter().any(|(_, r)| r.contains(ip)));
+    let buggy = f.pools.iter().enumerate().find(|(_, p)| p.holds(ip));
     let message = if let Some((k, _)) = buggy {
         format!(
             "{what} is in pool {} of its cluster, but that pool sets avoidBuggyIPs, so MetalLB never \
@@ -332,8 +233,9 @@ fn pick_hint(facts: &Facts, i: usize, ip: IpAddr, why: &str) -> String {
             let ranges: Vec<String> = pool
                 .entries
                 .iter()
-                .filter(|(_, r)| r.is_ipv4() == ip.is_ipv4())
-                .map(|(_, r)| r.to_string())
+                .map(|(_, e)| e.range())
+                .filter(|r| r.is_ipv4() == ip.is_ipv4())
+                .map(|r| r.to_string())
                 .collect();
             (!ranges.is_empty())
                 .then(|| format!("{} ({})", pool_name(facts, i, k), ranges.join(", ")))
@@ -361,7 +263,7 @@ pub(super) fn free_address(facts: &Facts, i: usize, ipv4: Option<bool>) -> Optio
     const LOOK: u128 = 64;
     let f = facts.clusters.get(i)?;
     for pool in &f.pools {
-        for (_, range) in &pool.entries {
+        for range in pool.entries.iter().map(|(_, e)| e.range()) {
             if ipv4.is_some_and(|v4| v4 != range.is_ipv4()) {
                 continue;
             }
@@ -384,8 +286,8 @@ fn pool_overlaps(facts: &Facts, out: &mut Diagnostics) {
         .each()
         .flat_map(|(i, _, f)| {
             f.pools.iter().enumerate().flat_map(move |(k, pool)| {
-                pool.entries.iter().map(move |(m, range)| Span {
-                    range: *range,
+                pool.entries.iter().map(move |(m, e)| Span {
+                    range: e.range(),
                     group: 0,
                     tag: (i, k, *m),
                 })
@@ -445,7 +347,8 @@ fn pools_hold_master_ips(facts: &Facts, out: &mut Diagnostics) {
     masters.sort_unstable();
     for (i, cluster, f) in facts.each() {
         for (k, pool) in f.pools.iter().enumerate() {
-            for (m, range) in &pool.entries {
+            for (m, entry) in &pool.entries {
+                let range = entry.range();
                 let own = f.master_ip.filter(|ip| range.contains(*ip));
                 let held = match own {
                     Some(ip) => Some((ip, i)),
@@ -526,7 +429,7 @@ fn exhausted(facts: &Facts, i: usize, cluster: &Cluster, f: &ClusterFacts, out: 
                 continue;
             }
             pinned.push(ip);
-            if let Some(k) = f.pools.iter().position(|p| p.serves(ip))
+            if let Some(k) = net::pool_for(&f.pools, ip)
                 && let Some(t) = taken.get_mut(k)
             {
                 *t += 1;
@@ -542,8 +445,9 @@ fn exhausted(facts: &Facts, i: usize, cluster: &Cluster, f: &ClusterFacts, out: 
         let size: u128 = pool
             .entries
             .iter()
-            .filter(|(_, r)| wanted(&r.start))
-            .map(|(_, r)| r.usable(pool.avoid_buggy_ips))
+            .map(|(_, e)| e.range())
+            .filter(|r| wanted(&r.start))
+            .map(|r| r.usable(pool.avoid_buggy_ips))
             .fold(0, u128::saturating_add);
         if pool.auto_assign {
             held = held.saturating_add(size);

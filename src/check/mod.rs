@@ -12,10 +12,13 @@
 mod control_plane;
 mod demo;
 mod images;
+mod limits;
 mod load_balancer;
 mod names;
 mod networks;
 mod overlap;
+mod parsed;
+mod pools;
 mod subnets;
 mod versions;
 
@@ -26,24 +29,46 @@ use ipnet::IpNet;
 
 pub mod gitops;
 
+pub use limits::FIRST_FALLBACK_HOST_PORT;
+pub use parsed::{ClusterParsed, ParsedFacts, PinnedIp};
+
 use crate::diag::Diagnostics;
-use crate::net::{AddrRange, DualStack};
+use crate::net::{DualStack, Pool};
 use crate::plan::{Cluster, LoadBalancerIps, Plan};
 
 /// Run every rule over `plan`.
 pub fn check(plan: &Plan) -> Diagnostics {
+    check_parsed(plan).0
+}
+
+/// Run every rule over `plan`; when none found an error, the values the rules parsed,
+/// for the model to take instead of parsing the plan again.
+pub fn check_parsed(plan: &Plan) -> (Diagnostics, Option<ParsedFacts>) {
     let mut out = Diagnostics::default();
     let facts = Facts::gather(plan, &mut out);
-    names::check(&facts, &mut out);
+    let dns_domain = names::check(&facts, &mut out);
     control_plane::check(&facts, &mut out);
     subnets::check(&facts, &mut out);
     networks::check(&facts, &mut out);
     load_balancer::check(&facts, &mut out);
-    versions::check(plan, &mut out);
+    let fallback_host_ports = limits::fallback_host_ports(&facts, &mut out);
+    limits::file_names(&facts, &mut out);
+    let versions = versions::check(plan, &mut out);
     demo::check(&facts, &mut out);
     images::check(plan, &mut out);
-    gitops::check(plan, &mut out);
-    out
+    let gitops_path = gitops::check(plan, &mut out);
+    let parsed = if out.has_errors() {
+        None
+    } else {
+        let found = parsed::Found {
+            versions,
+            dns_domain,
+            gitops_path,
+            fallback_host_ports,
+        };
+        ParsedFacts::gather(facts, found)
+    };
+    (out, parsed)
 }
 
 /// The plan with its addresses parsed, once, for every rule to share.
@@ -67,24 +92,9 @@ pub(crate) struct ClusterFacts {
     /// Indexed by [`Service`].
     pub lb_ips: [Option<DualStack<IpAddr>>; 3],
     /// Parallel to `metallb.pools`; empty without `metallb`.
-    pub pools: Vec<PoolFacts>,
+    pub pools: Vec<Pool>,
     /// Every pool entry parsed: only then can "in no pool" and "pools too small" be judged.
     pub pools_parsed: bool,
-}
-
-pub(crate) struct PoolFacts {
-    /// (index in `addresses`, range) of each entry that parsed.
-    pub entries: Vec<(usize, AddrRange)>,
-    pub auto_assign: bool,
-    pub avoid_buggy_ips: bool,
-}
-
-impl PoolFacts {
-    /// Whether MetalLB hands out `ip` from this pool.
-    pub fn serves(&self, ip: IpAddr) -> bool {
-        !(self.avoid_buggy_ips && crate::net::is_buggy_ip(ip))
-            && self.entries.iter().any(|(_, r)| r.contains(ip))
-    }
 }
 
 /// The mesh services that get a LoadBalancer IP in a cluster.
@@ -141,7 +151,7 @@ impl<'p> Facts<'p> {
             .enumerate()
             .map(|(i, cluster)| {
                 let (pod_subnet, service_subnet, master_ip) = subnets::parse(i, cluster, out);
-                let (lb_ips, pools, pools_parsed) = load_balancer::parse(i, cluster, out);
+                let (lb_ips, pools, pools_parsed) = pools::parse(i, cluster, out);
                 ClusterFacts {
                     pod_subnet,
                     service_subnet,
@@ -207,10 +217,13 @@ impl<'p> Facts<'p> {
 }
 
 /// A plan value as messages show it: control characters escaped, so a newline in a
-/// name cannot break the report's layout.
+/// name cannot break the report's layout, and invisible characters (a bidi override
+/// cannot reorder the message around it) written as `\u{...}`.
 pub(crate) fn shown(value: &str) -> String {
     if value.chars().any(char::is_control) {
         value.chars().flat_map(char::escape_default).collect()
+    } else if value.chars().any(crate::grammar::text::is_invisible) {
+        crate::grammar::text::escaped(value)
     } else {
         value.to_owned()
     }

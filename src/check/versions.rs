@@ -1,9 +1,11 @@
 //! Versions: the mesh version (MG060), each cluster's Kubernetes version (MG061), and
-//! whether that Istio release supports that Kubernetes (MG062, a warning).
+//! whether that Istio release supports that Kubernetes (MG062, a warning). The grammars
+//! are [`crate::grammar::version`].
 
 use super::shown;
 use crate::codes::Code;
 use crate::diag::{Diagnostic, Diagnostics};
+use crate::grammar::{KubeVersion, MeshVersion};
 use crate::plan::Plan;
 
 /// Istio's published support table: Istio minor -> the Kubernetes minors it supports
@@ -52,12 +54,19 @@ pub fn supported_kubernetes(istio_minor: u32) -> Option<(u32, u32)> {
         .map(|(_, first, last)| (*first, *last))
 }
 
-pub(super) fn check(plan: &Plan, out: &mut Diagnostics) {
-    let istio = mesh_version(plan, out);
+/// The versions that parsed: the mesh's, and each cluster's (parallel to `plan.clusters`).
+pub(super) type Parsed = (Option<MeshVersion>, Vec<Option<KubeVersion>>);
+
+pub(super) fn check(plan: &Plan, out: &mut Diagnostics) -> Parsed {
+    let mesh = mesh_version(plan, out);
+    let istio = mesh.as_ref().map(MeshVersion::minor_version);
+    let mut clusters = Vec::with_capacity(plan.clusters.len());
     for (i, cluster) in plan.clusters.iter().enumerate() {
         let path = || format!("clusters[{i}].kubernetesVersion");
         let text = &cluster.kubernetes_version;
-        let Some((major, minor)) = kubernetes_version(text) else {
+        let parsed = KubeVersion::parse(text);
+        clusters.push(parsed);
+        let Some(KubeVersion { major, minor, .. }) = parsed else {
             out.push(
                 Diagnostic::error(
                     Code::InvalidKubernetesVersion,
@@ -108,12 +117,13 @@ pub(super) fn check(plan: &Plan, out: &mut Diagnostics) {
             )),
         );
     }
+    (mesh, clusters)
 }
 
-/// MG060: check `mesh.version`; its (major, minor) when it is valid.
-fn mesh_version(plan: &Plan, out: &mut Diagnostics) -> Option<(u32, u32)> {
+/// MG060: check `mesh.version`; the version when it is valid.
+fn mesh_version(plan: &Plan, out: &mut Diagnostics) -> Option<MeshVersion> {
     let text = &plan.mesh.version;
-    match parse_mesh_version(text) {
+    match MeshVersion::parse(text) {
         Some(version) => Some(version),
         None => {
             out.push(
@@ -143,72 +153,9 @@ fn version_hint(text: &str, example: &str) -> String {
     }
 }
 
-/// `MAJOR.MINOR.PATCH[-suffix]` (suffix: letters, digits, `.` and `-`; the whole is an
-/// image tag, so at most 128 characters) to (major, minor).
-fn parse_mesh_version(text: &str) -> Option<(u32, u32)> {
-    if text.len() > 128 {
-        return None;
-    }
-    let (core, suffix) = match text.split_once('-') {
-        Some((core, suffix)) => (core, Some(suffix)),
-        None => (text, None),
-    };
-    if let Some(suffix) = suffix
-        && (suffix.is_empty()
-            || !suffix
-                .chars()
-                .all(|c| c.is_ascii_alphanumeric() || c == '.' || c == '-'))
-    {
-        return None;
-    }
-    let mut parts = core.split('.');
-    let (major, minor, patch) = (parts.next()?, parts.next()?, parts.next()?);
-    if parts.next().is_some() || number(patch).is_none() {
-        return None;
-    }
-    Some((number(major)?, number(minor)?))
-}
-
-/// `MAJOR.MINOR` or `MAJOR.MINOR.PATCH` to (major, minor).
-fn kubernetes_version(text: &str) -> Option<(u32, u32)> {
-    let mut parts = text.split('.');
-    let (major, minor) = (number(parts.next()?)?, number(parts.next()?)?);
-    match parts.next() {
-        Some(patch) if number(patch).is_none() => return None,
-        _ => {}
-    }
-    parts.next().is_none().then_some((major, minor))
-}
-
-/// A version number: digits, no sign, no leading zero.
-fn number(text: &str) -> Option<u32> {
-    let digits = !text.is_empty() && text.bytes().all(|b| b.is_ascii_digit());
-    if !digits || (text.len() > 1 && text.starts_with('0')) {
-        return None;
-    }
-    text.parse().ok()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn versions_parse() {
-        assert_eq!(parse_mesh_version("1.15.3-mspider"), Some((1, 15)));
-        assert_eq!(parse_mesh_version("1.30.0"), Some((1, 30)));
-        assert_eq!(parse_mesh_version("1.15"), None);
-        assert_eq!(parse_mesh_version("v1.15.3"), None);
-        assert_eq!(parse_mesh_version("1.15.3-"), None);
-        assert_eq!(parse_mesh_version("1.15.3-a b"), None);
-        assert_eq!(parse_mesh_version("1.015.3"), None);
-        assert_eq!(kubernetes_version("1.25"), Some((1, 25)));
-        assert_eq!(kubernetes_version("1.25.3"), Some((1, 25)));
-        assert_eq!(kubernetes_version("1.25.3.1"), None);
-        assert_eq!(kubernetes_version("1"), None);
-        assert_eq!(kubernetes_version("v1.25"), None);
-        assert_eq!(kubernetes_version("1.+5"), None);
-    }
 
     #[test]
     fn table_is_ordered_and_ranges_are_sane() {

@@ -5,6 +5,13 @@
 //! template cannot forget it: YAML scalars for `.yaml`, JSON values for
 //! `.json`, Markdown text for `.md` (plus the `code` and `sh` filters for code
 //! spans and commands). Every rendered file is then parsed back.
+//!
+//! Invisible characters (bidi controls, zero-width characters, line separators) are
+//! written escaped in every format but JSON (which holds only checked names): the plan
+//! fields that may hold them are the registry and the images, which the checks only warn
+//! about (MG080) because meshgen writes them as given.
+
+use crate::grammar::text;
 
 /// A string as a YAML scalar that every reader (YAML 1.1 and 1.2) reads back as
 /// the same string: plain when that is unambiguous, double-quoted otherwise.
@@ -26,8 +33,10 @@ pub fn yaml_scalar(text: &str) -> String {
     }
 }
 
-/// YAML double-quoted form: escapes quotes, backslashes, and every character YAML
-/// does not allow raw or would read as a line break (C0/C1 controls, NEL, LS, PS, BOM).
+/// YAML double-quoted form: escapes quotes, backslashes, every character YAML does not
+/// allow raw or would read as a line break (C0/C1 controls, NEL, LS, PS, BOM), and every
+/// invisible character (bidi controls, zero-width characters: [`text::is_invisible`]), so
+/// a reviewer of the file sees it. A reader gets the same string back.
 fn double_quoted(text: &str) -> String {
     let mut out = String::with_capacity(text.len() + 2);
     out.push('"');
@@ -43,9 +52,10 @@ fn double_quoted(text: &str) -> String {
                 || matches!(
                     c,
                     '\u{2028}' | '\u{2029}' | '\u{feff}' | '\u{fffe}' | '\u{ffff}'
-                ) =>
+                )
+                || text::is_invisible(c) =>
             {
-                out.push_str(&format!("\\u{:04x}", c as u32));
+                out.push_str(&unicode_escape(c));
             }
             c => out.push(c),
         }
@@ -54,10 +64,18 @@ fn double_quoted(text: &str) -> String {
     out
 }
 
+/// `\uXXXX`, or `\UXXXXXXXX` past the BMP: the escape YAML and bash both read.
+fn unicode_escape(c: char) -> String {
+    match c as u32 {
+        n @ 0..=0xffff => format!("\\u{n:04x}"),
+        n => format!("\\U{n:08x}"),
+    }
+}
+
 /// A string as Markdown text (prose or a table cell): every character that
-/// could start markup or end a table cell is backslash-escaped, and control
+/// could start markup or end a table cell is backslash-escaped, control
 /// characters (line breaks included) become spaces, so a value stays inside
-/// its cell or sentence.
+/// its cell or sentence, and invisible characters show as `\u{202e}`.
 pub fn markdown_text(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
@@ -67,6 +85,7 @@ pub fn markdown_text(text: &str) -> String {
                 out.push(c);
             }
             c if c.is_control() || matches!(c, '\u{2028}' | '\u{2029}') => out.push(' '),
+            c if text::is_invisible(c) => out.push_str(&c.escape_unicode().to_string()),
             c => out.push(c),
         }
     }
@@ -79,7 +98,15 @@ pub fn markdown_text(text: &str) -> String {
 pub fn markdown_code(text: &str) -> String {
     let flat: String = text
         .chars()
-        .map(|c| if c.is_control() { ' ' } else { c })
+        .map(|c| {
+            if c.is_control() {
+                " ".to_owned()
+            } else if text::is_invisible(c) {
+                c.escape_unicode().to_string()
+            } else {
+                c.to_string()
+            }
+        })
         .collect::<String>()
         .replace('|', "\\|");
     let longest_run = flat.split(|c| c != '`').map(str::len).max().unwrap_or(0);
@@ -103,7 +130,10 @@ pub fn shell_word(text: &str) -> String {
     if bare {
         return text.to_owned();
     }
-    if text.chars().any(char::is_control) {
+    if text
+        .chars()
+        .any(|c| c.is_control() || text::is_invisible(c))
+    {
         let mut out = String::from("$'");
         for c in text.chars() {
             match c {
@@ -112,7 +142,7 @@ pub fn shell_word(text: &str) -> String {
                 c if (c as u32) < 0x80 && c.is_control() => {
                     out.push_str(&format!("\\x{:02x}", c as u32));
                 }
-                c if c.is_control() => out.push_str(&format!("\\u{:04x}", c as u32)),
+                c if c.is_control() || text::is_invisible(c) => out.push_str(&unicode_escape(c)),
                 c => out.push(c),
             }
         }
@@ -294,6 +324,22 @@ mod tests {
         }
         assert_eq!(yaml_scalar("a\"b\nc"), r#""a\"b\nc""#);
         assert!(!yaml_scalar("a\u{2028}b\rc").contains(['\u{2028}', '\r', '\n']));
+    }
+
+    #[test]
+    fn invisible_characters_are_written_escaped() {
+        let image = "curl\u{202E}lruc\u{200B}\u{E0041}";
+        assert_eq!(yaml_scalar(image), r#""curl\u202elruc\u200b\U000e0041""#);
+        // Read back, the YAML is the same string.
+        let back: String = serde_saphyr::from_str(&yaml_scalar(image)).unwrap();
+        assert_eq!(back, image);
+        assert_eq!(markdown_text(image), "curl\\u{202e}lruc\\u{200b}\\u{e0041}");
+        assert_eq!(
+            markdown_code(image),
+            "`curl\\u{202e}lruc\\u{200b}\\u{e0041}`"
+        );
+        assert_eq!(shell_word(image), "$'curl\\u202elruc\\u200b\\U000e0041'");
+        assert_eq!(markdown_text("主节点"), "主节点");
     }
 
     #[test]

@@ -1,0 +1,135 @@
+//! What the checks parsed, handed to the model: a plan that passed every rule comes with
+//! its values as typed facts, so the model reads them instead of parsing the text again
+//! (and needs no "cannot happen" errors for values a rule already refused).
+
+use std::net::IpAddr;
+
+use ipnet::IpNet;
+
+use super::{Facts, Service};
+use crate::grammar::names::DnsDomain;
+use crate::grammar::{KubeVersion, MeshVersion};
+use crate::net::{self, DualStack, Pool};
+
+/// Every value of a valid plan that has a grammar, parsed. Built only when no rule found
+/// an error; each `Vec` is parallel to the plan list it names.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ParsedFacts {
+    /// `mesh.version`.
+    pub mesh_version: MeshVersion,
+    /// `mesh.dnsDomain`.
+    pub dns_domain: DnsDomain,
+    /// The index in `plan.clusters` of `mesh.controlPlaneCluster`.
+    pub control_plane: usize,
+    /// Parallel to `plan.clusters`.
+    pub clusters: Vec<ClusterParsed>,
+    /// `gitops.path` in canonical form (`deploy/mesh`, or empty for the repository root),
+    /// when the plan has a `gitops` section.
+    pub gitops_path: Option<String>,
+}
+
+/// One cluster's parsed values.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ClusterParsed {
+    /// `kubernetesVersion`.
+    pub kubernetes: KubeVersion,
+    pub pod_subnet: DualStack<IpNet>,
+    pub service_subnet: Option<DualStack<IpNet>>,
+    pub master_ip: IpAddr,
+    /// `loadBalancerIPs`.
+    pub istiod: Option<PinnedIp>,
+    pub east_west: Option<PinnedIp>,
+    pub ingress: Option<PinnedIp>,
+    /// Parallel to `metallb.pools` (empty without `metallb`), every entry parsed.
+    pub pools: Vec<Pool>,
+    /// The host port kind forwards to the east-west gateway's NodePort fallback, where
+    /// the cluster runs an east-west gateway ([`super::limits`]).
+    pub fallback_host_port: Option<u16>,
+}
+
+/// A LoadBalancer IP the plan pins (one address, or a dual-stack pair), and the pool of
+/// its cluster that hands it out.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PinnedIp {
+    pub ips: DualStack<IpAddr>,
+    /// The index in `metallb.pools` of the one pool that serves every address of `ips`
+    /// ([`Pool::serves_all`], honouring `avoidBuggyIPs`); `None` without `metallb`.
+    pub pool: Option<usize>,
+}
+
+impl ParsedFacts {
+    /// The facts of a plan whose rules found no error; `None` if a value is missing all
+    /// the same (a rule that let an unparsed value through: a meshgen bug).
+    pub(super) fn gather(facts: Facts, found: Found) -> Option<ParsedFacts> {
+        let Found {
+            versions: (mesh_version, kubernetes),
+            dns_domain,
+            gitops_path,
+            fallback_host_ports,
+        } = found;
+        if kubernetes.len() != facts.clusters.len()
+            || fallback_host_ports.len() != facts.clusters.len()
+        {
+            return None;
+        }
+        let clusters = facts
+            .clusters
+            .into_iter()
+            .zip(kubernetes)
+            .zip(fallback_host_ports)
+            .map(|((f, kubernetes), fallback_host_port)| {
+                if !f.pools_parsed {
+                    return None;
+                }
+                let pinned = |service: Service| {
+                    f.lb_ips[service as usize].map(|ips| PinnedIp {
+                        ips,
+                        pool: f.pools.iter().position(|p| p.serves_all(ips.iter())),
+                    })
+                };
+                Some(ClusterParsed {
+                    kubernetes: kubernetes?,
+                    pod_subnet: f.pod_subnet?,
+                    service_subnet: f.service_subnet,
+                    master_ip: f.master_ip?,
+                    istiod: pinned(Service::Istiod),
+                    east_west: pinned(Service::EastWest),
+                    ingress: pinned(Service::Ingress),
+                    fallback_host_port,
+                    pools: f.pools,
+                })
+            })
+            .collect::<Option<Vec<ClusterParsed>>>()?;
+        Some(ParsedFacts {
+            mesh_version: mesh_version?,
+            dns_domain: dns_domain?,
+            control_plane: facts.control_plane?,
+            clusters,
+            gitops_path: gitops_path?,
+        })
+    }
+}
+
+impl ClusterParsed {
+    /// The pinned IPs, in the order of [`Service`].
+    pub fn pinned(&self) -> impl Iterator<Item = &PinnedIp> {
+        [&self.istiod, &self.east_west, &self.ingress]
+            .into_iter()
+            .flatten()
+    }
+
+    /// The pool that hands out `ip`, if one does.
+    pub fn pool_for(&self, ip: IpAddr) -> Option<usize> {
+        net::pool_for(&self.pools, ip)
+    }
+}
+
+/// What the rules found beside [`Facts`], gathered by [`super::check_parsed`].
+pub(super) struct Found {
+    pub versions: super::versions::Parsed,
+    pub dns_domain: Option<DnsDomain>,
+    /// `None`: the path did not parse; `Some(None)`: the plan has no gitops section.
+    pub gitops_path: Option<Option<String>>,
+    /// Parallel to `plan.clusters`.
+    pub fallback_host_ports: Vec<Option<u16>>,
+}
