@@ -5,7 +5,7 @@
 //! list of items with a `name`, an item changes the first unchanged demo item of that name
 //! or is added; other lists and values replace. A fragment that is a whole plan stands alone.
 
-mod check_support;
+use crate::support::check as check_support;
 
 use meshgen::codes::{self, ALL};
 use meshgen::{Diagnostics, Plan};

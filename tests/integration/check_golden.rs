@@ -2,11 +2,13 @@
 //!
 //! Each plan `tests/diagnostics/NAME.yaml` / `NAME.toml` has its expected report in
 //! `NAME.yaml.txt` / `NAME.toml.txt`. Bless (rewrite the expected files) with
-//! `MESHGEN_BLESS=1 cargo test`, then read the diff before committing.
+//! `TRYCMD=overwrite cargo test --all-targets`, then read the diff before committing.
 
 use std::path::{Path, PathBuf};
 
 use meshgen::Format;
+
+use crate::support::snapshots::assert_file;
 
 const DIR: &str = "tests/diagnostics";
 
@@ -32,33 +34,11 @@ fn report(plan: &Path) -> String {
 
 #[test]
 fn reports_match_the_blessed_text() {
-    let bless = std::env::var_os("MESHGEN_BLESS").is_some_and(|v| v == "1");
     let plans = plans();
     assert!(plans.len() >= 2, "no plans under {DIR}");
-    let mut stale = Vec::new();
     for plan in plans {
-        let expected_path = PathBuf::from(format!("{}.txt", plan.display()));
-        let actual = report(&plan);
-        let expected = std::fs::read_to_string(&expected_path).unwrap_or_default();
-        if actual == expected {
-            continue;
-        }
-        if bless {
-            std::fs::write(&expected_path, &actual).unwrap();
-            continue;
-        }
-        let diff = similar::TextDiff::from_lines(&expected, &actual);
-        stale.push(format!(
-            "{}:\n{}",
-            expected_path.display(),
-            diff.unified_diff().header("expected", "actual")
-        ));
+        assert_file(format!("{}.txt", plan.display()), &report(&plan));
     }
-    assert!(
-        stale.is_empty(),
-        "reports differ (bless with MESHGEN_BLESS=1 cargo test --test check_golden):\n{}",
-        stale.join("\n")
-    );
 }
 
 #[test]

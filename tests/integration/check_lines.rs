@@ -2,7 +2,7 @@
 //! the plan text, in YAML and in TOML, including map keys that are cluster names and fields
 //! that are missing (placed at their parent).
 
-mod check_support;
+use crate::support::check as check_support;
 
 use check_support::*;
 use meshgen::Format;

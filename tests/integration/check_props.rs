@@ -2,7 +2,7 @@
 //! stays clean when its clusters are listed in another order (the checks do not depend on
 //! sort accidents).
 
-mod check_support;
+use crate::support::check as check_support;
 
 use meshgen::plan::Plan;
 use proptest::prelude::*;

@@ -1,7 +1,7 @@
 //! One test (or more) per check: a small mutation of the demo plan, asserting the code,
 //! the field path, and key words of the message and hint.
 
-mod check_support;
+use crate::support::check as check_support;
 
 use check_support::*;
 use meshgen::plan::{Cluster, Metallb, NetworkMode, Node, Pool};

@@ -8,7 +8,7 @@ use std::time::Instant;
 use meshgen::plan::*;
 
 // The benchmark's generator: N clusters on N/3 networks, two pools each.
-#[path = "../benches/support/plan_gen.rs"]
+#[path = "../../benches/support/plan_gen.rs"]
 #[allow(dead_code)] // its YAML writer serves the benchmark only
 mod plan_gen;
 use plan_gen::plan as fleet;

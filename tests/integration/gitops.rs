@@ -6,8 +6,8 @@ use std::process::Command;
 
 use meshgen::{Diagnostics, Format, Options, Severity, Source, Tree, codes};
 
-const DEMO: &str = include_str!("../golden/demo/plan.yaml");
-const GOLDEN: &str = include_str!("../golden/gitops/plan.yaml");
+const DEMO: &str = include_str!("../../golden/demo/plan.yaml");
+const GOLDEN: &str = include_str!("../../golden/gitops/plan.yaml");
 
 /// The demo plan with `gitops` (a YAML block starting at `gitops:`) appended.
 fn demo_with(gitops: &str) -> Source {
@@ -663,7 +663,7 @@ fn conform_accepts_the_rendered_gitops_objects() {
 fn the_golden_gitops_plan_in_toml_loads_equal_and_renders_the_same_bytes() {
     let toml = Source::new(
         "golden/gitops/plan.toml",
-        include_str!("../golden/gitops/plan.toml"),
+        include_str!("../../golden/gitops/plan.toml"),
         Format::Toml,
     );
     let yaml = Source::new("golden/gitops/plan.yaml", GOLDEN, Format::Yaml);

@@ -4,7 +4,7 @@
 //! both must render the same tree.
 //!
 //! Bless (rewrite every `out/`, removing stale files), then read the diff:
-//!     MESHGEN_BLESS=1 cargo test --test golden
+//!     TRYCMD=overwrite cargo test --all-targets
 
 use std::collections::BTreeMap;
 use std::fs;
@@ -12,11 +12,9 @@ use std::path::{Path, PathBuf};
 
 use meshgen::{Format, Options, Source, Tree};
 
-const CASES: &str = "golden";
+use crate::support::snapshots::{BLESS_COMMAND, blessing, read_tree, write_tree};
 
-fn blessing() -> bool {
-    std::env::var_os("MESHGEN_BLESS").is_some_and(|v| v == "1")
-}
+const CASES: &str = "golden";
 
 /// Every case folder, sorted.
 fn cases() -> Vec<PathBuf> {
@@ -46,43 +44,6 @@ fn render(plan: &Path) -> Result<Tree, String> {
         Err(meshgen::CompileError::Internal(message) | meshgen::CompileError::Usage(message)) => {
             Err(format!("{}: internal error: {message}", plan.display()))
         }
-    }
-}
-
-/// Every file under `dir`, by `/`-separated path relative to it.
-fn read_tree(dir: &Path) -> BTreeMap<String, Vec<u8>> {
-    fn walk(root: &Path, dir: &Path, files: &mut BTreeMap<String, Vec<u8>>) {
-        let Ok(entries) = fs::read_dir(dir) else {
-            return;
-        };
-        for entry in entries {
-            let path = entry.expect("readable entry").path();
-            if path.is_dir() {
-                walk(root, &path, files);
-            } else {
-                let relative = path.strip_prefix(root).expect("under root");
-                let key = relative
-                    .components()
-                    .map(|c| c.as_os_str().to_string_lossy().into_owned())
-                    .collect::<Vec<_>>()
-                    .join("/");
-                files.insert(key, fs::read(&path).expect("readable file"));
-            }
-        }
-    }
-    let mut files = BTreeMap::new();
-    walk(dir, dir, &mut files);
-    files
-}
-
-fn write_tree(tree: &Tree, dir: &Path) {
-    if dir.exists() {
-        fs::remove_dir_all(dir).expect("remove the old out/");
-    }
-    for (path, bytes) in tree.iter() {
-        let file = dir.join(path);
-        fs::create_dir_all(file.parent().expect("has a parent")).expect("create folders");
-        fs::write(&file, bytes).expect("write golden file");
     }
 }
 
@@ -161,13 +122,13 @@ fn every_case_renders_its_expected_tree() {
         let tree = &trees[0];
         let out = case.join("out");
         if blessing() {
-            write_tree(tree, &out);
+            write_tree(tree.iter(), &out);
             continue;
         }
         let problems = differences(tree, &read_tree(&out));
         if !problems.is_empty() {
             failures.push(format!(
-                "{}: rendered tree differs from out/ (bless with MESHGEN_BLESS=1 cargo test --test golden):\n{}",
+                "{}: rendered tree differs from out/ (bless with `{BLESS_COMMAND}`):\n{}",
                 case.display(),
                 problems.join("\n")
             ));

@@ -13,7 +13,7 @@
 //! know it) are reported as pending instead of failing: they are enforced once the check
 //! lands. Load-level codes (MG001-MG003) are always enforced.
 
-mod safety_support;
+use crate::support::safety as safety_support;
 
 use std::collections::BTreeMap;
 use std::fs;

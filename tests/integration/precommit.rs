@@ -19,8 +19,8 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-const DEMO: &str = include_str!("../golden/demo/plan.yaml");
-const HOOKS: &str = include_str!("../.pre-commit-hooks.yaml");
+const DEMO: &str = include_str!("../../golden/demo/plan.yaml");
+const HOOKS: &str = include_str!("../../.pre-commit-hooks.yaml");
 
 /// Whether `pre-commit` runs; `false` (after a loud note) means skip, and in CI it panics.
 fn have_pre_commit(test: &str) -> bool {

@@ -2,7 +2,7 @@
 //! format or key order, into YAML that parses; random damage to a plan's text never
 //! makes meshgen panic. PROPTEST_CASES sets the number of cases (default 64 each).
 
-mod safety_support;
+use crate::support::safety as safety_support;
 
 use meshgen::{CompileError, Format, Options, Source};
 use proptest::prelude::*;

@@ -9,8 +9,8 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-const DEMO: &str = include_str!("../golden/demo/plan.yaml");
-const HOOKS: &str = include_str!("../.pre-commit-hooks.yaml");
+const DEMO: &str = include_str!("../../golden/demo/plan.yaml");
+const HOOKS: &str = include_str!("../../.pre-commit-hooks.yaml");
 
 /// Every snippet the document must have, each exercised by a test below.
 const NAMES: &[&str] = &[

@@ -1,11 +1,13 @@
 //! The committed JSON Schema is what `meshgen schema` prints, every golden plan validates
 //! against it, it rejects unknown fields, and it documents every field.
-//! Bless the committed schema with `MESHGEN_BLESS=1 cargo test --test schema`.
+//! Bless the committed schema with `TRYCMD=overwrite cargo test --all-targets`.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use serde_json::Value;
+
+use crate::support::snapshots::assert_file;
 
 const SCHEMA: &str = "schemas/mesh-plan.schema.json";
 
@@ -43,19 +45,7 @@ fn committed_schema_is_what_meshgen_schema_prints() {
         .unwrap();
     assert_eq!(out.status.code(), Some(0));
     let printed = String::from_utf8(out.stdout).unwrap();
-    let on_disk = std::fs::read_to_string(SCHEMA).unwrap_or_default();
-    if printed == on_disk {
-        return;
-    }
-    if std::env::var_os("MESHGEN_BLESS").is_some_and(|v| v == "1") {
-        std::fs::write(SCHEMA, &printed).unwrap();
-        return;
-    }
-    let diff = similar::TextDiff::from_lines(&on_disk, &printed);
-    panic!(
-        "{SCHEMA} is stale (bless with MESHGEN_BLESS=1 cargo test --test schema):\n{}",
-        diff.unified_diff().header("committed", "meshgen schema")
-    );
+    assert_file(SCHEMA, &printed);
 }
 
 #[test]

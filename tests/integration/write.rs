@@ -2,7 +2,7 @@
 //! the folder is replaced whole or not at all, meshgen's files are listed in its manifest,
 //! nothing meshgen did not write is lost, no link is followed, failures are clean.
 
-mod safety_support;
+use crate::support::safety as safety_support;
 
 use std::ffi::OsStr;
 use std::fs;

@@ -204,49 +204,35 @@ pub enum Entry {
     Link(PathBuf),
 }
 
+/// Everything under `dir` that can be read, relative to it, never following links (empty
+/// when `dir` does not exist; an unreadable folder is listed without its contents).
+fn walk(dir: &Path) -> impl Iterator<Item = (PathBuf, walkdir::DirEntry)> {
+    walkdir::WalkDir::new(dir)
+        .min_depth(1)
+        .into_iter()
+        .filter_map(Result::ok)
+        .map(move |entry| (entry.path().strip_prefix(dir).unwrap().to_owned(), entry))
+}
+
 /// Everything under `dir`, never following links (empty when `dir` does not exist).
 pub fn snapshot(dir: &Path) -> BTreeMap<PathBuf, Entry> {
-    let mut out = BTreeMap::new();
-    let mut todo = vec![PathBuf::new()];
-    while let Some(folder) = todo.pop() {
-        let Ok(items) = std::fs::read_dir(dir.join(&folder)) else {
-            continue;
-        };
-        for item in items {
-            let item = item.unwrap();
-            let relative = folder.join(item.file_name());
-            let meta = std::fs::symlink_metadata(item.path()).unwrap();
-            let entry = if meta.file_type().is_symlink() {
+    walk(dir)
+        .map(|(relative, item)| {
+            let entry = if item.path_is_symlink() {
                 Entry::Link(std::fs::read_link(item.path()).unwrap())
-            } else if meta.is_dir() {
-                todo.push(relative.clone());
+            } else if item.file_type().is_dir() {
                 Entry::Folder
             } else {
                 Entry::File(std::fs::read(item.path()).unwrap())
             };
-            out.insert(relative, entry);
-        }
-    }
-    out
+            (relative, entry)
+        })
+        .collect()
 }
 
 /// Every path under `dir`, sorted, without reading any file.
 pub fn snapshot_names(dir: &Path) -> Vec<PathBuf> {
-    let mut out = Vec::new();
-    let mut todo = vec![PathBuf::new()];
-    while let Some(folder) = todo.pop() {
-        let Ok(items) = std::fs::read_dir(dir.join(&folder)) else {
-            continue;
-        };
-        for item in items {
-            let item = item.unwrap();
-            let relative = folder.join(item.file_name());
-            if item.file_type().unwrap().is_dir() {
-                todo.push(relative.clone());
-            }
-            out.push(relative);
-        }
-    }
+    let mut out: Vec<PathBuf> = walk(dir).map(|(relative, _)| relative).collect();
     out.sort();
     out
 }
