@@ -1,7 +1,7 @@
 //! check() at fleet scale: 10,000 clusters of 20 nodes. The rules sort or index instead of
 //! comparing pairs, so a clean plan costs near-linear time and a plan where everything
 //! overlaps everything still gets a report that grows linearly, not quadratically.
-//! Timings are printed (`cargo test --release --test check_scale -- --nocapture`).
+//! Timings are printed (`cargo test --release --test integration check_scale -- --nocapture`).
 
 use std::time::Instant;
 
@@ -27,6 +27,7 @@ fn timed(plan: &Plan) -> (meshgen::Diagnostics, f64) {
 
 #[test]
 fn a_clean_fleet_of_10000_clusters() {
+    let _alone = crate::support::timed_alone();
     let small = fleet(1_000, 20);
     let (d, small_ms) = timed(&small);
     assert!(d.is_empty(), "{:?}", d.iter().take(5).collect::<Vec<_>>());
@@ -41,6 +42,7 @@ fn a_clean_fleet_of_10000_clusters() {
 
 #[test]
 fn everything_overlapping_everything_reports_linearly() {
+    let _alone = crate::support::timed_alone();
     // Single mode, one network, every pod subnet and every pool the same, every LB IP shared.
     let mut plan = fleet(10_000, 2);
     plan.mesh.network_mode = NetworkMode::Single;

@@ -792,6 +792,7 @@ fn run_case(case: &Case, work: &Path, demo: &meshgen::Tree) -> Result<Option<Str
 
 #[test]
 fn every_hostile_input_is_refused_clearly_or_rendered_literally() {
+    let _alone = crate::support::timed_alone();
     let cases = cases();
     assert!(cases.len() >= 40);
     // Every corpus file is in the table, and every table entry has its file.

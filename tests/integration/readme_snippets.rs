@@ -231,7 +231,7 @@ fn precommit_config_uses_the_published_hooks_with_working_args() {
     let out = scratch.meshgen(&check);
     assert_eq!(out.status.code(), Some(0), "{}", text(&out));
 
-    // pre-commit itself accepts the file (when installed; tests/precommit.rs runs the hooks).
+    // pre-commit itself accepts the file (when installed; tests/integration/precommit.rs runs the hooks).
     let file = scratch.path("repo/.pre-commit-config.yaml");
     std::fs::write(&file, snippet("precommit-config").body).unwrap();
     match scratch

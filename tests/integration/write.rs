@@ -69,6 +69,7 @@ fn assert_exit(output: &std::process::Output, code: i32, what: &str) {
 
 #[test]
 fn render_writes_the_tree_and_a_manifest_that_sha256sum_verifies() {
+    let _alone = crate::support::timed_alone();
     let s = Setup::new();
     let (plan, tree) = s.plan("plan.yaml", &PlanSpec::sized(3, 0));
     let output = s.render(&plan, &[]);
@@ -93,6 +94,7 @@ fn render_writes_the_tree_and_a_manifest_that_sha256sum_verifies() {
 
 #[test]
 fn render_creates_missing_parent_folders_and_works_from_inside_the_folder() {
+    let _alone = crate::support::timed_alone();
     let s = Setup::new();
     let (plan, tree) = s.plan("plan.yaml", &PlanSpec::sized(2, 0));
     let nested = s.path("a/b/out");
@@ -125,6 +127,7 @@ fn render_creates_missing_parent_folders_and_works_from_inside_the_folder() {
 
 #[test]
 fn check_prints_a_unified_diff_of_drift_and_writes_nothing() {
+    let _alone = crate::support::timed_alone();
     let s = Setup::new();
     let (three, _) = s.plan("three.yaml", &PlanSpec::sized(3, 0));
     let mut changed = PlanSpec::sized(2, 0);
@@ -174,6 +177,7 @@ fn check_prints_a_unified_diff_of_drift_and_writes_nothing() {
 
 #[test]
 fn check_ignores_files_meshgen_does_not_own_and_follows_no_link() {
+    let _alone = crate::support::timed_alone();
     let s = Setup::new();
     let (plan, _) = s.plan("plan.yaml", &PlanSpec::sized(2, 0));
     assert_exit(&s.render(&plan, &[]), 0, "render");
@@ -191,6 +195,7 @@ fn check_ignores_files_meshgen_does_not_own_and_follows_no_link() {
 
 #[test]
 fn stale_files_are_pruned_and_files_meshgen_did_not_write_survive() {
+    let _alone = crate::support::timed_alone();
     let s = Setup::new();
     let (three, _) = s.plan("three.yaml", &PlanSpec::sized(3, 0));
     let (two, tree_two) = s.plan("two.yaml", &PlanSpec::sized(2, 0));
@@ -276,6 +281,7 @@ fn stale_files_are_pruned_and_files_meshgen_did_not_write_survive() {
 
 #[test]
 fn files_meshgen_did_not_write_are_never_replaced_without_force() {
+    let _alone = crate::support::timed_alone();
     let s = Setup::new();
     let (plan, tree) = s.plan("plan.yaml", &PlanSpec::sized(2, 0));
     let (path, _) = tree.iter().next().unwrap();
@@ -306,6 +312,7 @@ fn files_meshgen_did_not_write_are_never_replaced_without_force() {
 
 #[test]
 fn identical_files_without_a_manifest_are_adopted() {
+    let _alone = crate::support::timed_alone();
     let s = Setup::new();
     let (plan, tree) = s.plan("plan.yaml", &PlanSpec::sized(2, 0));
     assert_exit(&s.render(&plan, &[]), 0, "render");
@@ -316,6 +323,7 @@ fn identical_files_without_a_manifest_are_adopted() {
 
 #[test]
 fn edited_generated_files_are_neither_overwritten_nor_pruned_without_force() {
+    let _alone = crate::support::timed_alone();
     let s = Setup::new();
     let (two, tree_two) = s.plan("two.yaml", &PlanSpec::sized(2, 0));
     let (one, tree_one) = s.plan("one.yaml", &PlanSpec::sized(1, 0));
@@ -349,6 +357,7 @@ fn edited_generated_files_are_neither_overwritten_nor_pruned_without_force() {
 
 #[test]
 fn no_symlink_is_followed_out_of_the_folder() {
+    let _alone = crate::support::timed_alone();
     let s = Setup::new();
     let (plan, tree) = s.plan("plan.yaml", &PlanSpec::sized(2, 0));
     let victim_dir = s.path("victim");
@@ -401,6 +410,7 @@ fn no_symlink_is_followed_out_of_the_folder() {
 
 #[test]
 fn an_output_folder_that_is_a_link_a_file_or_under_a_file_fails_cleanly() {
+    let _alone = crate::support::timed_alone();
     let s = Setup::new();
     let (plan, _) = s.plan("plan.yaml", &PlanSpec::sized(1, 0));
     let file = s.path("a-file");
@@ -491,6 +501,7 @@ fn render_with_size_limit(
 
 #[test]
 fn a_full_disk_fails_cleanly_and_keeps_the_previous_tree() {
+    let _alone = crate::support::timed_alone();
     let s = Setup::new();
     let (old, old_tree) = s.plan("old.yaml", &PlanSpec::sized(3, 0));
     let (new, _) = s.plan("new.yaml", &PlanSpec::sized(12, 1));
@@ -510,6 +521,7 @@ fn a_full_disk_fails_cleanly_and_keeps_the_previous_tree() {
 
 #[test]
 fn a_render_killed_while_writing_leaves_the_previous_tree_whole() {
+    let _alone = crate::support::timed_alone();
     let s = Setup::new();
     let (old, old_tree) = s.plan("old.yaml", &PlanSpec::sized(3, 0));
     let (new, new_tree) = s.plan("new.yaml", &PlanSpec::sized(12, 1));
@@ -536,6 +548,7 @@ fn a_render_killed_while_writing_leaves_the_previous_tree_whole() {
 
 #[test]
 fn a_kill_at_any_moment_leaves_one_whole_tree() {
+    let _alone = crate::support::timed_alone();
     let s = Setup::new();
     let (a, tree_a) = s.plan("a.yaml", &PlanSpec::sized(30, 0));
     let (b, tree_b) = s.plan("b.yaml", &PlanSpec::sized(30, 1));
@@ -574,6 +587,7 @@ fn a_kill_at_any_moment_leaves_one_whole_tree() {
 
 #[test]
 fn stdout_is_one_stream_of_the_objects_the_clusters_apply() {
+    let _alone = crate::support::timed_alone();
     let plan = root().join("golden/demo/plan.yaml");
     let tree = compile(
         "golden/demo/plan.yaml",

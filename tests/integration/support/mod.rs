@@ -5,3 +5,12 @@
 pub mod check;
 pub mod safety;
 pub mod snapshots;
+
+/// Taken by the tests that time themselves or run meshgen on large inputs (hostile's 20 s
+/// budget per case, check_scale's timings, write's renders killed mid-way), so that they never
+/// share the cores with each other: in one test binary they would run side by side, which as
+/// separate binaries they never did.
+pub fn timed_alone() -> std::sync::MutexGuard<'static, ()> {
+    static LOCK: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    LOCK.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+}
