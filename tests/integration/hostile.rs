@@ -19,7 +19,7 @@ use std::collections::BTreeMap;
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::Command;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use meshgen::{Format, Source};
 use safety_support::*;
@@ -689,7 +689,7 @@ fn run_case(case: &Case, work: &Path, demo: &meshgen::Tree) -> Result<Option<Str
     let out = work.join("out");
     let before = names(work);
     // Memory is bounded too: an allocation past 1 GiB of address space fails the case.
-    let started = Instant::now();
+    // The deadline catches a hang or a blow-up, not slowness: speed is the benchmark's job.
     let output = run_with_deadline(
         Command::new("sh")
             .arg("-c")
@@ -700,14 +700,10 @@ fn run_case(case: &Case, work: &Path, demo: &meshgen::Tree) -> Result<Option<Str
         Duration::from_secs(60),
         name,
     );
-    let took = started.elapsed();
     let stderr = text(&output.stderr);
     let code = output.status.code();
     if stderr.contains("panicked") || code.is_none() || code > Some(2) {
         return Err(format!("crashed: {:?}\n{stderr}", output.status));
-    }
-    if took > Duration::from_secs(20) {
-        return Err(format!("took {took:?}"));
     }
     // Nothing appears beside OUT: no leftovers, nothing written elsewhere.
     let mut after = names(work);
