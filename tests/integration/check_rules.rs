@@ -1190,7 +1190,7 @@ fn parsed_facts_agree_with_the_model_on_every_golden_plan() {
         let (diagnostics, facts) = meshgen::check::check_parsed(&plan);
         assert!(!diagnostics.has_errors(), "{}", path.display());
         let facts = facts.unwrap_or_else(|| panic!("{}: no parsed facts", path.display()));
-        let model = meshgen::model::Model::resolve(&plan).unwrap();
+        let model = meshgen::model::Model::resolve(&plan, &facts);
         assert_eq!(facts.mesh_version.to_string(), plan.mesh.version);
         assert_eq!(facts.dns_domain.as_str(), model.mesh.dns_domain);
         assert_eq!(
