@@ -1261,13 +1261,23 @@ fn parsed_facts_only_for_a_plan_without_errors() {
     assert_eq!(facts.mesh_version.minor_version(), (1, 15));
     assert_eq!(facts.control_plane, 0);
     assert_eq!(facts.gitops_path, None);
-    // The east-west clusters' host ports follow their place in the plan.
-    let ports: Vec<Option<u16>> = facts
-        .clusters
-        .iter()
-        .map(|c| c.fallback_host_port)
-        .collect();
-    assert_eq!(ports, [Some(35443), Some(35444), Some(35445)]);
+    // Only a kind cluster with the NodePort fallback gets a host port: none here. Its port
+    // follows its place in the plan.
+    let ports = |facts: &meshgen::check::ParsedFacts| -> Vec<Option<u16>> {
+        facts
+            .clusters
+            .iter()
+            .map(|c| c.fallback_host_port)
+            .collect()
+    };
+    assert_eq!(ports(&facts), [None, None, None]);
+    let mut fallback = demo();
+    fallback.clusters[2].kind = meshgen::plan::ClusterType::Kind;
+    fallback.clusters[2].east_west_node_port = Some(31443);
+    fallback.clusters[1].east_west_node_port = Some(31443);
+    let (d, facts) = meshgen::check::check_parsed(&fallback);
+    assert!(d.is_empty(), "{d:?}");
+    assert_eq!(ports(&facts.unwrap()), [None, None, Some(35445)]);
     plan.clusters[1].kubernetes_version = "v1.25".into();
     let (d, facts) = meshgen::check::check_parsed(&plan);
     assert!(d.has_errors());

@@ -502,6 +502,7 @@ fn stages_follow_the_plan_and_revisions_map_to_the_flux_ref_kind() {
             .collect();
         let expected: BTreeSet<&str> = [
             "gitops/argocd/root.yaml",
+            "gitops/argocd/argocd-cm-application-health.yaml",
             "gitops/argocd/apps/mdemo-cluster1-metallb.yaml",
             "gitops/argocd/apps/mdemo-cluster1-demo.yaml",
             "gitops/argocd/apps/mdemo-cluster2-metallb.yaml",

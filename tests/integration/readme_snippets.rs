@@ -472,6 +472,17 @@ fn argocd_plan_bootstrap_and_health_check_work_together() {
         lua.contains("obj.status.health.status") && lua.trim_end().ends_with("return hs"),
         "{lua}"
     );
+    // The same Lua as the file the gitops golden tree carries (one source: Argo CD's docs).
+    let file = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("golden/gitops/out/gitops/argocd/argocd-cm-application-health.yaml"),
+    )
+    .unwrap();
+    let rendered = yaml(&file);
+    assert_eq!(
+        rendered["data"]["resource.customizations.health.argoproj.io_Application"],
+        serde_json::Value::from(lua)
+    );
 }
 
 #[test]
