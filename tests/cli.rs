@@ -113,7 +113,7 @@ fn validate_github_prints_escaped_workflow_commands() {
 fn validate_text_is_plain_when_piped_or_never_and_coloured_when_always() {
     let dir = scratch(&[("mesh.yaml", TYPO_PLAN)]);
     let expected = format!(
-        "error[MG002]: {TYPO_MESSAGE}\n  --> mesh.yaml:4:3 at mesh.netwrokMode\n    |\n  4 |   netwrokMode: multi\n    |   ^\n  = hint: {TYPO_HINT}\n\nmesh.yaml: 1 error\n"
+        "error[MG002]: {TYPO_MESSAGE}\n --> mesh.yaml:4:3\n  |\n4 |   netwrokMode: multi\n  |   ^ mesh.netwrokMode\n  |\n  = hint: {TYPO_HINT}\n\nmesh.yaml: 1 error\n"
     );
     for args in [
         &["validate"][..],
