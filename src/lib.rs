@@ -47,14 +47,14 @@ pub struct Checked {
 /// Warnings count as errors when `deny_warnings` is set.
 pub fn check_source(source: &Source, deny_warnings: bool) -> Result<Checked, Diagnostics> {
     let plan = plan::parse(source).map_err(|mut d| {
-        d.locate(source);
+        plan::locate(&mut d, source);
         d
     })?;
     let (mut diagnostics, facts) = check::check_parsed(&plan);
     if deny_warnings {
         diagnostics.deny_warnings();
     }
-    diagnostics.locate(source);
+    plan::locate(&mut diagnostics, source);
     if diagnostics.has_errors() {
         return Err(diagnostics);
     }

@@ -138,3 +138,70 @@ fn the_fallback_host_ports_run_out_at_the_30094th_cluster() {
     // What the check refuses never reaches the model.
     assert!(facts.is_none());
 }
+
+#[test]
+fn repeated_problems_fold_in_text_and_stay_whole_in_json() {
+    // 1,000 clusters on a Kubernetes release the mesh's Istio does not support: one warning each.
+    let mut plan = fleet(1_000, 1);
+    plan.mesh.version = "1.15.3-mspider".into();
+    for c in &mut plan.clusters {
+        c.kubernetes_version = "1.28".into();
+    }
+    let source = meshgen::Source::new("fleet.yaml", plan_gen::yaml(&plan), meshgen::Format::Yaml);
+    let checked = meshgen::check_source(&source, false).expect("warnings only");
+    let warnings = &checked.warnings;
+    assert_eq!(warnings.iter().filter(|d| d.code == "MG062").count(), 1_000);
+    let text = warnings.to_text(&source, false);
+    let titles = text
+        .lines()
+        .filter(|l| l.starts_with("warning[MG062]"))
+        .count();
+    assert_eq!(titles, 3, "{text}");
+    let fold = text
+        .lines()
+        .find(|l| l.starts_with("note: 997 more warnings [MG062] with the same message: "))
+        .unwrap_or_else(|| panic!("no fold line in:\n{text}"));
+    assert!(
+        fold.contains("clusters[3].kubernetesVersion (line "),
+        "{fold}"
+    );
+    assert!(fold.contains(" and 992 others"), "{fold}");
+    assert!(text.lines().count() < 100, "{} lines", text.lines().count());
+    assert!(text.ends_with("fleet.yaml: 1000 warnings\n"), "{text}");
+    // JSON and GitHub keep every one.
+    let json: serde_json::Value =
+        serde_json::from_str(&meshgen::report::json(Some("fleet.yaml"), warnings)).unwrap();
+    assert_eq!(json["diagnostics"].as_array().map(Vec::len), Some(1_000));
+    assert_eq!(
+        meshgen::report::github(None, warnings).lines().count(),
+        1_000
+    );
+}
+
+#[test]
+fn a_report_on_one_long_line_is_complete_and_bounded() {
+    // 80,000 entries of one flow list, each naming a cluster the plan does not have.
+    let demo = std::fs::read_to_string("golden/demo/plan.yaml").unwrap();
+    let names: Vec<String> = (0..80_000).map(|i| format!("x{i}")).collect();
+    let plan = demo.replacen(
+        "clusters: [mdemo-cluster1, mdemo-cluster2, mdemo-cluster3]",
+        &format!("clusters: [{}]", names.join(", ")),
+        1,
+    );
+    assert_ne!(plan, demo);
+    let source = meshgen::Source::new("plan.yaml", plan, meshgen::Format::Yaml);
+    let diagnostics = meshgen::check_source(&source, false).err().expect("errors");
+    let unknown = diagnostics.iter().filter(|d| d.code == "MG070").count();
+    assert_eq!(unknown, 80_000);
+    let text = diagnostics.to_text(&source, false);
+    // Every caret is drawn (the messages differ, so nothing folds), each under an excerpt
+    // of at most about 100 characters, not the 560 kB line.
+    assert_eq!(text.matches("error[MG070]").count(), 80_000);
+    assert!(text.contains("^ demo.sleep.clusters[79999]"));
+    assert!(
+        text.lines().all(|l| l.chars().count() < 300),
+        "a line of the report is not bounded"
+    );
+    let json = meshgen::report::json(Some("plan.yaml"), &diagnostics);
+    assert!(json.contains(r#""path":"demo.sleep.clusters[79999]""#));
+}

@@ -144,7 +144,7 @@ fn cases() -> Vec<Case> {
         refused(
             "duplicate-key-nested.yaml",
             "MG001",
-            "at clusters[1].network",
+            "^ clusters[1].network",
             "with its path",
         ),
         refused(
