@@ -1326,6 +1326,10 @@ fn node_and_pool_names_must_fit_in_a_file_name() {
     // At the limit the plan is valid, and render writes both files.
     let mut plan = demo();
     plan.clusters[0].nodes[0].name = long_name(245);
+    // With a worker, the control-plane node's patch is YAML (`.yaml`, the longer suffix).
+    let mut worker = plan.clusters[0].nodes[0].clone();
+    worker.name = "worker".into();
+    plan.clusters[0].nodes.push(worker);
     if let Some(m) = plan.clusters[0].metallb.as_mut() {
         m.pools[0].name = long_name(236);
     }
