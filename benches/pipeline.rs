@@ -38,7 +38,7 @@ fn main() {
         let [mode, plan, dir] = [1, 2, 3].map(|k| args.get(i + k).expect("--peak MODE PLAN DIR"));
         let text = std::fs::read_to_string(plan).expect("read the plan");
         let source = Source::new(plan.clone(), text, Format::Yaml);
-        let (model, _) = meshgen::resolve(&source, &Options::default(), false).expect("valid plan");
+        let (model, _) = meshgen::resolve(&source, &Options::default()).expect("valid plan");
         cli_render(model, Path::new(dir), mode == "check");
         println!("{}", peak_rss_kib());
         return;
@@ -123,10 +123,12 @@ fn main() {
 fn cli_render(model: meshgen::model::Model, dir: &Path, check: bool) {
     let options = Options::default();
     if check {
-        let drift = meshgen::check_dir(model, &options, dir).expect("check");
+        let comparer = meshgen::write::Comparer::start(dir).expect("inspect");
+        let drift = meshgen::render_into(model, &options, comparer).expect("check");
         assert!(drift.is_none(), "drift");
     } else {
-        meshgen::render_to_dir(model, &options, dir, false).expect("write");
+        let writer = meshgen::write::Writer::start(dir, false).expect("inspect");
+        meshgen::render_into(model, &options, writer).expect("write");
     }
 }
 

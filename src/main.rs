@@ -231,11 +231,14 @@ fn run(command: Command, color: bool) -> Result<(), Failure> {
                 ));
             }
             let source = read(&plan, &input)?;
-            let options = Options { cluster };
+            let options = Options {
+                cluster,
+                deny_warnings: input.deny_warnings,
+            };
             let internal = |message: String| {
                 Failure::Io(format!("internal error, a bug in meshgen: {message}"))
             };
-            let (model, warnings) = match meshgen::resolve(&source, &options, input.deny_warnings) {
+            let (model, warnings) = match meshgen::resolve(&source, &options) {
                 Ok(done) => done,
                 Err(CompileError::Plan(diagnostics)) => {
                     reporter.diagnostics(&source, &diagnostics)?;
@@ -271,7 +274,8 @@ fn run(command: Command, color: bool) -> Result<(), Failure> {
             // Each cluster's files go to the folder (or the comparison) as they are
             // rendered, so memory holds the model and a few clusters, not the whole tree.
             if check {
-                match meshgen::check_dir(model, &options, &dir).map_err(stopped)? {
+                let comparer = write::Comparer::start(&dir).map_err(failed)?;
+                match meshgen::render_into(model, &options, comparer).map_err(stopped)? {
                     None => Ok(()),
                     Some(drift) => {
                         reporter.stale_tree(&source, &drift, &plan, &dir)?;
@@ -279,8 +283,8 @@ fn run(command: Command, color: bool) -> Result<(), Failure> {
                     }
                 }
             } else {
-                let written =
-                    meshgen::render_to_dir(model, &options, &dir, force).map_err(stopped)?;
+                let writer = write::Writer::start(&dir, force).map_err(failed)?;
+                let written = meshgen::render_into(model, &options, writer).map_err(stopped)?;
                 eprintln!("meshgen: {written} in {}", dir.display());
                 Ok(())
             }
