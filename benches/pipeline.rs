@@ -123,11 +123,11 @@ fn main() {
 fn cli_render(model: meshgen::model::Model, dir: &Path, check: bool) {
     let options = Options::default();
     if check {
-        let comparer = meshgen::write::Comparer::start(dir).expect("inspect");
+        let comparer = meshgen::write::Comparer::start(dir, None).expect("inspect");
         let drift = meshgen::render_into(model, &options, comparer).expect("check");
         assert!(drift.is_none(), "drift");
     } else {
-        let writer = meshgen::write::Writer::start(dir, false).expect("inspect");
+        let writer = meshgen::write::Writer::start(dir, false, None).expect("inspect");
         meshgen::render_into(model, &options, writer).expect("write");
     }
 }

@@ -8,6 +8,9 @@ use std::process::ExitCode;
 
 use clap::{CommandFactory, Parser, Subcommand, ValueEnum};
 use meshgen::write::{self, WriteError};
+use progress::Progress;
+
+mod progress;
 use meshgen::{CompileError, Diagnostics, Format, Options, Source, codes, render, report};
 
 /// The demo plan of DESIGN.md, written by `meshgen init`.
@@ -273,8 +276,15 @@ fn run(command: Command, color: bool) -> Result<(), Failure> {
             };
             // Each cluster's files go to the folder (or the comparison) as they are
             // rendered, so memory holds the model and a few clusters, not the whole tree.
+            let only = options.cluster.as_deref();
+            let clusters = match only {
+                Some(_) => 1,
+                None => model.clusters.len(),
+            };
+            let shown = std::io::stderr().is_terminal();
             if check {
-                let comparer = write::Comparer::start(&dir).map_err(failed)?;
+                let comparer = write::Comparer::start(&dir, only).map_err(failed)?;
+                let comparer = Progress::new(comparer, clusters, shown);
                 match meshgen::render_into(model, &options, comparer).map_err(stopped)? {
                     None => Ok(()),
                     Some(drift) => {
@@ -283,9 +293,13 @@ fn run(command: Command, color: bool) -> Result<(), Failure> {
                     }
                 }
             } else {
-                let writer = write::Writer::start(&dir, force).map_err(failed)?;
+                let writer = write::Writer::start(&dir, force, only).map_err(failed)?;
+                let writer = Progress::new(writer, clusters, shown);
                 let written = meshgen::render_into(model, &options, writer).map_err(stopped)?;
                 eprintln!("meshgen: {written} in {}", dir.display());
+                for warning in &written.warnings {
+                    eprintln!("meshgen: warning: {warning}");
+                }
                 Ok(())
             }
         }
@@ -330,19 +344,24 @@ impl Reporter {
             plan.display(),
             dir.display()
         );
+        // What `render` would refuse: it stops there too, so the fix is not just a render.
+        let refused = drift.refusals();
         match self.format {
             ReportFormat::Text => {
                 to_stdout(diff)?;
                 eprintln!("meshgen: {message}");
+                eprint!("{refused}");
             }
             ReportFormat::Json => {
                 eprint!("{diff}");
                 eprintln!("meshgen: {message}");
+                eprint!("{refused}");
             }
             ReportFormat::Github => {
                 let annotation =
                     report::github_error(file_name(source), "meshgen render --check", &message);
                 to_stdout(&format!("{diff}{annotation}"))?;
+                eprint!("{refused}");
             }
         }
         Ok(())

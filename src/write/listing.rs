@@ -1,13 +1,18 @@
-//! What is in OUT now: its place, and a listing of everything in it, read without
-//! following a symbolic link.
+//! What is in OUT now: its place, and a listing of everything in it, read through
+//! folder handles that never follow a symbolic link and never enter another mount.
 
 use std::collections::BTreeMap;
+use std::ffi::OsStr;
 use std::fs;
 use std::io;
+use std::os::fd::{AsFd, BorrowedFd};
 use std::path::{Path, PathBuf};
 
-use super::WriteError;
+use rustix::fs::{FileType, Statx};
+
+use super::fsys::{self, Walker};
 use super::manifest::{MANIFEST, Manifest};
+use super::{MountKind, WriteError};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(super) enum Kind {
@@ -20,63 +25,134 @@ pub(super) enum Kind {
     Special,
 }
 
+/// One entry of the listing: what it is, and its inode number (from the folder's
+/// entries, no stat), to tell later whether the same file is still there.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(super) struct Entry {
+    pub(super) kind: Kind,
+    pub(super) ino: u64,
+    /// A folder's owner, mode and times, to give its copy in the new tree.
+    pub(super) meta: Option<FolderMeta>,
+}
+
+/// What a folder keeps when it is made again in the new tree.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) struct FolderMeta {
+    pub(super) mode: u32,
+    pub(super) uid: u32,
+    pub(super) gid: u32,
+    pub(super) atime: (i64, u32),
+    pub(super) mtime: (i64, u32),
+}
+
+impl FolderMeta {
+    pub(super) fn of(stat: &Statx) -> FolderMeta {
+        FolderMeta {
+            mode: u32::from(stat.stx_mode) & 0o7777,
+            uid: stat.stx_uid,
+            gid: stat.stx_gid,
+            atime: (stat.stx_atime.tv_sec, stat.stx_atime.tv_nsec),
+            mtime: (stat.stx_mtime.tv_sec, stat.stx_mtime.tv_nsec),
+        }
+    }
+}
+
 /// Everything in a folder, by path relative to it, never following a symbolic link.
 /// Paths compare component by component, so a folder comes right before its contents.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub(super) struct Listing {
-    pub(super) entries: BTreeMap<PathBuf, Kind>,
+    pub(super) entries: BTreeMap<PathBuf, Entry>,
+    /// OUT's own owner, mode and times.
+    pub(super) root: FolderMeta,
 }
 
 impl Listing {
+    /// List `root`; a mount inside it is an error (it can neither be carried into the
+    /// new tree nor removed with the old one).
     pub(super) fn read(root: &Path) -> Result<Listing, WriteError> {
-        let root_device =
-            device(&fs::symlink_metadata(root).map_err(WriteError::io("read", root))?);
-        let mut listing = Listing::default();
-        let mut folders = vec![PathBuf::new()];
-        while let Some(folder) = folders.pop() {
-            let path = root.join(&folder);
-            for item in fs::read_dir(&path).map_err(WriteError::io("list", &path))? {
-                let item = item.map_err(WriteError::io("list", &path))?;
-                let relative = folder.join(item.file_name());
-                let full = root.join(&relative);
-                // The type comes with the listing (no stat per file); only folders are
-                // looked at further, for mount points.
-                let file_type = item.file_type().map_err(WriteError::io("read", &full))?;
-                let kind = if file_type.is_symlink() {
-                    let target = fs::read_link(&full).map_err(WriteError::io("read", &full))?;
-                    Kind::Symlink { target }
-                } else if file_type.is_dir() {
-                    let meta =
-                        fs::symlink_metadata(&full).map_err(WriteError::io("read", &full))?;
-                    if device(&meta) != root_device {
-                        return Err(WriteError::MountPoint { path: full });
-                    }
-                    folders.push(relative.clone());
-                    Kind::Folder
-                } else if file_type.is_file() {
-                    Kind::File
-                } else {
-                    Kind::Special
-                };
-                listing.entries.insert(relative, kind);
-            }
-        }
+        let fd = fsys::open_dir(root).map_err(WriteError::io("list", root))?;
+        let root_stat = fsys::statx_fd(fd.as_fd()).map_err(WriteError::io("read", root))?;
+        let mut listing = Listing {
+            entries: BTreeMap::new(),
+            root: FolderMeta::of(&root_stat),
+        };
+        listing.read_folder(fd.as_fd(), root, Path::new(""), &root_stat)?;
         Ok(listing)
     }
 
-    pub(super) fn get(&self, path: &str) -> Option<&Kind> {
+    fn read_folder(
+        &mut self,
+        fd: BorrowedFd<'_>,
+        root: &Path,
+        folder: &Path,
+        root_stat: &Statx,
+    ) -> Result<(), WriteError> {
+        let full = root.join(folder);
+        for (name, file_type, ino) in fsys::read_dir(fd).map_err(WriteError::io("list", &full))? {
+            let relative = folder.join(&name);
+            let at = root.join(&relative);
+            let file_type = match file_type {
+                // Some file systems do not say in the listing.
+                FileType::Unknown => fsys::file_type(
+                    &fsys::statx_at(fd, &name).map_err(WriteError::io("read", &at))?,
+                ),
+                known => known,
+            };
+            let kind = match file_type {
+                FileType::Symlink => Kind::Symlink {
+                    target: read_link_at(fd, &name).map_err(WriteError::io("read", &at))?,
+                },
+                FileType::Directory => {
+                    let stat = fsys::statx_at(fd, &name).map_err(WriteError::io("read", &at))?;
+                    if fsys::is_other_mount(&stat, root_stat) {
+                        return Err(WriteError::MountPoint {
+                            path: at,
+                            kind: MountKind::Inside(root.to_owned()),
+                        });
+                    }
+                    let child =
+                        fsys::open_dir_at(fd, &name).map_err(WriteError::io("list", &at))?;
+                    self.entries.insert(
+                        relative.clone(),
+                        Entry {
+                            kind: Kind::Folder,
+                            ino,
+                            meta: Some(FolderMeta::of(&stat)),
+                        },
+                    );
+                    self.read_folder(child.as_fd(), root, &relative, root_stat)?;
+                    continue;
+                }
+                FileType::RegularFile => Kind::File,
+                _ => Kind::Special,
+            };
+            self.entries.insert(
+                relative,
+                Entry {
+                    kind,
+                    ino,
+                    meta: None,
+                },
+            );
+        }
+        Ok(())
+    }
+
+    pub(super) fn get(&self, path: &str) -> Option<&Entry> {
         self.entries.get(Path::new(path))
+    }
+
+    pub(super) fn kind(&self, path: &str) -> Option<&Kind> {
+        self.get(path).map(|e| &e.kind)
     }
 }
 
-#[cfg(unix)]
-pub(super) fn device(meta: &fs::Metadata) -> u64 {
-    std::os::unix::fs::MetadataExt::dev(meta)
-}
-
-#[cfg(not(unix))]
-pub(super) fn device(_: &fs::Metadata) -> u64 {
-    0
+pub(super) fn read_link_at(dir: BorrowedFd<'_>, name: &OsStr) -> io::Result<PathBuf> {
+    use std::os::unix::ffi::OsStringExt;
+    let target = rustix::fs::readlinkat(dir, name, Vec::new())?;
+    Ok(PathBuf::from(std::ffi::OsString::from_vec(
+        target.into_bytes(),
+    )))
 }
 
 /// Where OUT is and what it holds now.
@@ -86,13 +162,15 @@ pub(super) struct Out {
     /// Folder that holds OUT, where the new folder is made.
     pub(super) parent: PathBuf,
     pub(super) name: String,
-    /// `None` when OUT does not exist yet.
+    /// Whether OUT existed when it was located.
+    pub(super) exists: bool,
+    /// `None` until [`Out::list`] (and when OUT does not exist).
     pub(super) listing: Option<Listing>,
 }
 
 impl Out {
-    /// Look at `dir` without changing anything.
-    pub(super) fn inspect(dir: &Path) -> Result<Out, WriteError> {
+    /// Find `dir` and check that it can be replaced, without changing anything.
+    pub(super) fn locate(dir: &Path) -> Result<Out, WriteError> {
         let absolute = std::path::absolute(dir).map_err(WriteError::io("resolve", dir))?;
         let existing = match fs::symlink_metadata(&absolute) {
             Ok(meta) => Some(meta),
@@ -129,81 +207,87 @@ impl Out {
                 "the root folder cannot be an output folder",
             )));
         };
-        let name = name.to_string_lossy().into_owned();
-        let listing = match existing {
-            Some(meta) => {
-                // The new folder is made beside OUT and renamed into its place, which
-                // only works within one file system.
-                let parent_meta = fs::metadata(parent).map_err(WriteError::io("read", parent))?;
-                if device(&meta) != device(&parent_meta) {
-                    return Err(WriteError::MountPoint { path });
-                }
-                Some(Listing::read(&path)?)
+        if existing.is_some() {
+            // The new folder is made beside OUT and renamed into its place, which only
+            // works within one mount: OUT may not be a mount point (of another file
+            // system, or a bind mount of this one).
+            let stat = fsys::statx_at(rustix::fs::CWD.as_fd(), path.as_os_str())
+                .map_err(WriteError::io("read", &path))?;
+            let parent_stat = fsys::statx_at(rustix::fs::CWD.as_fd(), parent.as_os_str())
+                .map_err(WriteError::io("read", parent))?;
+            if fsys::is_mount_root(&stat) || fsys::is_other_mount(&stat, &parent_stat) {
+                return Err(WriteError::MountPoint {
+                    path,
+                    kind: MountKind::Out,
+                });
             }
-            None => None,
-        };
+        }
         Ok(Out {
             parent: parent.to_owned(),
-            name,
+            name: name.to_string_lossy().into_owned(),
+            exists: existing.is_some(),
             path,
-            listing,
+            listing: None,
         })
+    }
+
+    /// List what OUT holds (under the lock: nothing else of meshgen's changes it then).
+    pub(super) fn list(&mut self) -> Result<(), WriteError> {
+        self.exists = match fs::symlink_metadata(&self.path) {
+            Ok(meta) if meta.is_dir() => true,
+            Ok(_) => {
+                return Err(WriteError::NotAFolder {
+                    path: self.path.clone(),
+                });
+            }
+            Err(e) if e.kind() == io::ErrorKind::NotFound => false,
+            Err(e) => return Err(WriteError::io("read", &self.path)(e)),
+        };
+        self.listing = if self.exists {
+            Some(Listing::read(&self.path)?)
+        } else {
+            None
+        };
+        Ok(())
+    }
+
+    /// Handles on OUT's folders, for reading its files.
+    pub(super) fn walker(&self) -> Result<Walker, WriteError> {
+        let fd = fsys::open_dir(&self.path).map_err(WriteError::io("open", &self.path))?;
+        Ok(Walker::new(fd, false))
     }
 
     /// The manifest in OUT: `None` when there is none (or OUT does not exist).
     pub(super) fn manifest(&self) -> Result<Option<Manifest>, WriteError> {
-        let Some(listing) = &self.listing else {
-            return Ok(None);
-        };
-        match listing.get(MANIFEST) {
+        match self.listing.as_ref().and_then(|l| l.kind(MANIFEST)) {
             Some(Kind::File) => {}
             // A manifest that is not a plain file is not meshgen's: planning reports it.
             _ => return Ok(None),
         }
         let path = self.path.join(MANIFEST);
-        let text = fs::read(&path).map_err(WriteError::io("read", &path))?;
-        let text = String::from_utf8(text).map_err(|_| WriteError::BadManifest {
+        let mut walker = self.walker()?;
+        let (folder, name) = fsys::split(MANIFEST);
+        let (fd, _) = walker
+            .dir(&folder)
+            .and_then(|dir| fsys::open_file_at(dir, name))
+            .map_err(WriteError::io("read", &path))?;
+        let contents =
+            fsys::read_contents(fd.as_fd(), b"", true).map_err(WriteError::io("read", &path))?;
+        let bad = |line, reason: &str| WriteError::BadManifest {
             path: path.clone(),
-            line: 1,
-            reason: "not UTF-8".to_owned(),
-        })?;
+            line,
+            reason: reason.to_owned(),
+        };
+        let text = contents.bytes.ok_or_else(|| bad(1, "too large"))?;
+        let text = String::from_utf8(text).map_err(|_| bad(1, "not UTF-8"))?;
         Manifest::parse(&text)
             .map(Some)
-            .map_err(|(line, reason)| WriteError::BadManifest { path, line, reason })
+            .map_err(|(line, reason)| bad(line, &reason))
     }
 
-    pub(super) fn read(&self, relative: &str) -> Result<Vec<u8>, WriteError> {
-        let path = self.path.join(relative);
-        fs::read(&path).map_err(WriteError::io("read", path))
-    }
-
-    /// `.NAME.meshgen-KIND-PID` beside OUT.
-    pub(super) fn sibling(&self, kind: &str, pid: u32) -> PathBuf {
-        self.parent
-            .join(format!(".{}.meshgen-{kind}-{pid}", self.name))
-    }
-
-    /// Remove folders left beside OUT by runs that were killed (their process is gone).
-    pub(super) fn remove_leftovers(&self) {
-        let Ok(items) = fs::read_dir(&self.parent) else {
-            return;
-        };
-        let prefix = format!(".{}.meshgen-", self.name);
-        for item in items.flatten() {
-            let name = item.file_name();
-            let Some(rest) = name.to_str().and_then(|n| n.strip_prefix(&prefix)) else {
-                continue;
-            };
-            let pid = rest
-                .strip_prefix("new-")
-                .or_else(|| rest.strip_prefix("old-"))
-                .and_then(|pid| pid.parse::<u32>().ok());
-            if let Some(pid) = pid
-                && !process_is_running(pid)
-            {
-                let _ = fs::remove_dir_all(item.path());
-            }
-        }
+    /// `.NAME.meshgen-KIND` beside OUT.
+    pub(super) fn sibling(&self, kind: &str) -> PathBuf {
+        self.parent.join(format!(".{}.meshgen-{kind}", self.name))
     }
 }
 
@@ -217,11 +301,4 @@ pub(super) fn first_non_folder(path: &Path) -> PathBuf {
         }
     }
     path.to_owned()
-}
-
-/// Whether a process with this id exists. Unknown (no /proc) counts as running, so
-/// nothing is removed that might still be in use.
-pub(super) fn process_is_running(pid: u32) -> bool {
-    let proc = Path::new("/proc");
-    !proc.join("self").exists() || proc.join(pid.to_string()).exists()
 }

@@ -84,6 +84,11 @@ impl Manifest {
         self.files.is_empty()
     }
 
+    /// Keep a line of a previous manifest (a file a `--cluster` write leaves as it is).
+    pub(super) fn keep(&mut self, path: &str, hash: [u8; 32]) {
+        self.files.insert(path.to_owned(), hash);
+    }
+
     /// The sha256 meshgen recorded for `path`.
     pub(super) fn hash(&self, path: &str) -> Option<&[u8; 32]> {
         self.files.get(path)
@@ -91,11 +96,6 @@ impl Manifest {
 
     pub fn paths(&self) -> impl Iterator<Item = &str> {
         self.files.keys().map(String::as_str)
-    }
-
-    /// Whether `bytes` are exactly what meshgen wrote at `path`.
-    pub(super) fn wrote(&self, path: &str, bytes: &[u8]) -> bool {
-        self.files.get(path) == Some(&sha256(bytes))
     }
 }
 

@@ -26,20 +26,25 @@
 //!
 //! [`diff_tree`] (`render --check`) reads the same way and writes nothing.
 
+mod carry;
 mod compare;
+mod error;
+mod fsys;
 mod listing;
+mod lock;
 mod manifest;
 mod reconcile;
+mod settle;
 mod writer;
 
-use std::fmt;
-use std::io;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use crate::tree::Tree;
 
 pub use compare::{Comparer, Drift};
+pub use error::{Conflict, ConflictReason, MountKind, WriteError};
 pub use manifest::{MANIFEST, Manifest};
+pub use settle::Settled;
 pub use writer::{Writer, Written};
 
 /// Where the parts of a rendered tree go: the [`Writer`] (into OUT) or the [`Comparer`]
@@ -53,160 +58,11 @@ pub trait Sink {
     fn finish(self) -> Result<Self::Done, WriteError>;
 }
 
-/// Why a tree could not be written or compared.
-#[derive(Debug)]
-pub enum WriteError {
-    /// An I/O operation failed; `path` is the file or folder it was about.
-    Io {
-        action: &'static str,
-        path: PathBuf,
-        source: io::Error,
-    },
-    /// OUT, or a folder on the way to it, exists and is not a folder.
-    NotAFolder { path: PathBuf },
-    /// OUT itself is a symbolic link (meshgen replaces OUT, so it will not guess which folder is meant).
-    OutIsSymlink { path: PathBuf, target: PathBuf },
-    /// A file system is mounted inside OUT: it cannot be carried into the new folder.
-    MountPoint { path: PathBuf },
-    /// Files meshgen would overwrite or delete that it did not write (or that changed since).
-    Conflicts {
-        dir: PathBuf,
-        conflicts: Vec<Conflict>,
-    },
-    /// `OUT/.meshgen/manifest` is not a manifest meshgen wrote.
-    BadManifest {
-        path: PathBuf,
-        line: usize,
-        reason: String,
-    },
-}
-
-impl WriteError {
-    /// True when the folder's contents are the problem (exit 1: "the tree is wrong"),
-    /// false for I/O and usage failures (exit 2).
-    pub fn is_tree_problem(&self) -> bool {
-        matches!(
-            self,
-            WriteError::Conflicts { .. } | WriteError::BadManifest { .. }
-        )
-    }
-
-    fn io(action: &'static str, path: impl Into<PathBuf>) -> impl FnOnce(io::Error) -> WriteError {
-        let path = path.into();
-        move |source| WriteError::Io {
-            action,
-            path,
-            source,
-        }
-    }
-}
-
-impl fmt::Display for WriteError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            WriteError::Io {
-                action,
-                path,
-                source,
-            } => write!(f, "cannot {action} {}: {source}", path.display()),
-            WriteError::NotAFolder { path } => {
-                write!(f, "{} exists and is not a folder", path.display())
-            }
-            WriteError::OutIsSymlink { path, target } => write!(
-                f,
-                "{} is a symbolic link (to {}); give the folder it points to instead",
-                path.display(),
-                target.display()
-            ),
-            WriteError::MountPoint { path } => write!(
-                f,
-                "{} is a mount point; meshgen replaces the output folder as a whole, by a \
-                 rename within one file system: render into a folder that is not (and holds \
-                 no) mount point",
-                path.display()
-            ),
-            WriteError::Conflicts { dir, conflicts } => {
-                writeln!(
-                    f,
-                    "refusing to replace or delete {} in {} that meshgen did not write \
-                     (or that changed since):",
-                    plural(conflicts.len(), "path"),
-                    dir.display()
-                )?;
-                for c in conflicts {
-                    writeln!(f, "  {}: {}", c.path, c.reason)?;
-                }
-                write!(
-                    f,
-                    "move them away, or run again with --force to replace them (nothing was written)"
-                )
-            }
-            WriteError::BadManifest { path, line, reason } => write!(
-                f,
-                "{}:{line}: {reason}; this is not the manifest meshgen wrote: restore it \
-                 (e.g. from git), or run again with --force",
-                path.display()
-            ),
-        }
-    }
-}
-
-impl std::error::Error for WriteError {
-    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
-        match self {
-            WriteError::Io { source, .. } => Some(source),
-            _ => None,
-        }
-    }
-}
-
-/// A path in OUT that meshgen would overwrite or delete but may not.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Conflict {
-    /// Relative to OUT.
-    pub path: String,
-    pub reason: ConflictReason,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum ConflictReason {
-    /// A file meshgen would write is there and is not in the manifest.
-    NotWrittenByMeshgen,
-    /// meshgen wrote it, but it changed since (its sha256 differs from the manifest's).
-    ChangedSinceWritten,
-    /// A symbolic link where meshgen would write or delete a file.
-    Symlink { target: PathBuf },
-    /// A folder where meshgen would write or delete a file.
-    Folder,
-    /// A file (or other non-folder) where meshgen needs a folder.
-    NotAFolder,
-}
-
-impl fmt::Display for ConflictReason {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            ConflictReason::NotWrittenByMeshgen => {
-                write!(f, "not written by meshgen (not in {MANIFEST})")
-            }
-            ConflictReason::ChangedSinceWritten => {
-                write!(f, "changed since meshgen wrote it")
-            }
-            ConflictReason::Symlink { target } => write!(
-                f,
-                "a symbolic link (to {}); meshgen never writes through links",
-                target.display()
-            ),
-            ConflictReason::Folder => write!(f, "a folder where meshgen writes a file"),
-            ConflictReason::NotAFolder => write!(f, "a file where meshgen needs a folder"),
-        }
-    }
-}
-
 /// Write `tree` into `dir`, replacing what meshgen wrote there before (see the module
 /// documentation for the guarantees). `force` allows overwriting and deleting files that
 /// meshgen did not write or that changed since.
 pub fn write_tree(tree: &Tree, dir: &Path, force: bool) -> Result<Written, WriteError> {
-    let mut writer = Writer::start(dir, force)?;
+    let mut writer = Writer::start(dir, force, None)?;
     writer.add(tree)?;
     writer.finish()
 }
@@ -215,7 +71,7 @@ pub fn write_tree(tree: &Tree, dir: &Path, force: bool) -> Result<Written, Write
 /// up to date. Writes nothing and follows no symbolic link; files meshgen does not
 /// own are ignored (a write would keep them).
 pub fn diff_tree(tree: &Tree, dir: &Path) -> Result<Option<Drift>, WriteError> {
-    let mut comparer = Comparer::start(dir)?;
+    let mut comparer = Comparer::start(dir, None)?;
     comparer.add(tree)?;
     comparer.finish()
 }

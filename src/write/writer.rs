@@ -1,37 +1,59 @@
-//! Writing: the new tree goes into a new folder beside OUT, what is not meshgen's is
-//! carried into it, and it takes OUT's place in one rename.
+//! Writing: the new tree goes into a new folder beside OUT (files that did not change
+//! and everything of the user's as hard links), which takes OUT's place in one rename;
+//! then the previous tree is settled ([`super::settle`]). A render that changes nothing
+//! writes nothing.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
 use std::fmt;
-use std::fs;
-use std::io::{self, Write as _};
+use std::io;
 use std::path::{Path, PathBuf};
 
-use super::listing::{Kind, Listing, Out, first_non_folder};
+use super::carry::{self, NewFolder};
+use super::fsys::Walker;
+use super::listing::{Kind, Out, first_non_folder};
+use super::lock::Lock;
 use super::manifest::{MANIFEST, Manifest};
-use super::reconcile::Plan;
-use super::{Sink, WriteError, plural};
+use super::reconcile::{self, Found, Plan, Record, Scope};
+use super::settle::{self, Known, Settled};
+use super::{Conflict, Sink, WriteError, plural};
 use crate::tree::Tree;
 
 /// What a write did.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Written {
-    /// Files of the tree written (the manifest not counted).
+    /// Files of the tree (the manifest not counted).
     pub files: usize,
+    /// Of those, the files that were already in OUT as they are (kept, not rewritten).
+    pub unchanged: usize,
+    /// OUT already held exactly this tree: nothing was written at all.
+    pub up_to_date: bool,
     /// Files of the previous tree that the new one no longer has, removed.
     pub pruned: Vec<String>,
     /// Files, links and folders not meshgen's, carried over unchanged.
     pub kept: usize,
-    /// Paths that did not match the manifest and were replaced or removed (`force`).
+    /// Every path `--force` replaced or removed that meshgen did not write (or that
+    /// changed since), the files inside a replaced folder included.
     pub forced: Vec<String>,
-    /// Where the previous tree was left because something appeared in OUT while meshgen
-    /// was writing (it is removed otherwise).
-    pub previous_left_at: Option<PathBuf>,
+    /// What became of what appeared or changed in OUT while meshgen wrote.
+    pub settled: Settled,
+    /// Warnings: trees kept by earlier runs, owners that could not be kept, ...
+    pub warnings: Vec<String>,
 }
 
 impl fmt::Display for Written {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "wrote {}", plural(self.files, "file"))?;
+        if self.up_to_date {
+            write!(
+                f,
+                "{} up to date, nothing written",
+                plural(self.files, "file")
+            )?;
+        } else {
+            write!(f, "wrote {}", plural(self.files, "file"))?;
+            if self.unchanged > 0 {
+                write!(f, " ({} unchanged)", self.unchanged)?;
+            }
+        }
         if !self.pruned.is_empty() {
             write!(f, ", removed {} stale", self.pruned.len())?;
         }
@@ -41,64 +63,49 @@ impl fmt::Display for Written {
         if !self.forced.is_empty() {
             write!(
                 f,
-                ", replaced {} not written by meshgen (--force)",
-                self.forced.len()
+                ", replaced or removed {} not written by meshgen (--force):",
+                plural(self.forced.len(), "path")
             )?;
-        }
-        if let Some(previous) = &self.previous_left_at {
-            write!(
-                f,
-                "; something changed in the folder while meshgen wrote it, so the previous \
-                 tree was kept at {}",
-                previous.display()
-            )?;
+            for path in &self.forced {
+                write!(f, "\n  {path}")?;
+            }
         }
         Ok(())
     }
 }
 
-/// Removes the new folder unless the swap happened: an error leaves nothing behind.
-struct NewFolder {
-    path: PathBuf,
-    keep: bool,
-}
-
-impl Drop for NewFolder {
-    fn drop(&mut self) {
-        if !self.keep {
-            let _ = fs::remove_dir_all(&self.path);
-        }
-    }
-}
-
-/// [`write_tree`] in parts: the tree goes into the new folder part by part as it is
-/// rendered, and [`Writer::finish`] decides, as `write_tree` does, whether it takes OUT's
-/// place. Until then OUT is untouched; dropped unfinished, the new folder is removed.
+/// [`super::write_tree`] in parts: the tree goes into the new folder part by part as it
+/// is rendered, and [`Sink::finish`] decides whether it takes OUT's place. Until then OUT
+/// is untouched; dropped unfinished, the new folder is removed.
 pub struct Writer {
     out: Out,
+    lock: Lock,
     /// OUT's manifest; `None` when there is none (or, with `force`, it is unreadable).
     previous: Option<Manifest>,
     force: bool,
-    new: NewFolder,
-    /// What was written into the new folder so far.
+    /// `--cluster`: only this cluster's part of OUT is written.
+    cluster: Option<String>,
+    warnings: Vec<String>,
+    /// Handles on OUT's folders.
+    reader: Option<Walker>,
+    /// Made at the first file that differs from OUT's.
+    new: Option<NewFolder>,
+    /// The new tree's files.
     manifest: Manifest,
-    /// Folders made in the new folder so far.
-    folders: BTreeSet<PathBuf>,
+    /// Files of the new tree that OUT holds as they are: linked, not written.
+    same: Vec<String>,
+    /// meshgen's files read in OUT, to tell after the swap whether they changed since.
+    records: HashMap<String, Record>,
+    conflicts: Vec<Conflict>,
 }
 
 impl Writer {
-    /// Look at OUT and make the new folder beside it.
-    pub fn start(dir: &Path, force: bool) -> Result<Writer, WriteError> {
-        let out = Out::inspect(dir)?;
-        let previous = match out.manifest() {
-            Ok(manifest) => manifest,
-            // Without a trustworthy manifest nothing is meshgen's: with force, every
-            // conflicting file is replaced and nothing is pruned.
-            Err(WriteError::BadManifest { .. }) if force => None,
-            Err(e) => return Err(e),
-        };
-        if out.listing.is_none() {
-            fs::create_dir_all(&out.parent).map_err(|e| match e.kind() {
+    /// Find OUT, take its lock, finish what a killed render left, and list OUT.
+    /// `cluster` limits the write to that cluster's files (`--cluster`).
+    pub fn start(dir: &Path, force: bool, cluster: Option<&str>) -> Result<Writer, WriteError> {
+        let mut out = Out::locate(dir)?;
+        if !out.exists {
+            std::fs::create_dir_all(&out.parent).map_err(|e| match e.kind() {
                 io::ErrorKind::NotADirectory | io::ErrorKind::AlreadyExists => {
                     WriteError::NotAFolder {
                         path: first_non_folder(&out.parent),
@@ -107,110 +114,84 @@ impl Writer {
                 _ => WriteError::io("create", &out.parent)(e),
             })?;
         }
-        out.remove_leftovers();
-        let new = NewFolder {
-            path: out.sibling("new", std::process::id()),
-            keep: false,
+        let mut lock = Lock::exclusive(&out)?;
+        let warnings = settle::recover(&mut out, &mut lock)?;
+        out.list()?;
+        let previous = match out.manifest() {
+            Ok(manifest) => manifest,
+            // Without a trustworthy manifest nothing is meshgen's: with force, every
+            // conflicting file is replaced and nothing is pruned.
+            Err(WriteError::BadManifest { .. }) if force => None,
+            Err(e) => return Err(e),
         };
-        if fs::symlink_metadata(&new.path).is_ok() {
-            // Left by an earlier process that had our id.
-            fs::remove_dir_all(&new.path).map_err(WriteError::io("remove", &new.path))?;
-        }
-        fs::create_dir(&new.path).map_err(|e| match e.kind() {
-            io::ErrorKind::NotADirectory => WriteError::NotAFolder {
-                path: first_non_folder(&out.parent),
-            },
-            _ => WriteError::io("create a folder beside", &out.path)(e),
-        })?;
-        let folders = BTreeSet::from([new.path.clone()]);
         Ok(Writer {
             out,
+            lock,
             previous,
             force,
-            new,
+            cluster: cluster.map(str::to_owned),
+            warnings,
+            reader: None,
+            new: None,
             manifest: Manifest::default(),
-            folders,
+            same: Vec::new(),
+            records: HashMap::new(),
+            conflicts: Vec::new(),
         })
     }
 
     fn put(&mut self, relative: &str, bytes: &[u8]) -> Result<(), WriteError> {
-        let path = self.new.path.join(relative);
+        if self.new.is_none() {
+            self.new = Some(NewFolder::create(&self.out)?);
+        }
         let target = self.out.path.join(relative);
-        if let Some(parent) = path.parent()
-            && self.folders.insert(parent.to_owned())
-        {
-            fs::create_dir_all(parent).map_err(WriteError::io("create the folder for", &target))?;
-        }
-        let mut file = fs::File::create_new(&path).map_err(WriteError::io("create", &target))?;
-        file.write_all(bytes)
-            .and_then(|()| flush_file(&file))
-            .map_err(WriteError::io("write", &target))
-    }
-
-    /// Put the carried entries into the new folder, and flush it all to disk before the
-    /// swap (so a power cut cannot leave a half-written tree).
-    fn carry(&mut self, plan: &Plan) -> Result<(), WriteError> {
-        let (new, out, folders) = (&self.new.path, &self.out, &mut self.folders);
-        // Folders' permissions are set last: a read-only one must still receive its contents.
-        let mut permissions = Vec::new();
-        for (relative, kind) in &plan.carry {
-            let from = out.path.join(relative);
-            let to = new.join(relative);
-            if let Some(parent) = to.parent()
-                && folders.insert(parent.to_owned())
-            {
-                fs::create_dir_all(parent)
-                    .map_err(WriteError::io("create the folder for", &from))?;
-            }
-            match kind {
-                Kind::Folder => {
-                    if folders.insert(to.clone()) {
-                        fs::create_dir_all(&to)
-                            .map_err(WriteError::io("keep the folder", &from))?;
-                    }
-                    let meta =
-                        fs::symlink_metadata(&from).map_err(WriteError::io("read", &from))?;
-                    permissions.push((to, meta.permissions()));
-                }
-                Kind::File => {
-                    if fs::hard_link(&from, &to).is_err() {
-                        // Some file systems have no hard links: copy (bytes and permissions).
-                        fs::copy(&from, &to).map_err(WriteError::io("keep", &from))?;
-                    }
-                }
-                Kind::Special => {
-                    fs::hard_link(&from, &to).map_err(WriteError::io("keep", &from))?;
-                }
-                Kind::Symlink { target } => {
-                    symlink(target, &to).map_err(WriteError::io("keep the link", &from))?;
-                }
-            }
-        }
-        if out.listing.is_some() {
-            let meta = fs::metadata(&out.path).map_err(WriteError::io("read", &out.path))?;
-            permissions.push((new.to_owned(), meta.permissions()));
-        }
-        // Flushed before the swap, so a power cut after it cannot leave empty files in OUT,
-        // and a full disk that reports late still fails here, while OUT is untouched.
-        flush_file_system(new, folders).map_err(WriteError::io("flush to disk", &out.path))?;
-        for (folder, mode) in permissions.into_iter().rev() {
-            fs::set_permissions(&folder, mode)
-                .map_err(WriteError::io("set the permissions of", &folder))?;
-        }
-        Ok(())
+        self.new
+            .as_mut()
+            .expect("just made")
+            .put(relative, bytes, &target)
     }
 }
 
 impl Sink for Writer {
     type Done = Written;
 
-    /// Write a part of the new tree into the new folder.
+    /// Write a part of the new tree into the new folder (or note it unchanged).
     fn add(&mut self, part: &Tree) -> Result<(), WriteError> {
+        let empty = Manifest::default();
         for (relative, bytes) in part.iter() {
             self.manifest.add(relative, bytes).map_err(|e| {
                 WriteError::io("write", self.out.path.join(relative))(io::Error::other(e))
             })?;
-            self.put(relative, bytes)?;
+            let previous = self.previous.as_ref().unwrap_or(&empty);
+            let found = reconcile::inspect_file(
+                &self.out,
+                &mut self.reader,
+                previous,
+                relative,
+                bytes,
+                false,
+            )?;
+            match found {
+                Found::Same => self.same.push(relative.to_owned()),
+                Found::Absent => self.put(relative, bytes)?,
+                Found::Vouched { record, .. } => {
+                    self.records.insert(relative.to_owned(), record);
+                    self.put(relative, bytes)?;
+                }
+                Found::Refused { reason, record } => {
+                    if let Some(record) = record {
+                        self.records.insert(relative.to_owned(), record);
+                    }
+                    self.conflicts.push(Conflict {
+                        path: relative.to_owned(),
+                        reason,
+                    });
+                    // Without force the write stops at the end: nothing more to write.
+                    if self.force {
+                        self.put(relative, bytes)?;
+                    }
+                }
+            }
         }
         Ok(())
     }
@@ -218,126 +199,144 @@ impl Sink for Writer {
     /// Check what the new tree would overwrite or delete in OUT, carry over what is not
     /// meshgen's, write the manifest, flush, and put the new folder in OUT's place.
     fn finish(mut self) -> Result<Written, WriteError> {
-        let plan = Plan::new(&self.manifest, &self.out, self.previous.as_ref())?;
-        if !plan.conflicts.is_empty() && !self.force {
+        let scope = self
+            .cluster
+            .as_deref()
+            .map(|c| Scope::of(c, &self.manifest));
+        let plan = Plan::rest(
+            &self.manifest,
+            &self.out,
+            &mut self.reader,
+            self.previous.as_ref(),
+            scope.as_ref(),
+            &mut self.records,
+        )?;
+        let mut conflicts = std::mem::take(&mut self.conflicts);
+        conflicts.extend(plan.conflicts.iter().cloned());
+        conflicts.sort_by(|a, b| a.path.cmp(&b.path));
+        if !conflicts.is_empty() && !self.force {
             return Err(WriteError::Conflicts {
                 dir: self.out.path.clone(),
-                conflicts: plan.conflicts,
+                conflicts,
             });
         }
-        let manifest = self.manifest.to_text();
-        self.put(MANIFEST, manifest.as_bytes())?;
-        self.carry(&plan)?;
-        let old = swap(&self.new.path, &self.out, std::process::id())?;
-        self.new.keep = true;
-        sync_folder(&self.out.parent);
-        let previous_left_at = match old {
-            Some(old) => remove_previous(&old, &self.out),
-            None => None,
-        };
-        Ok(Written {
-            files: self.manifest.len(),
-            pruned: plan.pruned,
+        let files = self.manifest.len();
+        let unchanged = self.same.len();
+        let mut manifest = std::mem::take(&mut self.manifest);
+        for (path, hash) in &plan.outside {
+            manifest.keep(path, *hash);
+        }
+        let on_disk = self.out.listing.as_ref().and_then(|l| l.kind(MANIFEST));
+        let up_to_date = self.out.exists
+            && unchanged == files
+            && plan.pruned.is_empty()
+            && conflicts.is_empty()
+            && on_disk == Some(&Kind::File)
+            && self.previous.as_ref() == Some(&manifest);
+        let forced = removals(&conflicts, &self.out);
+        let mut written = Written {
+            files,
+            unchanged,
+            up_to_date,
+            pruned: plan.pruned.clone(),
             kept: plan.carry.len(),
-            forced: plan.conflicts.into_iter().map(|c| c.path).collect(),
-            previous_left_at,
-        })
-    }
-}
-
-#[cfg(unix)]
-fn symlink(target: &Path, link: &Path) -> io::Result<()> {
-    std::os::unix::fs::symlink(target, link)
-}
-
-#[cfg(not(unix))]
-fn symlink(_: &Path, _: &Path) -> io::Result<()> {
-    Err(io::Error::other("symbolic links are not supported here"))
-}
-
-/// On Linux the whole new tree is flushed at once by [`flush_file_system`]; elsewhere
-/// each file is flushed as it is written.
-#[cfg(target_os = "linux")]
-fn flush_file(_: &fs::File) -> io::Result<()> {
-    Ok(())
-}
-
-#[cfg(not(target_os = "linux"))]
-fn flush_file(file: &fs::File) -> io::Result<()> {
-    file.sync_all()
-}
-
-/// One `syncfs` for every file and folder of the new tree: tens of thousands of `fsync`s
-/// would cost far more than writing them. Its error reports any write the disk refused
-/// (Linux 5.8+).
-#[cfg(target_os = "linux")]
-fn flush_file_system(new: &Path, _folders: &BTreeSet<PathBuf>) -> io::Result<()> {
-    let folder = fs::File::open(new)?;
-    rustix::fs::syncfs(&folder).map_err(io::Error::from)
-}
-
-/// Files were flushed as they were written; their folders' entries are flushed here.
-#[cfg(not(target_os = "linux"))]
-fn flush_file_system(_: &Path, folders: &BTreeSet<PathBuf>) -> io::Result<()> {
-    for folder in folders {
-        sync_folder(folder);
-    }
-    Ok(())
-}
-
-/// Flush a folder's entries to disk. Best effort: not every system can open a folder.
-fn sync_folder(path: &Path) {
-    if let Ok(folder) = fs::File::open(path) {
-        let _ = folder.sync_all();
-    }
-}
-
-/// Put the new folder in OUT's place. Returns where the previous tree now is, if
-/// there was one.
-fn swap(new: &Path, out: &Out, pid: u32) -> Result<Option<PathBuf>, WriteError> {
-    if out.listing.is_none() {
-        fs::rename(new, &out.path).map_err(WriteError::io("move the new tree to", &out.path))?;
-        return Ok(None);
-    }
-    #[cfg(target_os = "linux")]
-    {
-        use rustix::fs::{CWD, RenameFlags, renameat_with};
-        match renameat_with(CWD, new, CWD, &out.path, RenameFlags::EXCHANGE) {
-            // The previous tree is now where the new one was built.
-            Ok(()) => return Ok(Some(new.to_owned())),
-            // Not supported by this file system: fall back to two renames.
-            Err(e) if e == rustix::io::Errno::INVAL || e == rustix::io::Errno::NOSYS => {}
-            Err(e) => {
-                return Err(WriteError::io("replace", &out.path)(io::Error::from(e)));
+            forced,
+            settled: Settled::default(),
+            warnings: std::mem::take(&mut self.warnings),
+        };
+        if up_to_date {
+            return Ok(written);
+        }
+        self.put(MANIFEST, manifest.to_text().as_bytes())?;
+        let mut reader = match self.reader.take() {
+            Some(reader) => reader,
+            None if self.out.exists => self.out.walker()?,
+            // No OUT: nothing to link or carry.
+            None => Walker::new(
+                super::fsys::open_dir(&self.out.parent)
+                    .map_err(WriteError::io("open", &self.out.parent))?,
+                false,
+            ),
+        };
+        let mut new = self.new.take().expect("the manifest made it");
+        carry::link_unchanged(&self.out, &mut reader, &mut new, &self.same)?;
+        let carried = carry::carry(&self.out, &mut reader, &mut new, &plan.carry)?;
+        drop(reader);
+        let own_folders: BTreeSet<&Path> = plan
+            .carry
+            .iter()
+            .filter(|(_, e)| e.kind == Kind::Folder)
+            .map(|(p, _)| p.as_path())
+            .collect();
+        carry::keep_folder_metadata(&self.out, &new, &own_folders, &mut written.warnings)?;
+        // Flushed before the swap, so a power cut after it cannot leave empty files in
+        // OUT, and a full disk that reports late still fails here, while OUT is untouched.
+        new.flush()
+            .map_err(WriteError::io("flush to disk", &self.out.path))?;
+        let previous = settle::swap(&self.out, &new.path, &mut self.lock)?;
+        new.swapped = true;
+        if let Ok(parent) = super::fsys::open_dir(&self.out.parent) {
+            let _ = rustix::fs::fsync(parent);
+        }
+        if let Some(previous) = previous {
+            let known = Known {
+                records: &self.records,
+                new_files: &manifest,
+                listing: self.out.listing.as_ref(),
+                own_manifest: None,
+            };
+            written.settled = settle::settle(&self.out, &previous, &known)?;
+        }
+        self.lock.settled();
+        written.warnings.extend(carried.notes);
+        let settled = &mut written.settled;
+        settled
+            .moved
+            .retain(|path| !carried.by_rename.contains(path));
+        if !settled.moved.is_empty() {
+            written.warnings.push(format!(
+                "carried over what was written into {} while meshgen wrote it: {}",
+                self.out.path.display(),
+                settled.moved.join(", ")
+            ));
+        }
+        if let Some(kept) = &settled.kept_at {
+            let mut message = format!(
+                "{} holds what changed in {} while meshgen wrote it and could not be carried \
+                 over; look at it, then remove it:",
+                kept.display(),
+                self.out.path.display()
+            );
+            for (path, why) in &settled.kept {
+                message.push_str(&format!("\n  {path}: {why}"));
             }
+            written.warnings.push(message);
+        }
+        Ok(written)
+    }
+}
+
+/// Every path a forced write removes: each conflicting path, and every file inside a
+/// conflicting folder.
+fn removals(conflicts: &[Conflict], out: &Out) -> Vec<String> {
+    let mut removed = Vec::new();
+    for conflict in conflicts {
+        removed.push(conflict.path.clone());
+        let Some(listing) = &out.listing else {
+            continue;
+        };
+        let folder = PathBuf::from(&conflict.path);
+        if listing.kind(&conflict.path) == Some(&Kind::Folder) {
+            removed.extend(
+                listing
+                    .entries
+                    .iter()
+                    .filter(|(p, e)| {
+                        p.starts_with(&folder) && **p != folder && e.kind != Kind::Folder
+                    })
+                    .map(|(p, _)| p.to_string_lossy().into_owned()),
+            );
         }
     }
-    // Two renames: between them OUT is briefly absent (the previous tree is whole beside it).
-    let old = out.sibling("old", pid);
-    fs::rename(&out.path, &old).map_err(WriteError::io("move aside", &out.path))?;
-    if let Err(e) = fs::rename(new, &out.path) {
-        let _ = fs::rename(&old, &out.path);
-        return Err(WriteError::io("move the new tree to", &out.path)(e));
-    }
-    Ok(Some(old))
-}
-
-/// Remove the previous tree, unless an entry appeared in it that meshgen never saw
-/// (written into OUT while meshgen was working): then it is kept, and its place returned.
-fn remove_previous(old: &Path, out: &Out) -> Option<PathBuf> {
-    let before = out.listing.as_ref()?;
-    let unseen = match Listing::read(old) {
-        Ok(now) => now
-            .entries
-            .keys()
-            .any(|path| !before.entries.contains_key(path)),
-        Err(_) => true,
-    };
-    if unseen {
-        return Some(old.to_owned());
-    }
-    match fs::remove_dir_all(old) {
-        Ok(()) => None,
-        Err(_) => Some(old.to_owned()),
-    }
+    removed
 }
