@@ -163,8 +163,8 @@ impl Comparer {
     /// `cluster` limits the comparison to that cluster's files (`--cluster`).
     pub fn start(dir: &Path, cluster: Option<&str>) -> Result<Comparer, WriteError> {
         let mut out = Out::locate(dir)?;
-        let mut lock = Lock::shared(&out)?;
-        if lock.as_mut().is_some_and(|l| l.journal().is_some()) {
+        let lock = Lock::shared(&out)?;
+        if lock.as_ref().is_some_and(|l| l.journal().is_some()) {
             return Err(WriteError::Interrupted { out: out.path });
         }
         out.list()?;

@@ -169,6 +169,26 @@ pub(super) fn read_contents(
     })
 }
 
+/// Rename without replacing what is at `to`. Where the file system has no
+/// `RENAME_NOREPLACE` (EINVAL), a look first, then a plain rename: the gap between them
+/// is all that is lost.
+pub(super) fn rename_noreplace(
+    from_dir: BorrowedFd<'_>,
+    from: &OsStr,
+    to_dir: BorrowedFd<'_>,
+    to: &OsStr,
+) -> io::Result<()> {
+    match rfs::renameat_with(from_dir, from, to_dir, to, rfs::RenameFlags::NOREPLACE) {
+        Err(rustix::io::Errno::INVAL | rustix::io::Errno::NOSYS) => {
+            if statx_at(to_dir, to).is_ok() {
+                return Err(io::ErrorKind::AlreadyExists.into());
+            }
+            Ok(rfs::renameat(from_dir, from, to_dir, to)?)
+        }
+        other => Ok(other?),
+    }
+}
+
 /// The folder part and the name of a `/`-separated relative path.
 pub(super) fn split(path: &str) -> (Vec<&OsStr>, &OsStr) {
     let mut parts: Vec<&OsStr> = path.split('/').map(OsStr::new).collect();

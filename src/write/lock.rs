@@ -70,6 +70,8 @@ pub(super) struct Lock {
     exclusive: bool,
     /// A journal is written and the swap it names is not settled: keep the file.
     pending: bool,
+    /// The journal found when the lock was taken (left by a killed render).
+    found: Option<Journal>,
 }
 
 impl Lock {
@@ -103,10 +105,15 @@ impl Lock {
                 file,
                 exclusive: true,
                 pending: false,
+                found: None,
             };
+            // A journal a killed render left stays until the recovery settles it.
+            lock.found = lock.read_journal();
+            lock.pending = lock.found.is_some();
             // Who holds it, for a second render's message. Best effort: the lock works
             // without it (and a full disk is reported by the write itself).
-            let _ = lock.rewrite(&holder());
+            let journal = lock.found.map(Journal::to_line).unwrap_or_default();
+            let _ = lock.rewrite(&format!("{}{journal}", holder()));
             return Ok(lock);
         }
     }
@@ -130,16 +137,23 @@ impl Lock {
             Err(rustix::io::Errno::WOULDBLOCK) => return Err(busy(out, &mut file)),
             Err(e) => return Err(lock_error(out, &path, e.into())),
         }
-        Ok(Some(Lock {
+        let mut lock = Lock {
             path,
             file,
             exclusive: false,
             pending: false,
-        }))
+            found: None,
+        };
+        lock.found = lock.read_journal();
+        Ok(Some(lock))
     }
 
     /// The journal a killed render left, if any.
-    pub(super) fn journal(&mut self) -> Option<Journal> {
+    pub(super) fn journal(&self) -> Option<Journal> {
+        self.found
+    }
+
+    fn read_journal(&mut self) -> Option<Journal> {
         let mut text = String::new();
         self.file.seek(io::SeekFrom::Start(0)).ok()?;
         (&self.file).take(4096).read_to_string(&mut text).ok()?;
@@ -155,6 +169,7 @@ impl Lock {
 
     /// The swap is settled (or never happened): nothing to recover.
     pub(super) fn settled(&mut self) {
+        self.found = None;
         if self.rewrite(&holder()).is_ok() {
             self.pending = false;
         }

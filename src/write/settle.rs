@@ -27,11 +27,15 @@ use super::{MountKind, WriteError};
 
 /// Put the new folder in OUT's place; returns where the previous tree now is.
 pub(super) fn swap(out: &Out, new: &Path, lock: &mut Lock) -> Result<Option<PathBuf>, WriteError> {
-    let rename = |flags| rustix::fs::renameat_with(CWD, new, CWD, &out.path, flags);
     if !out.exists {
         // Nothing to keep: a crash before this leaves only the new folder, after it
-        // OUT whole. NOREPLACE: a folder made at OUT meanwhile is not overwritten.
-        rename(RenameFlags::NOREPLACE).map_err(|e| swap_error(out, e))?;
+        // OUT whole. A folder made at OUT meanwhile is not overwritten.
+        fsys::rename_noreplace(CWD, new.as_os_str(), CWD, out.path.as_os_str()).map_err(
+            |e| match e.raw_os_error() {
+                Some(raw) => swap_error(out, Errno::from_raw_os_error(raw)),
+                None => WriteError::io("move the new tree to", &out.path)(e),
+            },
+        )?;
         return Ok(None);
     }
     let ino = |path: &Path| {
@@ -46,7 +50,7 @@ pub(super) fn swap(out: &Out, new: &Path, lock: &mut Lock) -> Result<Option<Path
     };
     lock.record(journal)
         .map_err(WriteError::io("record the swap for", &out.path))?;
-    match rename(RenameFlags::EXCHANGE) {
+    match rustix::fs::renameat_with(CWD, new, CWD, &out.path, RenameFlags::EXCHANGE) {
         // The previous tree is now where the new one was built.
         Ok(()) => return Ok(Some(new.to_owned())),
         // Not supported by this file system: two renames.
@@ -122,7 +126,6 @@ pub(super) fn settle(out: &Out, previous: &Path, known: &Known) -> Result<Settle
     let mut settle = Settle {
         known,
         root,
-        previous,
         done: Settled::default(),
     };
     settle
@@ -143,10 +146,11 @@ pub(super) fn settle(out: &Out, previous: &Path, known: &Known) -> Result<Settle
 pub(super) fn keep(out: &Out, previous: &Path) -> Result<PathBuf, WriteError> {
     for n in 1.. {
         let kept = out.sibling(&format!("kept-{n}"));
-        match rustix::fs::renameat_with(CWD, previous, CWD, &kept, RenameFlags::NOREPLACE) {
+        match fsys::rename_noreplace(CWD, previous.as_os_str(), CWD, kept.as_os_str()) {
             Ok(()) => return Ok(kept),
-            Err(Errno::EXIST | Errno::NOTEMPTY) => continue,
-            Err(e) => return Err(WriteError::io("keep", previous)(e.into())),
+            Err(e) if e.kind() == io::ErrorKind::AlreadyExists => continue,
+            Err(e) if e.raw_os_error() == Some(Errno::NOTEMPTY.raw_os_error()) => continue,
+            Err(e) => return Err(WriteError::io("keep", previous)(e)),
         }
     }
     unreachable!("some N is free")
@@ -155,7 +159,6 @@ pub(super) fn keep(out: &Out, previous: &Path) -> Result<PathBuf, WriteError> {
 struct Settle<'a> {
     known: &'a Known<'a>,
     root: Statx,
-    previous: &'a Path,
     done: Settled,
 }
 
@@ -301,19 +304,18 @@ impl Settle<'_> {
         path: &str,
         replace: bool,
     ) -> io::Result<()> {
-        let flags = if replace {
-            RenameFlags::empty()
+        let moved = if replace {
+            rustix::fs::renameat(prev, name, now, name).map_err(io::Error::from)
         } else {
-            RenameFlags::NOREPLACE
+            fsys::rename_noreplace(prev, name, now, name)
         };
-        match rustix::fs::renameat_with(prev, name, now, name, flags) {
+        match moved {
             Ok(()) => self.done.moved.push(path.to_owned()),
             Err(_) => self.done.kept.push((
                 path.to_owned(),
                 "appeared during the render; could not be moved over",
             )),
         }
-        let _ = self.previous;
         Ok(())
     }
 }
@@ -344,7 +346,10 @@ pub(super) fn recover(out: &mut Out, lock: &mut Lock) -> Result<Vec<String>, Wri
             .ok()
             .map(|s| s.stx_ino)
     };
+    // The inode the new folder had, if a journal names it (else: no swap happened).
+    let mut scratch = None;
     if let Some(journal) = lock.journal() {
+        scratch = Some(journal.new);
         let previous = match journal.mode {
             SwapMode::Exchange => &new,
             SwapMode::TwoRenames => &old,
@@ -354,10 +359,11 @@ pub(super) fn recover(out: &mut Out, lock: &mut Lock) -> Result<Vec<String>, Wri
             Some(i) if i == journal.new && ino(previous) == Some(journal.previous) => {
                 out.exists = true;
                 let own = read_manifest(previous);
+                let current = read_manifest(&out.path).unwrap_or_default();
                 let records = HashMap::new();
                 let known = Known {
                     records: &records,
-                    new_files: &Manifest::default(),
+                    new_files: &current,
                     listing: None,
                     own_manifest: own.as_ref(),
                 };
@@ -381,9 +387,15 @@ pub(super) fn recover(out: &mut Out, lock: &mut Lock) -> Result<Vec<String>, Wri
         lock.settled();
     }
     // A new folder left by a run killed before its swap holds nothing but what that
-    // run wrote and links to files still in OUT.
-    if ino(&new).is_some() {
-        remove_scratch(&new)?;
+    // run wrote and links to files still in OUT. Anything else there is kept.
+    match (ino(&new), scratch) {
+        (None, _) => {}
+        (Some(_), None) => remove_scratch(&new)?,
+        (Some(i), Some(j)) if i == j => remove_scratch(&new)?,
+        (Some(_), Some(_)) => {
+            let kept = keep(out, &new)?;
+            notes.push(format!("kept {}: left by an earlier run", kept.display()));
+        }
     }
     if ino(&old).is_some() {
         let kept = keep(out, &old)?;
