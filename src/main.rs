@@ -296,10 +296,7 @@ fn run(command: Command, color: bool) -> Result<(), Failure> {
                 let writer = write::Writer::start(&dir, force, only).map_err(failed)?;
                 let writer = Progress::new(writer, clusters, shown);
                 let written = meshgen::render_into(model, &options, writer).map_err(stopped)?;
-                eprintln!("meshgen: {written} in {}", dir.display());
-                for warning in &written.warnings {
-                    eprintln!("meshgen: warning: {warning}");
-                }
+                eprint!("{}", written.report(&dir));
                 Ok(())
             }
         }

@@ -63,14 +63,29 @@ impl fmt::Display for Written {
         if !self.forced.is_empty() {
             write!(
                 f,
-                ", replaced or removed {} not written by meshgen (--force):",
+                ", replaced or removed {} not written by meshgen (--force)",
                 plural(self.forced.len(), "path")
             )?;
-            for path in &self.forced {
-                write!(f, "\n  {path}")?;
-            }
         }
         Ok(())
+    }
+}
+
+impl Written {
+    /// What the CLI prints on stderr: the summary, every path `--force` removed, and
+    /// the warnings, each line starting `meshgen:`.
+    pub fn report(&self, dir: &Path) -> String {
+        let mut out = format!("meshgen: {self} in {}\n", dir.display());
+        if !self.forced.is_empty() {
+            out.push_str("meshgen: --force replaced or removed:\n");
+            for path in &self.forced {
+                out.push_str(&format!("  {path}\n"));
+            }
+        }
+        for warning in &self.warnings {
+            out.push_str(&format!("meshgen: warning: {warning}\n"));
+        }
+        out
     }
 }
 
