@@ -5,24 +5,26 @@
 //! than a few clusters' files are in memory at once; [`write_tree`] and [`diff_tree`] take
 //! a whole tree.
 //!
-//! The parts, in the order a write uses them: [`manifest`] (what meshgen owns),
-//! [`listing`] (what OUT holds now), [`reconcile`] (what the new folder carries over,
-//! prunes or refuses), [`writer`] (writing, flushing and swapping), [`compare`]
-//! (`render --check`).
-//! How a write stays safe:
-//! - Everything is written into a new folder beside OUT (`.OUT.meshgen-new-PID`), which,
-//!   once the whole tree is there and nothing stands in its way, takes OUT's place in one rename (on Linux an atomic exchange), so a crash or a
-//!   kill at any moment leaves either the old tree or the new one, whole. A folder left
-//!   behind by a killed run is removed by the next one.
+//! The parts, in the order a write uses them: [`listing`] (where OUT is and what it
+//! holds, read through [`fsys`]'s folder handles), [`lock`] (one render at a time, and the
+//! swap journal), [`manifest`] (what meshgen owns), [`reconcile`] (what becomes of each
+//! entry: identical, meshgen's, the user's, in the way), [`carry`] (the new folder: hard
+//! links of unchanged and user files, folder owners and modes), [`settle`] (the swap, the
+//! previous tree entry by entry, recovery after a kill), [`writer`] and [`compare`] (the
+//! two sinks). The guarantees, as the README's "Writing safely" states them:
+//! - The new tree is built beside OUT (`.OUT.meshgen-new`) and swapped in by one rename
+//!   (`RENAME_EXCHANGE`; two renames where the file system lacks it, undone by the next
+//!   run if a kill falls between them): a crash leaves the old tree or the new one, whole.
+//!   Unchanged files and the user's are hard links; a tree that did not change is not
+//!   written at all.
 //! - `OUT/.meshgen/manifest` lists every file meshgen wrote with its sha256, one
 //!   `<sha256>  <path>` line each (the `sha256sum` format: `sha256sum -c` verifies a tree).
 //!   Files it lists that the new tree no longer has are pruned.
 //! - A file meshgen did not write, or one changed since meshgen wrote it, is never
 //!   overwritten or deleted unless `force` is set: the write is refused and lists them.
-//!   Files beside meshgen's that it does not touch are carried into the new folder (as
-//!   hard links, so nothing is copied and nothing in OUT changes before the swap).
-//! - Symbolic links are never followed: one where meshgen would write is refused (with
-//!   `force` the link itself is replaced, never its target); others are carried as links.
+//! - Nothing is followed: no symbolic link, no mount (found by `statx`), no FIFO (opened
+//!   without blocking). The previous tree is removed only entry by entry, as far as each
+//!   is accounted for; what appeared during the render is moved over or kept.
 //!
 //! [`diff_tree`] (`render --check`) reads the same way and writes nothing.
 

@@ -132,6 +132,13 @@ pub(super) fn settle(out: &Out, previous: &Path, known: &Known) -> Result<Settle
         .folder(prev.as_fd(), Some(now.as_fd()), Path::new(""))
         .map_err(WriteError::io("settle the previous tree in", previous))?;
     drop(prev);
+    // The previous manifest goes last: a run killed while settling leaves it, and the
+    // next run recognises meshgen's own files by it.
+    let manifest = previous.join(MANIFEST);
+    if let Some(meta) = manifest.parent() {
+        let _ = std::fs::remove_file(&manifest);
+        let _ = std::fs::remove_dir(meta);
+    }
     match rustix::fs::unlinkat(CWD, previous, AtFlags::REMOVEDIR) {
         Ok(()) => Ok(settle.done),
         Err(Errno::NOTEMPTY | Errno::EXIST | Errno::BUSY) => {
@@ -224,6 +231,9 @@ impl Settle<'_> {
                 }
                 continue;
             }
+            if path == MANIFEST {
+                continue; // removed last, by `settle`
+            }
             if file_type == FileType::RegularFile && self.accounted(prev, &name, &path)? {
                 unlink(prev, &name, false)?;
                 continue;
@@ -262,9 +272,6 @@ impl Settle<'_> {
 
     /// Whether the file is meshgen's and unchanged since meshgen read it.
     fn accounted(&self, prev: BorrowedFd<'_>, name: &OsStr, path: &str) -> io::Result<bool> {
-        if path == MANIFEST {
-            return Ok(true);
-        }
         let (hash, stamp) = match (self.known.records.get(path), self.known.own_manifest) {
             (Some(record), _) => {
                 let stamp = fsys::Stamp::of(&fsys::statx_at(prev, name)?);
