@@ -1550,3 +1550,20 @@ fn progress_shows_on_a_terminal_only() {
         text(&plain.stderr)
     );
 }
+
+#[test]
+fn a_manifest_of_hundreds_of_thousands_of_files_is_read() {
+    let s = Setup::new();
+    let (plan, tree) = s.plan("plan.yaml", &PlanSpec::sized(1, 0));
+    assert_exit(&s.render(&plan, &[]), 0, "render");
+    // 200,000 more lines (20 MB, as 10,000 clusters make): files since removed by hand.
+    let manifest = s.out().join(meshgen::write::MANIFEST);
+    let mut text = fs::read_to_string(&manifest).unwrap();
+    for i in 0..200_000 {
+        text.push_str(&format!("{}  gone/{i:06}.yaml\n", "0".repeat(64)));
+    }
+    fs::write(&manifest, text).unwrap();
+    let output = s.render(&plan, &[]);
+    assert_exit(&output, 0, "render past a large manifest");
+    assert_eq!(snapshot(&s.out()), expected_snapshot(&tree));
+}

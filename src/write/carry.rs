@@ -112,7 +112,7 @@ pub(super) fn link_unchanged(
             Err(_) => {
                 let (fd, _) =
                     fsys::open_file_at(from, name).map_err(WriteError::io("read", &target))?;
-                let contents = fsys::read_contents(fd.as_fd(), b"", true)
+                let contents = fsys::read_contents(fd.as_fd(), b"", Some(usize::MAX))
                     .map_err(WriteError::io("read", &target))?;
                 let bytes = contents.bytes.ok_or_else(|| {
                     WriteError::io("copy", &target)(io::Error::other("too large"))

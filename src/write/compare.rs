@@ -219,7 +219,8 @@ impl Comparer {
         let drift = match on_disk {
             None => FileDrift::new(MANIFEST, None, Some(text.as_bytes())),
             Some(Kind::File) if self.previous_ok => {
-                let old = reconcile::read_bytes(&self.out, &mut self.reader, MANIFEST)?;
+                let limit = super::fsys::MANIFEST_LIMIT;
+                let old = reconcile::read_bytes(&self.out, &mut self.reader, MANIFEST, limit)?;
                 if old.as_deref() == Some(text.as_bytes()) {
                     return Ok(());
                 }
@@ -275,7 +276,8 @@ impl Sink for Comparer {
         self.compare_manifest(&manifest.to_text())?;
         for path in &plan.pruned {
             // Stale and vouched for: its hash is the manifest's, so it is meshgen's text.
-            let old = reconcile::read_bytes(&self.out, &mut self.reader, path)?;
+            let limit = super::fsys::KEEP_LIMIT;
+            let old = reconcile::read_bytes(&self.out, &mut self.reader, path, limit)?;
             self.drifts.push(match old {
                 Some(old) => FileDrift::new(path, Some(&old), None),
                 None => FileDrift::hidden(path, "too large to show", Change::Removed, true),

@@ -114,21 +114,24 @@ impl Stamp {
 pub(super) struct Contents {
     pub(super) same: bool,
     pub(super) hash: [u8; 32],
-    /// With `keep`, the bytes (dropped past [`KEEP_LIMIT`]).
+    /// With `keep`, the bytes (dropped past that many).
     pub(super) bytes: Option<Vec<u8>>,
 }
 
 /// The largest file whose bytes are kept for a diff.
 pub(super) const KEEP_LIMIT: usize = 16 << 20;
 
+/// The largest manifest read (a line is about 100 bytes: ten million files).
+pub(super) const MANIFEST_LIMIT: usize = 1 << 30;
+
 pub(super) fn read_contents(
     fd: BorrowedFd<'_>,
     expected: &[u8],
-    keep: bool,
+    keep: Option<usize>,
 ) -> io::Result<Contents> {
     let mut buffer = vec![0u8; 64 << 10];
     let mut hasher: Option<Sha256> = None;
-    let mut kept = keep.then(Vec::new);
+    let mut kept = keep.map(|_| Vec::new());
     let mut offset = 0usize;
     loop {
         let n = match rustix::io::read(fd, &mut buffer[..]) {
@@ -151,7 +154,7 @@ pub(super) fn read_contents(
         }
         if let Some(bytes) = &mut kept {
             bytes.extend_from_slice(chunk);
-            if bytes.len() > KEEP_LIMIT {
+            if bytes.len() > keep.unwrap_or(0) {
                 kept = None;
             }
         }

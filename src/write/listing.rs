@@ -271,8 +271,8 @@ impl Out {
             .dir(&folder)
             .and_then(|dir| fsys::open_file_at(dir, name))
             .map_err(WriteError::io("read", &path))?;
-        let contents =
-            fsys::read_contents(fd.as_fd(), b"", true).map_err(WriteError::io("read", &path))?;
+        let contents = fsys::read_contents(fd.as_fd(), b"", Some(fsys::MANIFEST_LIMIT))
+            .map_err(WriteError::io("read", &path))?;
         let bad = |line, reason: &str| WriteError::BadManifest {
             path: path.clone(),
             line,

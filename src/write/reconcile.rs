@@ -63,7 +63,8 @@ pub(super) fn inspect_file(
             });
         }
     }
-    let (stat, contents, read_at) = match read_file(out, walker, path, new, keep)? {
+    let limit = keep.then_some(fsys::KEEP_LIMIT);
+    let (stat, contents, read_at) = match read_file(out, walker, path, new, limit)? {
         Opened::Gone => return Ok(Found::Absent),
         Opened::NotAFile => {
             return Ok(Found::Refused {
@@ -109,7 +110,7 @@ fn read_file(
     walker: &mut Option<Walker>,
     path: &str,
     expected: &[u8],
-    keep: bool,
+    keep: Option<usize>,
 ) -> Result<Opened, WriteError> {
     if walker.is_none() {
         *walker = Some(out.walker()?);
@@ -284,13 +285,14 @@ impl Plan {
     }
 }
 
-/// The bytes of a file of OUT meshgen vouched for (`None` past [`fsys::KEEP_LIMIT`]).
+/// The bytes of a file of OUT meshgen vouched for (`None` past `limit`).
 pub(super) fn read_bytes(
     out: &Out,
     walker: &mut Option<Walker>,
     path: &str,
+    limit: usize,
 ) -> Result<Option<Vec<u8>>, WriteError> {
-    Ok(match read_file(out, walker, path, b"", true)? {
+    Ok(match read_file(out, walker, path, b"", Some(limit))? {
         Opened::File(_, contents, _) => contents.bytes,
         _ => None,
     })
@@ -302,7 +304,7 @@ fn read_record(
     walker: &mut Option<Walker>,
     path: &str,
 ) -> Result<Option<Record>, WriteError> {
-    Ok(match read_file(out, walker, path, b"", false)? {
+    Ok(match read_file(out, walker, path, b"", None)? {
         Opened::File(stat, contents, read_at) => Some(Record {
             stamp: Stamp::of(&stat),
             hash: contents.hash,

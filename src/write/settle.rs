@@ -296,7 +296,7 @@ impl Settle<'_> {
         if stamp.is_some_and(|s| s != fsys::Stamp::of(&stat)) {
             return Ok(false);
         }
-        Ok(fsys::read_contents(fd.as_fd(), b"", false)?.hash == hash)
+        Ok(fsys::read_contents(fd.as_fd(), b"", None)?.hash == hash)
     }
 
     fn listed_ino(&self, path: &str) -> Option<u64> {
