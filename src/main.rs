@@ -2,12 +2,15 @@
 //!
 //! Exit codes: 0 ok, 1 the plan or the tree is wrong, 2 usage or I/O error.
 
-use std::io::Write;
+use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::{CommandFactory, Parser, Subcommand, ValueEnum};
 use meshgen::write::{self, WriteError};
+use progress::Progress;
+
+mod progress;
 use meshgen::{CompileError, Diagnostics, Format, Options, Source, codes, render, report};
 
 /// The demo plan of DESIGN.md, written by `meshgen init`.
@@ -230,11 +233,14 @@ fn run(command: Command, color: anstream::ColorChoice) -> Result<(), Failure> {
                 ));
             }
             let source = read(&plan, &input)?;
-            let options = Options { cluster };
+            let options = Options {
+                cluster,
+                deny_warnings: input.deny_warnings,
+            };
             let internal = |message: String| {
                 Failure::Io(format!("internal error, a bug in meshgen: {message}"))
             };
-            let (model, warnings) = match meshgen::resolve(&source, &options, input.deny_warnings) {
+            let (model, warnings) = match meshgen::resolve(&source, &options) {
                 Ok(done) => done,
                 Err(CompileError::Plan(diagnostics)) => {
                     reporter.diagnostics(&source, &diagnostics)?;
@@ -269,8 +275,16 @@ fn run(command: Command, color: anstream::ColorChoice) -> Result<(), Failure> {
             };
             // Each cluster's files go to the folder (or the comparison) as they are
             // rendered, so memory holds the model and a few clusters, not the whole tree.
+            let only = options.cluster.as_deref();
+            let clusters = match only {
+                Some(_) => 1,
+                None => model.clusters.len(),
+            };
+            let shown = std::io::stderr().is_terminal();
             if check {
-                match meshgen::check_dir(model, &options, &dir).map_err(stopped)? {
+                let comparer = write::Comparer::start(&dir, only).map_err(failed)?;
+                let comparer = Progress::new(comparer, clusters, shown);
+                match meshgen::render_into(model, &options, comparer).map_err(stopped)? {
                     None => Ok(()),
                     Some(drift) => {
                         reporter.stale_tree(&source, &drift, &plan, &dir)?;
@@ -278,9 +292,10 @@ fn run(command: Command, color: anstream::ColorChoice) -> Result<(), Failure> {
                     }
                 }
             } else {
-                let written =
-                    meshgen::render_to_dir(model, &options, &dir, force).map_err(stopped)?;
-                eprintln!("meshgen: {written} in {}", dir.display());
+                let writer = write::Writer::start(&dir, force, only).map_err(failed)?;
+                let writer = Progress::new(writer, clusters, shown);
+                let written = meshgen::render_into(model, &options, writer).map_err(stopped)?;
+                eprint!("{}", written.report(&dir));
                 Ok(())
             }
         }
@@ -331,19 +346,24 @@ impl Reporter {
             plan.display(),
             dir.display()
         );
+        // What `render` would refuse: it stops there too, so the fix is not just a render.
+        let refused = drift.refusals();
         match self.format {
             ReportFormat::Text => {
                 to_stdout(diff)?;
                 eprintln!("meshgen: {message}");
+                eprint!("{refused}");
             }
             ReportFormat::Json => {
                 eprint!("{diff}");
                 eprintln!("meshgen: {message}");
+                eprint!("{refused}");
             }
             ReportFormat::Github => {
                 let annotation =
                     report::github_error(file_name(source), "meshgen render --check", &message);
                 to_stdout(&format!("{diff}{annotation}"))?;
+                eprint!("{refused}");
             }
         }
         Ok(())
