@@ -47,7 +47,11 @@ fn warnings_pass_unless_denied() {
     let out = validate(&plan, &[]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     assert!(stderr(&out).contains("warning[MG062]"), "{}", stderr(&out));
-    assert!(stderr(&out).contains("mesh.yaml:33:24\n"), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("mesh.yaml:33:24\n"),
+        "{}",
+        stderr(&out)
+    );
     assert!(
         stderr(&out).contains("^ clusters[1].kubernetesVersion\n"),
         "{}",

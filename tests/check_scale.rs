@@ -90,13 +90,19 @@ fn repeated_problems_fold_in_text_and_stay_whole_in_json() {
     let warnings = &checked.warnings;
     assert_eq!(warnings.iter().filter(|d| d.code == "MG062").count(), 1_000);
     let text = warnings.to_text(&source, false);
-    let titles = text.lines().filter(|l| l.starts_with("warning[MG062]")).count();
+    let titles = text
+        .lines()
+        .filter(|l| l.starts_with("warning[MG062]"))
+        .count();
     assert_eq!(titles, 3, "{text}");
     let fold = text
         .lines()
         .find(|l| l.starts_with("note: 997 more warnings [MG062] with the same message: "))
         .unwrap_or_else(|| panic!("no fold line in:\n{text}"));
-    assert!(fold.contains("clusters[3].kubernetesVersion (line "), "{fold}");
+    assert!(
+        fold.contains("clusters[3].kubernetesVersion (line "),
+        "{fold}"
+    );
     assert!(fold.contains(" and 992 others"), "{fold}");
     assert!(text.lines().count() < 100, "{} lines", text.lines().count());
     assert!(text.ends_with("fleet.yaml: 1000 warnings\n"), "{text}");
@@ -104,7 +110,10 @@ fn repeated_problems_fold_in_text_and_stay_whole_in_json() {
     let json: serde_json::Value =
         serde_json::from_str(&meshgen::report::json(Some("fleet.yaml"), warnings)).unwrap();
     assert_eq!(json["diagnostics"].as_array().map(Vec::len), Some(1_000));
-    assert_eq!(meshgen::report::github(None, warnings).lines().count(), 1_000);
+    assert_eq!(
+        meshgen::report::github(None, warnings).lines().count(),
+        1_000
+    );
 }
 
 #[test]

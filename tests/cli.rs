@@ -8,9 +8,13 @@ use meshgen::codes;
 
 const DEMO: &str = include_str!("../golden/demo/plan.yaml");
 
-/// A plan with one problem every branch detects: an unknown field (MG002) on line 4, column 3.
-const TYPO_PLAN: &str =
-    "mesh:\n  id: mdemo-mesh\n  version: 1.15.3-mspider\n  netwrokMode: multi\n";
+/// A plan with one problem every branch detects: a misspelt field (MG002) on line 8, column 3.
+fn typo_plan() -> String {
+    DEMO.replacen("  networkMode: multi", "  netwrokMode: multi", 1)
+}
+
+/// Line 8 of the typo plan.
+const TYPO_LINE: &str = "  netwrokMode: multi                  # single | multi (multi: an east-west gateway per network)";
 
 fn meshgen(dir: &Path, args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_meshgen"))
@@ -43,11 +47,11 @@ fn scratch(files: &[(&str, &str)]) -> tempfile::TempDir {
 
 const TYPO_MESSAGE: &str = "unknown field `netwrokMode`, expected one of id, version, mode, \
                             controlPlaneCluster, globalCluster, registry, networkMode, dnsDomain";
-const TYPO_HINT: &str = "compare with `meshgen schema`, or start from `meshgen init`";
+const TYPO_HINT: &str = "did you mean `networkMode`?";
 
 #[test]
 fn validate_json_prints_one_stable_document_per_plan_on_stdout() {
-    let dir = scratch(&[("bad/mesh.yaml", TYPO_PLAN), ("mesh.yaml", DEMO)]);
+    let dir = scratch(&[("bad/mesh.yaml", typo_plan().as_str()), ("mesh.yaml", DEMO)]);
     let out = meshgen(
         dir.path(),
         &["validate", "--format", "json", "bad/mesh.yaml", "mesh.yaml"],
@@ -57,7 +61,7 @@ fn validate_json_prints_one_stable_document_per_plan_on_stdout() {
     let expected = format!(
         concat!(
             r#"{{"file":"bad/mesh.yaml","diagnostics":[{{"code":"MG002","severity":"error","#,
-            r#""path":"mesh.netwrokMode","line":4,"column":3,"message":"{}","hint":"{}"}}],"#,
+            r#""path":"mesh.netwrokMode","line":8,"column":3,"message":"{}","hint":"{}"}}],"#,
             r#""errors":1,"warnings":0}}"#,
             "\n",
             r#"{{"file":"mesh.yaml","diagnostics":[],"errors":0,"warnings":0}}"#,
@@ -83,7 +87,7 @@ fn validate_json_reads_stdin_as_a_file_named_null() {
         .stdin
         .take()
         .unwrap()
-        .write_all(TYPO_PLAN.as_bytes())
+        .write_all(typo_plan().as_bytes())
         .unwrap();
     let out = child.wait_with_output().unwrap();
     assert_eq!(out.status.code(), Some(1));
@@ -96,7 +100,7 @@ fn validate_json_reads_stdin_as_a_file_named_null() {
 
 #[test]
 fn validate_github_prints_escaped_workflow_commands() {
-    let dir = scratch(&[("mesh.yaml", TYPO_PLAN)]);
+    let dir = scratch(&[("mesh.yaml", typo_plan().as_str())]);
     let out = meshgen(dir.path(), &["validate", "--format", "github"]);
     assert_eq!(out.status.code(), Some(1));
     assert_eq!(stderr(&out), "");
@@ -104,16 +108,16 @@ fn validate_github_prints_escaped_workflow_commands() {
     assert_eq!(
         stdout(&out),
         format!(
-            "::error file=mesh.yaml,line=4,col=3,title=MG002::{TYPO_MESSAGE}%0Aat mesh.netwrokMode%0Ahint: {TYPO_HINT}\n"
+            "::error file=mesh.yaml,line=8,col=3,title=MG002::{TYPO_MESSAGE}%0Aat mesh.netwrokMode%0Ahint: {TYPO_HINT}\n"
         )
     );
 }
 
 #[test]
 fn validate_text_is_plain_when_piped_or_never_and_coloured_when_always() {
-    let dir = scratch(&[("mesh.yaml", TYPO_PLAN)]);
+    let dir = scratch(&[("mesh.yaml", typo_plan().as_str())]);
     let expected = format!(
-        "error[MG002]: {TYPO_MESSAGE}\n --> mesh.yaml:4:3\n  |\n4 |   netwrokMode: multi\n  |   ^ mesh.netwrokMode\n  |\n  = hint: {TYPO_HINT}\n\nmesh.yaml: 1 error\n"
+        "error[MG002]: {TYPO_MESSAGE}\n --> mesh.yaml:8:3\n  |\n8 | {TYPO_LINE}\n  |   ^ mesh.netwrokMode\n  |\n  = hint: {TYPO_HINT}\n\nmesh.yaml: 1 error\n"
     );
     for args in [
         &["validate"][..],
@@ -143,7 +147,7 @@ fn validate_text_is_plain_when_piped_or_never_and_coloured_when_always() {
 
 #[test]
 fn validate_exit_codes_take_the_worst_plan() {
-    let dir = scratch(&[("ok.yaml", DEMO), ("bad.yaml", TYPO_PLAN)]);
+    let dir = scratch(&[("ok.yaml", DEMO), ("bad.yaml", typo_plan().as_str())]);
     assert_eq!(
         meshgen(dir.path(), &["validate", "ok.yaml"]).status.code(),
         Some(0)
@@ -500,4 +504,77 @@ fn man_prints_a_roff_page_with_every_subcommand() {
             "{sub} missing:\n{page}"
         );
     }
+}
+
+#[test]
+fn init_writes_the_plan_with_a_modeline_and_the_schema_beside_it() {
+    let dir = scratch(&[]);
+    let schema = stdout(&meshgen(dir.path(), &["schema"]));
+    // YAML: yaml-language-server's modeline, the schema beside the plan, a folder created.
+    let out = meshgen(dir.path(), &["init", "deploy/mesh.yaml"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let plan = std::fs::read_to_string(dir.path().join("deploy/mesh.yaml")).unwrap();
+    assert_eq!(
+        plan,
+        format!("# yaml-language-server: $schema=mesh-plan.schema.json\n{DEMO}")
+    );
+    let beside = dir.path().join("deploy/mesh-plan.schema.json");
+    assert_eq!(std::fs::read_to_string(&beside).unwrap(), schema);
+    assert!(
+        stderr(&out).contains("deploy/mesh-plan.schema.json was written"),
+        "{}",
+        stderr(&out)
+    );
+    let out = meshgen(
+        dir.path(),
+        &["validate", "--deny-warnings", "deploy/mesh.yaml"],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    // A second plan in the folder: the schema there is kept, never overwritten.
+    std::fs::write(&beside, "{}\n").unwrap();
+    let out = meshgen(dir.path(), &["init", "deploy/other.toml"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert_eq!(std::fs::read_to_string(&beside).unwrap(), "{}\n");
+    assert!(stderr(&out).contains("differs"), "{}", stderr(&out));
+    // TOML: the `#:schema` directive of taplo and tombi.
+    let toml = std::fs::read_to_string(dir.path().join("deploy/other.toml")).unwrap();
+    assert_eq!(
+        toml,
+        format!(
+            "#:schema ./mesh-plan.schema.json\n{}",
+            include_str!("../golden/demo/plan.toml")
+        )
+    );
+    let out = meshgen(dir.path(), &["validate", "deploy/other.toml"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    // The plan itself is never overwritten.
+    let out = meshgen(dir.path(), &["init", "deploy/mesh.yaml"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("exists; not overwriting it"),
+        "{}",
+        stderr(&out)
+    );
+    let out = meshgen(dir.path(), &["init", "mesh.json"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(!dir.path().join("mesh.json").exists());
+}
+
+#[test]
+fn schema_writes_to_a_file_in_a_new_folder() {
+    let dir = scratch(&[]);
+    let printed = stdout(&meshgen(dir.path(), &["schema"]));
+    let out = meshgen(dir.path(), &["schema", "-o", "a/b/mesh-plan.schema.json"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert_eq!(stdout(&out), "");
+    let file = dir.path().join("a/b/mesh-plan.schema.json");
+    assert_eq!(std::fs::read_to_string(&file).unwrap(), printed);
+    // An existing (stale) schema is replaced: it is generated.
+    std::fs::write(&file, "{}").unwrap();
+    let out = meshgen(
+        dir.path(),
+        &["schema", "--output", "a/b/mesh-plan.schema.json"],
+    );
+    assert_eq!(out.status.code(), Some(0));
+    assert_eq!(std::fs::read_to_string(&file).unwrap(), printed);
 }

@@ -126,10 +126,16 @@ pub fn parse(source: &Source) -> Result<Plan, Diagnostics> {
                 "the plan is empty (it holds only comments)",
             )
             .hint("start from the demo plan: meshgen init mesh.yaml")),
-            Ok(Content::Some) => parse_yaml(text),
+            Ok(Content::Some) => {
+                shape_problems(super::value::yaml(text), source)?;
+                parse_yaml(text)
+            }
             Err(d) => Err(d),
         },
-        Format::Toml => parse_toml(text),
+        Format::Toml => {
+            shape_problems(super::value::toml(text).ok_or(None), source)?;
+            parse_toml(text)
+        }
     };
     parsed.map_err(|mut d| {
         // Positions are relative to `text`; the BOM, if any, is not a column.
@@ -143,6 +149,23 @@ pub fn parse(source: &Source) -> Result<Plan, Diagnostics> {
         }
         Diagnostics::from(vec![d])
     })
+}
+
+/// Every shape problem of the plan read as a value (see [`super::shape`]), or the one
+/// problem that reading refuses outright. When the value cannot be read, the typed parse
+/// that follows reports why.
+fn shape_problems(
+    value: Result<serde_json::Value, Option<Diagnostic>>,
+    source: &Source,
+) -> Result<(), Diagnostics> {
+    match value {
+        Ok(value) => {
+            let found = super::shape::check(&value, source);
+            if found.is_empty() { Ok(()) } else { Err(found) }
+        }
+        Err(Some(refused)) => Err(Diagnostics::from(vec![refused])),
+        Err(None) => Ok(()),
+    }
 }
 
 /// One streaming pass over the YAML events, before serde sees them: refuses nesting
@@ -465,12 +488,24 @@ pub(crate) fn line_col(text: &str, offset: usize) -> (u32, u32) {
 mod tests {
     use super::*;
 
-    fn diagnose(text: &str, format: Format) -> Diagnostic {
+    /// Every problem of a plan that must be refused, located and sorted.
+    fn problems(text: &str, format: Format) -> Vec<Diagnostic> {
         let source = Source::new("plan", text, format);
         let mut diagnostics = parse(&source).expect_err("the plan must be refused");
-        assert_eq!(diagnostics.len(), 1);
         super::super::locate(&mut diagnostics, &source);
-        diagnostics.into_iter().next().unwrap()
+        diagnostics.into_iter().collect()
+    }
+
+    /// The one problem of a plan that must be refused for one reason.
+    fn diagnose(text: &str, format: Format) -> Diagnostic {
+        let mut found = problems(text, format);
+        assert_eq!(found.len(), 1, "{found:?}");
+        found.remove(0)
+    }
+
+    /// The first problem of a plan refused for several.
+    fn first(text: &str, format: Format) -> Diagnostic {
+        problems(text, format).remove(0)
     }
 
     #[test]
@@ -507,7 +542,7 @@ mod tests {
         assert_eq!(d.line, Some(2));
         // A few small aliases are fine (and then the plan's shape is what is wrong).
         let text = "mesh: {id: &s x}\nclusters: [*s, *s]\n";
-        assert_eq!(diagnose(text, Format::Yaml).code, Code::Shape);
+        assert_eq!(first(text, Format::Yaml).code, Code::Shape);
     }
 
     #[test]
@@ -523,7 +558,7 @@ mod tests {
             Code::Limit
         );
         assert_ne!(
-            diagnose(&deep("[", "]", limits::MAX_DEPTH - 2), Format::Yaml).code,
+            first(&deep("[", "]", limits::MAX_DEPTH - 2), Format::Yaml).code,
             Code::Limit
         );
         let toml = format!("mesh = {}{}\n", "[".repeat(10_000), "]".repeat(10_000));
@@ -558,11 +593,12 @@ mod tests {
         assert!(d.message.contains("`id` appears twice"), "{}", d.message);
         let d = diagnose("[mesh]\nid = \"a\"\nid = \"b\"\n", Format::Toml);
         assert!(d.message.contains("`id` appears twice"), "{}", d.message);
-        let d = diagnose("[[clusters]]\nkubernetesVersion = 1.30\n", Format::Toml);
-        assert_eq!(
-            (d.code, d.path.as_str()),
-            (Code::Shape, "clusters[0].kubernetesVersion")
-        );
+        let found = problems("[[clusters]]\nkubernetesVersion = 1.30\n", Format::Toml);
+        let d = found
+            .iter()
+            .find(|d| d.path == "clusters[0].kubernetesVersion")
+            .unwrap();
+        assert_eq!(d.code, Code::Shape);
         assert_eq!(d.hint, "quote it: \"1.30\"");
         let d = diagnose("mesh:\n\tid: a\n", Format::Yaml);
         assert!(d.hint.contains("spaces"), "{}", d.hint);
@@ -581,14 +617,56 @@ mod tests {
     }
 
     #[test]
-    fn an_unquoted_yaml_number_keeps_its_spelling() {
+    fn an_unquoted_yaml_number_is_refused_with_its_spelling_quoted() {
+        // YAML 1.2 (and the editor) reads 1.30 as the number 1.3: the plan must say "1.30".
         let text = include_str!("../../golden/demo/plan.yaml").replacen(
             "kubernetesVersion: \"1.25\"",
             "kubernetesVersion: 1.30",
             1,
         );
-        let plan = parse(&Source::new("plan", text, Format::Yaml)).unwrap();
-        assert_eq!(plan.clusters[0].kubernetes_version, "1.30");
+        let d = diagnose(&text, Format::Yaml);
+        assert_eq!(
+            (d.code, d.path.as_str(), d.line),
+            (Code::Shape, "clusters[0].kubernetesVersion", Some(12))
+        );
+        assert_eq!(d.hint, "quote it: \"1.30\"");
+    }
+
+    #[test]
+    fn yaml_1_1_booleans_and_quoted_booleans_are_refused_in_boolean_fields() {
+        let demo = include_str!("../../golden/demo/plan.yaml");
+        let pool = "- name: first-pool\n          addresses: [10.64.30.71-10.64.30.73]";
+        for (written, hint) in [
+            ("yes", "write true"),
+            ("on", "write true"),
+            ("y", "write true"),
+            ("No", "write false"),
+            ("\"true\"", "write true without quotes"),
+            ("'false'", "write false without quotes"),
+        ] {
+            let text = demo.replacen(pool, &format!("{pool}\n          autoAssign: {written}"), 1);
+            assert_ne!(text, demo);
+            let d = diagnose(&text, Format::Yaml);
+            assert_eq!(
+                (d.code, d.path.as_str(), d.hint.as_str()),
+                (Code::Shape, "clusters[0].metallb.pools[0].autoAssign", hint),
+                "{written}: {}",
+                d.message
+            );
+        }
+    }
+
+    #[test]
+    fn binary_values_are_refused_clearly() {
+        let text = include_str!("../../golden/demo/plan.yaml").replacen(
+            "id: mdemo-mesh",
+            "id: !!binary bWRlbW8tbWVzaA==",
+            1,
+        );
+        let d = diagnose(&text, Format::Yaml);
+        assert_eq!((d.code, d.line), (Code::Shape, Some(2)));
+        assert!(d.message.contains("`!!binary`"), "{}", d.message);
+        assert!(!d.hint.contains("option"), "{}", d.hint);
     }
 
     #[test]
