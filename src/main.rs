@@ -10,13 +10,6 @@ use clap::{CommandFactory, Parser, Subcommand, ValueEnum};
 use meshgen::write::{self, WriteError};
 use meshgen::{CompileError, Diagnostics, Format, Options, Source, codes, render, report};
 
-/// The demo plan of DESIGN.md, written by `meshgen init` (YAML or TOML by the name asked for).
-const DEMO_PLAN: &str = include_str!("../golden/demo/plan.yaml");
-const DEMO_PLAN_TOML: &str = include_str!("../golden/demo/plan.toml");
-
-/// What `meshgen init` names the schema it writes beside the plan.
-const SCHEMA_FILE: &str = "mesh-plan.schema.json";
-
 #[derive(Parser)]
 #[command(name = "meshgen", version, about, long_about = None, max_term_width = 100)]
 #[command(after_help = "Exit codes: 0 ok, 1 the plan or the tree is wrong, 2 usage or I/O error.")]
@@ -405,46 +398,7 @@ fn explain(code: Option<&str>) -> Result<(), Failure> {
             known.join(", ")
         )));
     };
-    to_stdout(&explain_text(info))
-}
-
-fn explain_text(info: &codes::CodeInfo) -> String {
-    let indent = |example: &str| -> String {
-        example
-            .lines()
-            .map(|line| format!("    {line}\n"))
-            .collect()
-    };
-    format!(
-        "{}: {}\n\n{}\nA plan with the problem:\n\n{}\nFixed:\n\n{}",
-        info.code,
-        info.title,
-        wrap(info.explanation, 80),
-        indent(info.bad),
-        indent(info.fixed)
-    )
-}
-
-/// Words of `text` in lines of at most `width` characters (a longer word gets a line of its own).
-fn wrap(text: &str, width: usize) -> String {
-    let mut out = String::new();
-    let mut line = String::new();
-    for word in text.split_whitespace() {
-        if !line.is_empty() && line.chars().count() + 1 + word.chars().count() > width {
-            out.push_str(&line);
-            out.push('\n');
-            line.clear();
-        }
-        if !line.is_empty() {
-            line.push(' ');
-        }
-        line.push_str(word);
-    }
-    if !line.is_empty() {
-        out.push_str(&line);
-        out.push('\n');
-    }
-    out
+    to_stdout(&info.to_text())
 }
 
 /// The schema as `meshgen schema` prints it.
@@ -461,22 +415,16 @@ fn write_schema(file: &Path) -> Result<(), Failure> {
     std::fs::write(file, schema_text()).map_err(io)
 }
 
-/// `meshgen init PATH`: the demo plan, its first line naming the schema, and the schema
-/// beside it. Editors read the first line: yaml-language-server's modeline for YAML, the
-/// `#:schema` directive of taplo and tombi for TOML; both name the schema relative to
-/// the plan, so the two files can move together.
+/// `meshgen init PATH`: the demo plan (its first line naming the schema) and the schema
+/// beside it, unless that exists.
 fn init(path: &Path) -> Result<(), Failure> {
-    let (directive, plan) = match meshgen::Format::from_path(path) {
-        Some(Format::Yaml) => ("# yaml-language-server: $schema=", DEMO_PLAN),
-        Some(Format::Toml) => ("#:schema ./", DEMO_PLAN_TOML),
-        None => {
-            return Err(Failure::Io(format!(
-                "cannot tell the format of {}: name the plan *.yaml, *.yml or *.toml",
-                path.display()
-            )));
-        }
+    let Some(format) = Format::from_path(path) else {
+        return Err(Failure::Io(format!(
+            "cannot tell the format of {}: name the plan *.yaml, *.yml or *.toml",
+            path.display()
+        )));
     };
-    let plan = format!("{directive}{SCHEMA_FILE}\n{plan}");
+    let plan = meshgen::plan::schema::starter_plan(format);
     if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
         std::fs::create_dir_all(dir)
             .map_err(|e| Failure::Io(format!("cannot create {}: {e}", dir.display())))?;
@@ -485,7 +433,7 @@ fn init(path: &Path) -> Result<(), Failure> {
     let schema_path = path
         .parent()
         .unwrap_or_else(|| Path::new(""))
-        .join(SCHEMA_FILE);
+        .join(meshgen::plan::schema::SCHEMA_FILE);
     let schema = match std::fs::read_to_string(&schema_path) {
         Ok(existing) if existing == schema_text() => "is already there".to_owned(),
         Ok(_) => format!(
@@ -538,12 +486,5 @@ mod tests {
     #[test]
     fn the_cli_definition_is_consistent() {
         Cli::command().debug_assert();
-    }
-
-    #[test]
-    fn wrap_keeps_words_whole_within_the_width() {
-        assert_eq!(wrap("aa bb cc", 5), "aa bb\ncc\n");
-        assert_eq!(wrap("a verylongword b", 4), "a\nverylongword\nb\n");
-        assert_eq!(wrap("", 4), "");
     }
 }

@@ -10,6 +10,7 @@ mod load;
 mod locate;
 pub mod schema;
 mod shape;
+mod typed;
 mod value;
 
 use std::collections::BTreeMap;

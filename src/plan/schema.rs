@@ -14,6 +14,29 @@ use std::sync::OnceLock;
 use serde_json::{Map, Value};
 
 use super::Plan;
+use crate::diag::Format;
+
+/// The name `meshgen init` gives the schema it writes beside a plan.
+pub const SCHEMA_FILE: &str = "mesh-plan.schema.json";
+
+/// The demo plan of DESIGN.md as `meshgen init` writes it. Its first line points editors at
+/// [`SCHEMA_FILE`] beside it: yaml-language-server's modeline for YAML, the `#:schema`
+/// directive of taplo and tombi for TOML. Both resolve a relative path against the plan's
+/// folder (redhat-developer/yaml-language-server
+/// `src/languageservice/services/yamlSchemaService.ts`, `getSchemaForResource`; for taplo,
+/// `tests/schema.rs` runs `taplo lint` on such a plan), so the two files move together.
+pub fn starter_plan(format: Format) -> String {
+    match format {
+        Format::Yaml => format!(
+            "# yaml-language-server: $schema={SCHEMA_FILE}\n{}",
+            include_str!("../../golden/demo/plan.yaml")
+        ),
+        Format::Toml => format!(
+            "#:schema ./{SCHEMA_FILE}\n{}",
+            include_str!("../../golden/demo/plan.toml")
+        ),
+    }
+}
 
 /// The schema, built once.
 pub fn schema() -> &'static Value {

@@ -11,7 +11,7 @@ use serde_json::Value;
 
 use super::Locator;
 use super::schema::{self, PathPart};
-use crate::diag::{Code, Diagnostic, Diagnostics, Lines, Source};
+use crate::diag::{Code, Diagnostic, Diagnostics, Lines, Source, did_you_mean};
 
 const SCHEMA_HINT: &str = "compare with `meshgen schema`, or start from `meshgen init`";
 
@@ -42,7 +42,7 @@ pub fn check(value: &Value, source: &Source) -> Diagnostics {
     for problem in &problems {
         if let Problem::Unknown { at, key } = problem {
             let parent = pointer(at);
-            if let Some(close) = closest(key, &field_names(&parent.parts(value))) {
+            if let Some(close) = did_you_mean(key, &field_names(&parent.parts(value))) {
                 meant.push((at.clone(), close));
             }
         }
@@ -61,7 +61,7 @@ pub fn check(value: &Value, source: &Source) -> Diagnostics {
                         names.join(", ")
                     )
                 };
-                let hint = match closest(&key, &names) {
+                let hint = match did_you_mean(&key, &names) {
                     Some(close) => format!("did you mean `{close}`?"),
                     None => SCHEMA_HINT.to_owned(),
                 };
@@ -104,7 +104,7 @@ pub fn check(value: &Value, source: &Source) -> Diagnostics {
                     [one] => format!("expected {one}"),
                     many => format!("expected one of {}", many.join(", ")),
                 };
-                let hint = match closest(&shown, &options) {
+                let hint = match did_you_mean(&shown, &options) {
                     Some(close) => format!("did you mean `{close}`?"),
                     None => format!("write one of {}", quoted.join(", ")),
                 };
@@ -379,63 +379,71 @@ fn field_names(parts: &[PathPart<'_>]) -> Vec<String> {
         .unwrap_or_default()
 }
 
-/// The name in `names` that `word` most likely meant: the same but for case, or within
-/// a small edit distance.
-fn closest(word: &str, names: &[String]) -> Option<String> {
-    if let Some(same) = names.iter().find(|n| n.eq_ignore_ascii_case(word)) {
-        return Some(same.clone());
-    }
-    let word = word.to_ascii_lowercase();
-    let limit = (word.chars().count() / 3).clamp(1, 3);
-    names
-        .iter()
-        .map(|n| (edit_distance(&word, &n.to_ascii_lowercase()), n))
-        .filter(|(d, _)| *d <= limit)
-        .min_by_key(|(d, _)| *d)
-        .map(|(_, n)| n.clone())
-}
-
-/// Levenshtein distance with adjacent transpositions counted as one edit.
-fn edit_distance(a: &str, b: &str) -> usize {
-    let a: Vec<char> = a.chars().collect();
-    let b: Vec<char> = b.chars().collect();
-    if a.len() > 64 || b.len() > 64 {
-        return usize::MAX;
-    }
-    let mut d = vec![vec![0usize; b.len() + 1]; a.len() + 1];
-    for (i, row) in d.iter_mut().enumerate() {
-        row[0] = i;
-    }
-    d[0] = (0..=b.len()).collect();
-    for i in 1..=a.len() {
-        for j in 1..=b.len() {
-            let cost = usize::from(a[i - 1] != b[j - 1]);
-            d[i][j] = (d[i - 1][j] + 1)
-                .min(d[i][j - 1] + 1)
-                .min(d[i - 1][j - 1] + cost);
-            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
-                d[i][j] = d[i][j].min(d[i - 2][j - 2] + 1);
-            }
-        }
-    }
-    d[a.len()][b.len()]
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::diag::Format;
+
+    /// The one problem of a plan that must be refused for one reason, located.
+    fn diagnose(text: &str, format: Format) -> Diagnostic {
+        let source = Source::new("plan", text, format);
+        let mut found = super::super::parse(&source).expect_err("the plan must be refused");
+        super::super::locate(&mut found, &source);
+        let mut found: Vec<Diagnostic> = found.into_iter().collect();
+        assert_eq!(found.len(), 1, "{found:?}");
+        found.remove(0)
+    }
 
     #[test]
-    fn near_misses_are_found() {
-        let names: Vec<String> = ["podSubnet", "serviceSubnet", "network", "networkMode"]
-            .map(String::from)
-            .to_vec();
-        assert_eq!(closest("podsubnet", &names).as_deref(), Some("podSubnet"));
-        assert_eq!(
-            closest("netwrokMode", &names).as_deref(),
-            Some("networkMode")
+    fn an_unquoted_yaml_number_is_refused_with_its_spelling_quoted() {
+        // YAML 1.2 (and the editor) reads 1.30 as the number 1.3: the plan must say "1.30".
+        let text = include_str!("../../golden/demo/plan.yaml").replacen(
+            "kubernetesVersion: \"1.25\"",
+            "kubernetesVersion: 1.30",
+            1,
         );
-        assert_eq!(closest("nework", &names).as_deref(), Some("network"));
-        assert_eq!(closest("zzz", &names), None);
+        let d = diagnose(&text, Format::Yaml);
+        assert_eq!(
+            (d.code, d.path.as_str(), d.line),
+            (Code::Shape, "clusters[0].kubernetesVersion", Some(12))
+        );
+        assert_eq!(d.hint, "quote it: \"1.30\"");
+    }
+
+    #[test]
+    fn yaml_1_1_booleans_and_quoted_booleans_are_refused_in_boolean_fields() {
+        let demo = include_str!("../../golden/demo/plan.yaml");
+        let pool = "- name: first-pool\n          addresses: [10.64.30.71-10.64.30.73]";
+        for (written, hint) in [
+            ("yes", "write true"),
+            ("on", "write true"),
+            ("y", "write true"),
+            ("No", "write false"),
+            ("\"true\"", "write true without quotes"),
+            ("'false'", "write false without quotes"),
+        ] {
+            let text = demo.replacen(pool, &format!("{pool}\n          autoAssign: {written}"), 1);
+            assert_ne!(text, demo);
+            let d = diagnose(&text, Format::Yaml);
+            assert_eq!(
+                (d.code, d.path.as_str(), d.hint.as_str()),
+                (Code::Shape, "clusters[0].metallb.pools[0].autoAssign", hint),
+                "{written}: {}",
+                d.message
+            );
+        }
+    }
+
+    #[test]
+    fn binary_values_are_refused_clearly() {
+        let text = include_str!("../../golden/demo/plan.yaml").replacen(
+            "id: mdemo-mesh",
+            "id: !!binary bWRlbW8tbWVzaA==",
+            1,
+        );
+        let d = diagnose(&text, Format::Yaml);
+        assert_eq!((d.code, d.line), (Code::Shape, Some(2)));
+        assert!(d.message.contains("`!!binary`"), "{}", d.message);
+        assert!(!d.hint.contains("option"), "{}", d.hint);
     }
 }
