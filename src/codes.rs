@@ -231,3 +231,58 @@ pub struct CodeInfo {
 pub fn info(code: impl AsRef<str>) -> Option<&'static CodeInfo> {
     Code::parse(code.as_ref()).map(Code::info)
 }
+
+impl CodeInfo {
+    /// What `meshgen explain CODE` prints: the title, the explanation wrapped at 80
+    /// columns, and the two example plans, indented.
+    pub fn to_text(&self) -> String {
+        let indent = |example: &str| -> String {
+            example
+                .lines()
+                .map(|line| format!("    {line}\n"))
+                .collect()
+        };
+        format!(
+            "{}: {}\n\n{}\nA plan with the problem:\n\n{}\nFixed:\n\n{}",
+            self.code,
+            self.title,
+            wrap(self.explanation, 80),
+            indent(self.bad),
+            indent(self.fixed)
+        )
+    }
+}
+
+/// Words of `text` in lines of at most `width` characters (a longer word gets a line of its own).
+fn wrap(text: &str, width: usize) -> String {
+    let mut out = String::new();
+    let mut line = String::new();
+    for word in text.split_whitespace() {
+        if !line.is_empty() && line.chars().count() + 1 + word.chars().count() > width {
+            out.push_str(&line);
+            out.push('\n');
+            line.clear();
+        }
+        if !line.is_empty() {
+            line.push(' ');
+        }
+        line.push_str(word);
+    }
+    if !line.is_empty() {
+        out.push_str(&line);
+        out.push('\n');
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::wrap;
+
+    #[test]
+    fn wrap_keeps_words_whole_within_the_width() {
+        assert_eq!(wrap("aa bb cc", 5), "aa bb\ncc\n");
+        assert_eq!(wrap("a verylongword b", 4), "a\nverylongword\nb\n");
+        assert_eq!(wrap("", 4), "");
+    }
+}

@@ -8,6 +8,10 @@
 mod gitops;
 mod load;
 mod locate;
+pub mod schema;
+mod shape;
+mod typed;
+mod value;
 
 use std::collections::BTreeMap;
 
@@ -19,6 +23,7 @@ pub use gitops::*;
 pub use load::{LoadError, load, parse};
 pub(crate) use locate::is_yaml_node;
 pub use locate::{Locator, locate};
+pub use schema::schema_json;
 
 /// A multi-cluster service mesh plan: the mesh, its clusters, and optional demo apps.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
@@ -267,10 +272,4 @@ pub struct Sleep {
     pub image: String,
     /// Clusters that run sleep.
     pub clusters: Vec<String>,
-}
-
-/// The plan's JSON Schema, as `meshgen schema` prints it and `schemas/` commits it.
-pub fn schema_json() -> String {
-    let schema = schemars::schema_for!(Plan);
-    serde_json::to_string_pretty(&schema).unwrap_or_default()
 }

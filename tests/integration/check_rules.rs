@@ -1336,10 +1336,11 @@ fn node_and_pool_names_must_fit_in_a_file_name() {
     assert!(meshgen::check::check(&plan).is_empty());
     let text = serde_json::to_string(&plan).unwrap();
     let source = meshgen::Source::new("plan.yaml", text, Format::Yaml);
-    let (model, _) = meshgen::resolve(&source, &Default::default(), false).unwrap();
+    let (model, _) = meshgen::resolve(&source, &Default::default()).unwrap();
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("out");
-    meshgen::render_to_dir(model, &Default::default(), &out, false)
+    let writer = meshgen::write::Writer::start(&out, false, None).unwrap();
+    meshgen::render_into(model, &Default::default(), writer)
         .unwrap_or_else(|_| panic!("render at the file-name limit failed"));
     let patches = out.join("clusters/mdemo-cluster1/patches");
     assert!(

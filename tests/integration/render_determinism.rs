@@ -4,7 +4,7 @@ use meshgen::{Format, Options, Source, Tree};
 
 fn compile(name: &str, text: &str, format: Format) -> Tree {
     let source = Source::new(name, text, format);
-    match meshgen::compile(&source, &Options::default(), false) {
+    match meshgen::compile(&source, &Options::default()) {
         Ok((tree, _)) => tree,
         Err(meshgen::CompileError::Plan(d)) => panic!("{name}: {}", d.to_text(&source, false)),
         Err(meshgen::CompileError::Internal(m) | meshgen::CompileError::Usage(m)) => {
@@ -129,7 +129,7 @@ fn every_file_has_lf_endings_one_trailing_newline_and_a_header() {
 fn render_each_gives_one_part_per_cluster_and_stops_when_refused() {
     let text = std::fs::read_to_string("golden/five-clusters/plan.yaml").unwrap();
     let source = Source::new("plan.yaml", text, Format::Yaml);
-    let Ok((model, _)) = meshgen::resolve(&source, &Options::default(), false) else {
+    let Ok((model, _)) = meshgen::resolve(&source, &Options::default()) else {
         panic!("five-clusters resolves");
     };
     let mut parts = Vec::new();

@@ -18,7 +18,7 @@ const PARAMS: &str = "istio.custom_params.values.global.";
 fn demo_tree() -> Tree {
     let text = std::fs::read_to_string("golden/demo/plan.yaml").unwrap();
     let source = Source::new("plan.yaml", text, Format::Yaml);
-    match meshgen::compile(&source, &Options::default(), false) {
+    match meshgen::compile(&source, &Options::default()) {
         Ok((tree, _)) => tree,
         Err(e) => panic!("demo plan does not compile: {e:?}"),
     }
