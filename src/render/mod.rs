@@ -155,7 +155,7 @@ fn render_cluster(out: &Renderer, tree: &mut Tree, cluster: &ClusterModel) -> Re
             Some(path) if node.removed_labels.is_empty() => {
                 out.yaml(tree, path, "patches/node.yaml", node)?;
             }
-            Some(path) => out.json(tree, path, &node_merge_patch(node))?,
+            Some(path) => out.json(tree, path, &json::node_merge_patch(node))?,
             None => {}
         }
     }
@@ -213,23 +213,6 @@ fn render_cluster(out: &Renderer, tree: &mut Tree, cluster: &ClusterModel) -> Re
         "bootstrap/kubeadm-config.yaml",
         kubeadm,
     )
-}
-
-/// A node's labels as a JSON merge patch: its topology labels, and `null` for each label it
-/// removes (RFC 7386).
-fn node_merge_patch(node: &crate::model::cluster::NodeModel) -> serde_json::Value {
-    let mut labels = serde_json::Map::new();
-    for label in node.labels.iter() {
-        labels.insert(label.key.clone(), label.value.clone().into());
-    }
-    for key in &node.removed_labels {
-        labels.insert(key.clone(), serde_json::Value::Null);
-    }
-    serde_json::json!({
-        "apiVersion": "v1",
-        "kind": "Node",
-        "metadata": {"name": node.name, "labels": labels},
-    })
 }
 
 fn render_demo(out: &Renderer, tree: &mut Tree, demo: &ClusterDemo) -> Result<(), String> {
