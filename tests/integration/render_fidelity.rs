@@ -31,7 +31,7 @@ fn plan_text(case: &str) -> String {
 
 fn compile_text(text: &str) -> Result<Tree, meshgen::CompileError> {
     let source = Source::new("plan.yaml", text.to_owned(), Format::Yaml);
-    meshgen::compile(&source, &Options::default(), false).map(|(tree, _)| tree)
+    meshgen::compile(&source, &Options::default()).map(|(tree, _)| tree)
 }
 
 fn tree(case: &str) -> Tree {
