@@ -118,6 +118,36 @@ fn main() {
     }
     println!("(same plan: re-rendered over its own tree; 1 changed: one cluster's nodes changed)");
     println!();
+    println!("CPU time of the same runs (user + system, all threads; cp -r: its own):");
+    println!(
+        "{:>7} {:>10} {:>9} | {:>10} {:>10} {:>10} | {:>9} {:>9} {:>9}",
+        "N",
+        "new dir",
+        "cp -r",
+        "same plan",
+        "1 changed",
+        "--check",
+        "new/cp",
+        "same/chk",
+        "1ch/chk"
+    );
+    for (n, stats) in &all {
+        let c = &stats.cpu;
+        let ratio = |a: Duration, b: Duration| a.as_secs_f64() / b.as_secs_f64().max(1e-3);
+        println!(
+            "{:>7} {:>10} {:>9} | {:>10} {:>10} {:>10} | {:>9.2} {:>9.2} {:>9.2}",
+            n,
+            ms(c.front + c.write),
+            ms(c.copy),
+            ms(c.front + c.rewrite),
+            ms(c.front + c.change),
+            ms(c.front + c.check),
+            ratio(c.front + c.write, c.copy),
+            ratio(c.front + c.rewrite, c.front + c.check),
+            ratio(c.front + c.change, c.front + c.check),
+        );
+    }
+    println!();
     println!(
         "{:>7} {:>10} {:>10} {:>10} {:>6}",
         "N", "RSS new", "RSS re-r.", "RSS check", "ratio"
@@ -154,6 +184,29 @@ fn cli_render(model: meshgen::model::Model, dir: &Path, check: bool) {
 }
 
 #[derive(Default)]
+struct CpuTimes {
+    front: Duration,
+    write: Duration,
+    rewrite: Duration,
+    change: Duration,
+    check: Duration,
+    copy: Duration,
+}
+
+/// CPU time used so far by this process (all threads) and its waited-for children, from
+/// /proc/self/stat (in USER_HZ, 1/100 s on Linux); zero where /proc is not there.
+fn cpu_now() -> Duration {
+    let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
+    let fields: Vec<u64> = stat
+        .rsplit_once(") ")
+        .map(|(_, rest)| rest.split(' ').filter_map(|f| f.parse().ok()).collect())
+        .unwrap_or_default();
+    // After the state field: utime, stime, cutime, cstime are fields 14-17 of the line.
+    let ticks: u64 = fields.get(10..14).map_or(0, |f| f.iter().sum());
+    Duration::from_millis(ticks * 10)
+}
+
+#[derive(Default)]
 struct Stats {
     load: Duration,
     check: Duration,
@@ -166,6 +219,9 @@ struct Stats {
     cli_check: Duration,
     copy: Duration,
     copy_sync: Duration,
+    /// CPU time (user + system, every thread and child) of the same runs: on a shared
+    /// machine the wall times above also measure everyone else.
+    cpu: CpuTimes,
     files: usize,
     tree_bytes: usize,
 }
@@ -196,6 +252,7 @@ fn run_size(n: u32, runs: u32) -> Stats {
     let mut stats = Stats::default();
     for run in 0..runs {
         let out = scratch.path().join(format!("out-{run}"));
+        let cpu = cpu_now();
         let t = Instant::now();
         let plan = meshgen::plan::parse(&source).expect("generated plan parses");
         best(&mut stats.load, t.elapsed());
@@ -210,6 +267,7 @@ fn run_size(n: u32, runs: u32) -> Stats {
         let t = Instant::now();
         let model = meshgen::model::Model::resolve(&plan, &facts.expect("parsed facts"));
         best(&mut stats.model, t.elapsed());
+        best(&mut stats.cpu.front, cpu_now() - cpu);
         drop(plan);
         let t = Instant::now();
         let tree = meshgen::render::render(&model, &Options::default()).expect("render");
@@ -221,24 +279,34 @@ fn run_size(n: u32, runs: u32) -> Stats {
         drop(tree);
 
         let streamed = scratch.path().join(format!("streamed-{run}"));
+        let cpu = cpu_now();
         let t = Instant::now();
         cli_render(model.clone(), &streamed, false);
         best(&mut stats.cli_write, t.elapsed());
+        best(&mut stats.cpu.write, cpu_now() - cpu);
+        let cpu = cpu_now();
         let t = Instant::now();
         cli_render(model.clone(), &streamed, false);
         best(&mut stats.cli_rewrite, t.elapsed());
+        best(&mut stats.cpu.rewrite, cpu_now() - cpu);
+        let cpu = cpu_now();
         let t = Instant::now();
         cli_render(changed_model.clone(), &streamed, false);
         best(&mut stats.cli_change, t.elapsed());
+        best(&mut stats.cpu.change, cpu_now() - cpu);
+        let cpu = cpu_now();
         let t = Instant::now();
         cli_render(changed_model.clone(), &streamed, true);
         best(&mut stats.cli_check, t.elapsed());
+        best(&mut stats.cpu.check, cpu_now() - cpu);
         drop(model);
 
         let copy = scratch.path().join(format!("copy-{run}"));
+        let cpu = cpu_now();
         let t = Instant::now();
         let copied = Command::new("cp").arg("-r").arg(&out).arg(&copy).status();
         best(&mut stats.copy, t.elapsed());
+        best(&mut stats.cpu.copy, cpu_now() - cpu);
         assert!(copied.is_ok_and(|s| s.success()), "cp -r failed");
         std::fs::remove_dir_all(&copy).expect("clean up");
         // On a disk, a copy is only as safe as meshgen's new folder once it is flushed.

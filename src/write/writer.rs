@@ -286,7 +286,18 @@ impl Sink for Writer {
         carry::keep_folder_metadata(&self.out, &new, &own_folders, &mut written.warnings)?;
         // Flushed before the swap, so a power cut after it cannot leave empty files in
         // OUT, and a full disk that reports late still fails here, while OUT is untouched.
-        new.flush()
+        let mut folders = BTreeSet::new();
+        let paths = manifest.paths().map(Path::new).chain([Path::new(MANIFEST)]);
+        for path in paths.chain(plan.carry.iter().map(|(p, _)| p.as_path())) {
+            folders.extend(
+                path.ancestors()
+                    .skip(1)
+                    .filter(|a| !a.as_os_str().is_empty())
+                    .map(Path::to_path_buf),
+            );
+        }
+        folders.extend(own_folders.iter().map(|p| p.to_path_buf()));
+        new.flush(&folders)
             .map_err(WriteError::io("flush to disk", &self.out.path))?;
         let previous = settle::swap(&self.out, &new.path, &mut self.lock)?;
         new.swapped = true;
