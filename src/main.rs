@@ -2,6 +2,8 @@
 //!
 //! Exit codes: 0 ok, 1 the plan or the tree is wrong, 2 usage or I/O error.
 
+mod cli;
+
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -69,6 +71,8 @@ enum Command {
         #[arg(long, conflicts_with_all = ["check", "stdout"])]
         force: bool,
     },
+    /// Print the mesh's topology as a Mermaid or Graphviz diagram (the README's picture).
+    Graph(cli::graph::GraphArgs),
     /// Print the plan's JSON Schema (for editors and yaml-language-server).
     Schema,
     /// Explain a diagnostic code, with an example of the problem and its fix.
@@ -157,6 +161,7 @@ fn main() -> ExitCode {
 fn run(command: Command, color: bool) -> Result<(), Failure> {
     match command {
         Command::Init { path } => init(&path),
+        Command::Graph(args) => cli::graph::run(args, color),
         Command::Schema => to_stdout(&format!("{}\n", meshgen::plan::schema_json())),
         Command::Explain { code } => explain(code.as_deref()),
         // Both are generated in memory first: their writers panic on a closed stdout.

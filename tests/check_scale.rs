@@ -116,3 +116,49 @@ fn the_fallback_host_ports_run_out_at_the_30094th_cluster() {
     // What the check refuses is what the model cannot build.
     assert!(meshgen::model::Model::resolve(&over).is_err());
 }
+
+/// The topology of a large mesh stays readable and within what Mermaid draws by default
+/// (mermaid-js/mermaid `packages/mermaid/src/schemas/config.schema.yaml`: `maxTextSize`
+/// 50,000 characters, `maxEdges` 500): at most 10 networks and 6 clusters in each are
+/// drawn, the control plane's network first, the rest counted, and the diagram says so.
+#[test]
+fn the_diagram_of_a_large_mesh_is_summarised() {
+    let plan = fleet(1_000, 2);
+    let model = meshgen::model::Model::resolve(&plan).expect("resolves");
+    let graph = meshgen::graph::Graph::of(&model);
+    let mermaid = meshgen::graph::mermaid(&graph);
+    assert!(mermaid.len() < 50_000, "{} characters", mermaid.len());
+    let edges = mermaid
+        .lines()
+        .filter(|l| l.contains("--") || l.contains("-."))
+        .count();
+    assert!(edges < 500, "{edges} edges");
+    assert_eq!(graph.groups.len(), meshgen::graph::MAX_NETWORKS);
+    assert!(
+        graph.groups[0]
+            .nodes
+            .iter()
+            .any(|n| n.lines[0] == plan.mesh.control_plane_cluster)
+    );
+    let summary = graph.summary.as_deref().expect("a summary");
+    assert!(
+        summary.contains("1000 clusters on 334 networks"),
+        "{summary}"
+    );
+    assert!(
+        mermaid.contains("324 more networks, 970 clusters"),
+        "{mermaid}"
+    );
+    // Each drawn network of three clusters shows them all; none is summarised.
+    assert!(!mermaid.contains("more clusters"));
+    let mut wide = fleet(30, 2);
+    for c in &mut wide.clusters {
+        c.network = "one".into();
+    }
+    let model = meshgen::model::Model::resolve(&wide).expect("resolves");
+    let mermaid = meshgen::graph::mermaid(&meshgen::graph::Graph::of(&model));
+    assert!(
+        mermaid.contains("more0{{\"24 more clusters\"}}"),
+        "{mermaid}"
+    );
+}

@@ -11,6 +11,7 @@ const SUBCOMMANDS: &[&str] = &[
     "init",
     "validate",
     "render",
+    "graph",
     "schema",
     "explain",
     "completions",

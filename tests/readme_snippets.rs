@@ -30,6 +30,7 @@ const NAMES: &[&str] = &[
     "editor-modeline",
     "vscode-settings",
     "completions",
+    "graph-dot",
 ];
 
 struct Snippet {
@@ -664,4 +665,26 @@ fn the_readme_lists_every_diagnostic_code() {
             info.code
         );
     }
+}
+
+#[test]
+fn graph_dot_renders_an_svg_with_graphviz() {
+    let script = snippet("graph-dot");
+    assert_eq!(script.lang, "sh");
+    let scratch = Scratch::new(DEMO);
+    if scratch.command("dot").arg("-V").output().is_err() {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "CI is set but Graphviz is not installed"
+        );
+        eprintln!("\n*** SKIPPED running graph-dot: Graphviz (dot) is not installed ***\n");
+        return;
+    }
+    let out = scratch.sh(&script.body);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    let svg = std::fs::read_to_string(scratch.path("repo/mesh.svg")).unwrap();
+    assert!(
+        svg.contains("<svg") && svg.contains("<title>istiod0</title>"),
+        "{svg}"
+    );
 }

@@ -183,6 +183,28 @@ pub fn kubeadm_config(
     })
 }
 
+/// The names kind gives the nodes of cluster `name`, in config order: `<name>-<role>`,
+/// then `<name>-<role>2`, `<name>-<role>3`, ... per role (kubernetes-sigs/kind
+/// `pkg/cluster/internal/providers/common/namer.go` `MakeNodeNamer`, called for each
+/// node in config order by `providers/docker/provision.go` `planCreation`).
+pub fn kind_node_names(name: &str, roles: &[NodeRole]) -> Vec<String> {
+    let mut counts = [0usize; 2];
+    roles
+        .iter()
+        .map(|role| {
+            let (index, role) = match role {
+                NodeRole::ControlPlane => (0, "control-plane"),
+                NodeRole::Worker => (1, "worker"),
+            };
+            counts[index] += 1;
+            match counts[index] {
+                1 => format!("{name}-{role}"),
+                n => format!("{name}-{role}{n}"),
+            }
+        })
+        .collect()
+}
+
 /// A plan Kubernetes version: `MAJOR.MINOR` or `MAJOR.MINOR.PATCH` (a leading `v` allowed).
 fn kubernetes_version(text: &str) -> Result<(u64, u64, Option<u64>), String> {
     let core = text.trim().trim_start_matches('v');
@@ -213,6 +235,20 @@ pub fn kubernetes_release(text: &str) -> Result<String, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn kind_names_its_nodes_per_role() {
+        use NodeRole::{ControlPlane as C, Worker as W};
+        assert_eq!(
+            kind_node_names("k", &[C, W, W, C]),
+            [
+                "k-control-plane",
+                "k-worker",
+                "k-worker2",
+                "k-control-plane2"
+            ]
+        );
+    }
 
     #[test]
     fn versions() {

@@ -1,0 +1,36 @@
+//! Subcommands of the binary that are more than a call into the library: each file holds
+//! one subcommand's arguments and its run function; `main.rs` only dispatches to them.
+
+pub mod graph;
+
+use meshgen::{CompileError, Diagnostics, Options, Source, model::Model};
+
+use super::{Failure, InputOptions, read};
+
+/// A plan read, checked and resolved; its problems (and warnings) printed as text on
+/// stderr. `bad`: what a bad plan is (exit 1 for `graph`, exit 2 for `diff`).
+fn resolve_plan(
+    plan: &std::path::Path,
+    input: &InputOptions,
+    color: bool,
+    bad: fn() -> Failure,
+) -> Result<(Source, Model), Failure> {
+    let source = read(plan, input)?;
+    let report = |diagnostics: &Diagnostics| eprint!("{}", diagnostics.to_text(&source, color));
+    match meshgen::resolve(&source, &Options::default(), input.deny_warnings) {
+        Ok((model, warnings)) => {
+            if !warnings.is_empty() {
+                report(&warnings);
+            }
+            Ok((source, model))
+        }
+        Err(CompileError::Plan(diagnostics)) => {
+            report(&diagnostics);
+            Err(bad())
+        }
+        Err(CompileError::Usage(message)) => Err(Failure::Io(message)),
+        Err(CompileError::Internal(message)) => Err(Failure::Io(format!(
+            "internal error, a bug in meshgen: {message}"
+        ))),
+    }
+}
