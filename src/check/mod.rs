@@ -30,7 +30,7 @@ use ipnet::IpNet;
 pub mod gitops;
 
 pub use limits::FIRST_FALLBACK_HOST_PORT;
-pub use parsed::{ClusterParsed, ParsedFacts, PinnedIp};
+pub use parsed::{ClusterParsed, FlavorFacts, ParsedFacts, PinnedIp};
 
 use crate::diag::Diagnostics;
 use crate::net::{DualStack, Pool};

@@ -26,7 +26,7 @@ enum GraphFormat {
 }
 
 /// A bad plan is exit 1, as for `render`.
-pub fn run(args: GraphArgs, color: bool) -> Result<(), Failure> {
+pub fn run(args: GraphArgs, color: anstream::ColorChoice) -> Result<(), Failure> {
     let (_, model) = super::resolve_plan(&args.plan, &args.input, color, || Failure::Reported)?;
     let picture = Graph::of(&model);
     to_stdout(&match args.format {

@@ -5,27 +5,31 @@ pub mod graph;
 
 use meshgen::{CompileError, Diagnostics, Options, Source, model::Model};
 
-use super::{Failure, InputOptions, read};
+use super::{Failure, InputOptions, ReportFormat, Reporter, read};
 
 /// A plan read, checked and resolved; its problems (and warnings) printed as text on
 /// stderr. `bad`: what a bad plan is (exit 1 for `graph`, exit 2 for `diff`).
 fn resolve_plan(
     plan: &std::path::Path,
     input: &InputOptions,
-    color: bool,
+    color: anstream::ColorChoice,
     bad: fn() -> Failure,
 ) -> Result<(Source, Model), Failure> {
     let source = read(plan, input)?;
-    let report = |diagnostics: &Diagnostics| eprint!("{}", diagnostics.to_text(&source, color));
+    let reporter = Reporter {
+        format: ReportFormat::Text,
+        color,
+    };
+    let report = |diagnostics: &Diagnostics| reporter.diagnostics(&source, diagnostics);
     match meshgen::resolve(&source, &Options::default(), input.deny_warnings) {
         Ok((model, warnings)) => {
             if !warnings.is_empty() {
-                report(&warnings);
+                report(&warnings)?;
             }
             Ok((source, model))
         }
         Err(CompileError::Plan(diagnostics)) => {
-            report(&diagnostics);
+            report(&diagnostics)?;
             Err(bad())
         }
         Err(CompileError::Usage(message)) => Err(Failure::Io(message)),
