@@ -71,6 +71,8 @@ enum Command {
         #[arg(long, conflicts_with_all = ["check", "stdout"])]
         force: bool,
     },
+    /// Print what to run, in order, to take the clusters from OLD's tree to NEW's.
+    Diff(cli::diff::DiffArgs),
     /// Print the mesh's topology as a Mermaid or Graphviz diagram (the README's picture).
     Graph(cli::graph::GraphArgs),
     /// Print the plan's JSON Schema (for editors and yaml-language-server).
@@ -160,6 +162,7 @@ fn main() -> ExitCode {
 fn run(command: Command, color: anstream::ColorChoice) -> Result<(), Failure> {
     match command {
         Command::Init { path } => init(&path),
+        Command::Diff(args) => cli::diff::run(args, color),
         Command::Graph(args) => cli::graph::run(args, color),
         Command::Schema => to_stdout(&format!("{}\n", meshgen::plan::schema_json())),
         Command::Explain { code } => explain(code.as_deref()),

@@ -284,27 +284,27 @@ impl ClusterModel {
     /// Every existing object this cluster's files patch: its nodes, the Services that
     /// exist before meshgen pins their addresses, and the flavor's (`mesh`: the mesh's flavor).
     pub fn patches(&self, mesh: &MeshFlavor) -> Vec<Patch> {
-        let patch =
-            |path: &str, resource: &str, name: &str, namespace: Option<&str>, purpose| Patch {
-                path: path.to_owned(),
-                context: self.name.clone(),
-                global: false,
-                resource: resource.to_owned(),
-                name: name.to_owned(),
-                namespace: namespace.map(str::to_owned),
-                format: PatchFormat::Merge,
-                purpose,
-                precondition: None,
-            };
+        let patch = |path: &str, kind: &str, name: &str, namespace: Option<&str>, purpose| Patch {
+            path: path.to_owned(),
+            context: self.name.clone(),
+            global: false,
+            kind: kind.to_owned(),
+            resource: kind.to_ascii_lowercase(),
+            name: name.to_owned(),
+            namespace: namespace.map(str::to_owned),
+            format: PatchFormat::Merge,
+            purpose,
+            precondition: None,
+        };
         let nodes = self.nodes.iter().filter_map(|node| {
             let path = node.patch_path.as_deref()?;
-            Some(patch(path, "node", &node.name, None, Purpose::Topology))
+            Some(patch(path, "Node", &node.name, None, Purpose::Topology))
         });
         let services = self.lb_services.iter().filter_map(|service| {
             let path = service.patch_path.as_deref()?;
             Some(patch(
                 path,
-                "service",
+                "Service",
                 &service.name,
                 Some(&service.namespace),
                 Purpose::Address,

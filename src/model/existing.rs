@@ -50,6 +50,8 @@ pub struct Patch {
     pub context: String,
     /// Whether the object lives on the mesh's global side rather than in one cluster.
     pub global: bool,
+    /// The object's kind (`Node`, `GlobalMesh`, ...).
+    pub kind: String,
     /// The kubectl resource: `node`, `namespace`, `service`,
     /// `globalmeshes.discovery.mspider.io`, ...
     pub resource: String,

@@ -235,3 +235,97 @@ fn graph_prints_the_readme_diagram_and_the_pinned_dot() {
     }
     assert!(failures.is_empty(), "{}", failures.join("\n\n"));
 }
+
+/// Every `tests/diff/<case>/` holds a pair of plans (`old.*`, `new.*`, each the kind of
+/// change the case is named after) and the change plan `meshgen diff` must print for them,
+/// in each format: `expected.txt`, `expected.md`, `expected.json` (blessed with the others).
+/// The exit code is 1 when the plans compile to different trees, 0 when to the same one.
+#[test]
+fn every_diff_case_prints_its_expected_change_plan() {
+    let dir = Path::new("tests/diff");
+    let mut cases: Vec<PathBuf> = fs::read_dir(dir)
+        .expect("tests/diff exists")
+        .map(|entry| entry.expect("readable").path())
+        .filter(|path| path.is_dir())
+        .collect();
+    cases.sort();
+    for name in [
+        "network-removed",
+        "cluster-added",
+        "cluster-removed",
+        "network-id-changed",
+        "lb-ip-changed",
+        "pool-changed",
+        "demo-removed",
+        "hosted-istiod-moved",
+        "mesh-id-changed",
+        "network-mode-single",
+        "node-labels-changed",
+        "same-tree",
+    ] {
+        assert!(
+            cases.iter().any(|c| c.ends_with(name)),
+            "diff case {name} is missing"
+        );
+    }
+    let plan = |case: &Path, stem: &str| {
+        ["yaml", "toml"]
+            .iter()
+            .map(|ext| case.join(format!("{stem}.{ext}")))
+            .find(|path| path.exists())
+            .unwrap_or_else(|| panic!("{}: no {stem}.yaml or {stem}.toml", case.display()))
+    };
+    for case in cases {
+        let (old, new) = (plan(&case, "old"), plan(&case, "new"));
+        let mut changed = None;
+        for (format, file) in [
+            ("text", "expected.txt"),
+            ("markdown", "expected.md"),
+            ("json", "expected.json"),
+        ] {
+            let out = std::process::Command::new(env!("CARGO_BIN_EXE_meshgen"))
+                .args([
+                    "diff",
+                    old.to_str().unwrap(),
+                    new.to_str().unwrap(),
+                    "--format",
+                    format,
+                ])
+                .output()
+                .expect("meshgen runs");
+            let stdout = String::from_utf8(out.stdout).expect("UTF-8");
+            assert!(
+                out.stderr.is_empty(),
+                "{}: {}",
+                case.display(),
+                String::from_utf8_lossy(&out.stderr)
+            );
+            if format == "json" {
+                let plan: serde_json::Value = serde_json::from_str(&stdout).expect("JSON");
+                changed = plan["changed"].as_bool();
+            }
+            let code = out.status.code();
+            assert!(
+                matches!(code, Some(0 | 1)),
+                "{}: exit {code:?}",
+                case.display()
+            );
+            assert_file(case.join(file), &stdout);
+            if let Some(changed) = changed {
+                assert_eq!(
+                    code,
+                    Some(i32::from(changed)),
+                    "{}: exit code",
+                    case.display()
+                );
+            }
+        }
+        // Every case but the one that compiles to the same tree has something to do.
+        assert_eq!(
+            changed,
+            Some(!case.ends_with("same-tree")),
+            "{}",
+            case.display()
+        );
+    }
+}
