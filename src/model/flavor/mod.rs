@@ -13,8 +13,27 @@
 //!   east-west Service. The shared cluster model asks it only what it must know:
 //!   [`ClusterFlavor::lb_services`] (the control plane's LoadBalancer Services, which
 //!   MetalLB must serve), [`ClusterFlavor::istio_files`] (its files in the cluster's
-//!   `istio` stage), [`ClusterFlavor::takes_istio_config`] (whether the cluster gets the
-//!   cross-network Gateway) and [`ClusterFlavor::mesh_role`].
+//!   `istio` stage) and [`ClusterFlavor::mesh_role`].
+//!
+//! ## Where the mesh's Istio config goes: [`MeshFlavor::istio_config_placement`]
+//!
+//! Istio config objects (the cross-network `Gateway` today, `DestinationRule`s and the
+//! like later) take effect only where the mesh's istiod reads them, and that is a property
+//! of the flavor, so it is one rule, asked once ([`ConfigPlacement`]):
+//!
+//! - Mspider hosted: [`ConfigPlacement::MeshControlPlane`]. A hosted mesh keeps its Istio
+//!   resources in its own virtual cluster (`<meshID>-hosted-apiserver`, in the
+//!   control-plane cluster); Istio CRs in work clusters "lose effect" (DaoCloud/DaoCloud-docs
+//!   `docs/en/docs/mspider/best-practice/managed-mesh-to-sync.md`). The objects are
+//!   rendered once, under `global/istio/`, and the runbook creates them there (a mesh
+//!   Gateway Rule in the console, or `kubectl` against the hosted API server), never in
+//!   a cluster's `istio` stage or a GitOps stage.
+//! - Upstream multi-primary (issue 12): [`ConfigPlacement::Clusters`] with every primary;
+//!   primary-remote: with the primary alone (istio.io `docs/setup/install/multicluster/`:
+//!   config is applied where istiod runs, never to a remote). Each listed cluster gets the
+//!   objects in its `istio` stage.
+//!
+//! Every Istio config object a later change adds asks this rule, not the flavor's name.
 //!
 //! Both enums serialize with a `mode` tag (the plan's `mesh.mode`) and the flavor's
 //! own fields, so templates read them as `flavor.<field>`. The rest of a flavor sits
@@ -51,6 +70,26 @@ use super::metallb::LbService;
 use crate::check::{FlavorFacts, ParsedFacts};
 use crate::plan::Plan;
 
+/// Where istiod reads the mesh's Istio config (see the module documentation).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub enum ConfigPlacement {
+    /// In the mesh's own control plane, which is no cluster's API server (Mspider's
+    /// hosted API server): rendered once, under `global/istio/`.
+    MeshControlPlane,
+    /// In these clusters (indices in plan order), in each one's `istio` stage.
+    Clusters(Vec<usize>),
+}
+
+impl ConfigPlacement {
+    /// Whether the cluster at `index` of the plan holds the config.
+    pub fn in_cluster(&self, index: usize) -> bool {
+        match self {
+            ConfigPlacement::MeshControlPlane => false,
+            ConfigPlacement::Clusters(clusters) => clusters.contains(&index),
+        }
+    }
+}
+
 /// What the mesh's flavor adds for the whole mesh.
 #[derive(Debug, Clone, Serialize)]
 #[serde(tag = "mode", rename_all = "kebab-case")]
@@ -80,6 +119,13 @@ impl MeshFlavor {
             FlavorFacts::Hosted { istiod } => MeshFlavor::Hosted(hosted::HostedMesh::resolve(
                 plan, facts, istiod, mesh, networks,
             )),
+        }
+    }
+
+    /// Where istiod reads the mesh's Istio config.
+    pub fn istio_config_placement(&self) -> ConfigPlacement {
+        match self {
+            MeshFlavor::Hosted(_) => ConfigPlacement::MeshControlPlane,
         }
     }
 
@@ -206,15 +252,6 @@ impl ClusterFlavor {
                 .iter()
                 .map(|g| g.path.as_str())
                 .collect(),
-        }
-    }
-
-    /// Whether an istiod reads this cluster's Istio config, so that the cluster with
-    /// an east-west gateway gets the cross-network Gateway.
-    pub fn takes_istio_config(&self) -> bool {
-        match self {
-            // As the seed procedure has it: every cluster with an east-west gateway.
-            ClusterFlavor::Hosted(_) => true,
         }
     }
 
