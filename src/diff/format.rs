@@ -35,6 +35,7 @@ fn place(step: &Step) -> String {
     match (step.side, &step.cluster, &step.context) {
         (Side::Global, Some(cluster), Some(context)) => format!("global {context}, for {cluster}"),
         (Side::Global, None, Some(context)) => format!("global {context}"),
+        (Side::ControlPlane, _, Some(context)) => format!("mesh control plane, via {context}"),
         (Side::Cluster, Some(cluster), _) => cluster.clone(),
         _ => "tree".to_owned(),
     }

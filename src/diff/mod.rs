@@ -116,6 +116,8 @@ pub enum Side {
     Cluster,
     /// On the mesh's global side (hosted: Mspider's global service cluster).
     Global,
+    /// In the mesh's own control plane (hosted: its API server, where its Istio config lives).
+    ControlPlane,
     /// In the tree or the git repository only (runbook, GitOps objects).
     Tree,
 }

@@ -36,16 +36,15 @@ impl ObjectId {
         }
     }
 
-    /// `kubectl --context C delete <resource> <name> [-n NS] --ignore-not-found`.
-    pub fn delete_command(&self, context: &str) -> String {
+    /// `<kubectl> delete <resource> <name> [-n NS] --ignore-not-found`.
+    pub fn delete_command(&self, kubectl: &str) -> String {
         let namespace = self
             .namespace
             .as_ref()
             .map(|ns| format!(" -n {}", sh(ns)))
             .unwrap_or_default();
         format!(
-            "{} delete {} {}{namespace} --ignore-not-found",
-            kubectl(context),
+            "{kubectl} delete {} {}{namespace} --ignore-not-found",
             sh(&self.resource()),
             sh(&self.name)
         )
@@ -78,16 +77,17 @@ pub(super) fn identities(bytes: &[u8]) -> Vec<ObjectId> {
         .collect()
 }
 
-/// A stage folder of one side: its kustomization and its resource files, in apply order.
+/// A folder of objects on one side: its kustomization (a stage folder has one) and its
+/// resource files, in apply order.
 struct Folder {
-    kustomization: String,
+    kustomization: Option<String>,
     files: Vec<String>,
 }
 
 fn folder(cluster: Option<&ClusterModel>, stage: Stage) -> Option<Folder> {
     let folder = cluster?.stages.iter().find(|s| s.stage == stage)?;
     Some(Folder {
-        kustomization: folder.kustomization.path.clone(),
+        kustomization: Some(folder.kustomization.path.clone()),
         files: folder
             .kustomization
             .resources
@@ -97,7 +97,26 @@ fn folder(cluster: Option<&ClusterModel>, stage: Stage) -> Option<Folder> {
     })
 }
 
-/// Apply and delete steps for every stage folder of every cluster.
+/// Where a folder's objects go and how: a cluster's stage, or the mesh's own control plane.
+struct Target {
+    /// `the istio stage`, `the mesh's control plane`.
+    what: String,
+    cluster: Option<String>,
+    context: String,
+    side: Side,
+    /// `kubectl ...` up to its verb.
+    kubectl: String,
+    /// The command that applies the folder's files.
+    apply: String,
+    /// Phase and rank of the apply step, rank of the delete step.
+    phase: Phase,
+    rank: u8,
+    delete_rank: u8,
+    before: Option<String>,
+}
+
+/// Apply and delete steps for every stage folder of every cluster, and for the Istio
+/// config that lives in the mesh's own control plane.
 pub(super) fn stages(old: &Input<'_>, new: &Input<'_>) -> Vec<Draft> {
     let mut drafts = Vec::new();
     let names = super::cluster::names(old.model, new.model);
@@ -106,14 +125,31 @@ pub(super) fn stages(old: &Input<'_>, new: &Input<'_>) -> Vec<Draft> {
         let first = drafts.len();
         for stage in Stage::ALL {
             let (was, is) = (folder(before, stage), folder(after, stage));
-            drafts.extend(stage_steps(
-                old,
-                new,
-                &name,
-                stage,
-                was.as_ref(),
-                is.as_ref(),
-            ));
+            let dir = layout::stage_dir(&name, stage);
+            let (phase, rank) = match stage {
+                Stage::Metallb => (Phase::Pools, 0),
+                // After the Services that get their addresses through a patch (rank 0).
+                Stage::Istio => (Phase::Gateways, 1),
+                Stage::Demo => (Phase::Workloads, 0),
+            };
+            let target = Target {
+                what: format!("the {} stage", stage.name()),
+                cluster: Some(name.clone()),
+                context: name.clone(),
+                side: Side::Cluster,
+                kubectl: kubectl(&name),
+                apply: format!("{} apply -k {}", kubectl(&name), sh(&dir)),
+                phase,
+                rank,
+                // The demo first, then the gateways, then the pools that served them.
+                delete_rank: match stage {
+                    Stage::Demo => 0,
+                    Stage::Istio => 1,
+                    Stage::Metallb => 2,
+                },
+                before: None,
+            };
+            drafts.extend(folder_steps(old, new, &target, was.as_ref(), is.as_ref()));
         }
         // The cluster's kustomization lists its stages: it changes with the stages that come or go.
         let kustomization = layout::cluster_kustomization(&name);
@@ -122,14 +158,61 @@ pub(super) fn stages(old: &Input<'_>, new: &Input<'_>) -> Vec<Draft> {
             draft.files.push(kustomization);
         }
     }
+    drafts.extend(control_plane(old, new));
     drafts
 }
 
-fn stage_steps(
+/// The Istio config of the mesh's own control plane (hosted: in its API server), reached
+/// as the flavor says ([`crate::model::flavor::MeshFlavor::control_plane_access`]).
+fn control_plane(old: &Input<'_>, new: &Input<'_>) -> Vec<Draft> {
+    let config = |side: &Input<'_>| {
+        side.model
+            .control_plane_config
+            .as_ref()
+            .map(|config| Folder {
+                kustomization: None,
+                files: config.files().into_iter().map(str::to_owned).collect(),
+            })
+    };
+    let (was, is) = (config(old), config(new));
+    if was.is_none() && is.is_none() {
+        return Vec::new();
+    }
+    let access = new
+        .model
+        .flavor
+        .control_plane_access()
+        .or_else(|| old.model.flavor.control_plane_access());
+    let Some(access) = access else {
+        return Vec::new();
+    };
+    let files: Vec<String> = is
+        .iter()
+        .flat_map(|f| f.files.iter().map(|p| sh(p)))
+        .collect();
+    let target = Target {
+        what: "the mesh's control plane".into(),
+        cluster: None,
+        context: access.context.clone(),
+        side: Side::ControlPlane,
+        apply: files
+            .iter()
+            .map(|file| format!("{} apply -f - < {file}", access.kubectl))
+            .collect::<Vec<_>>()
+            .join(" && "),
+        kubectl: access.kubectl,
+        phase: Phase::Gateways,
+        rank: 1,
+        delete_rank: 1,
+        before: Some(access.before),
+    };
+    folder_steps(old, new, &target, was.as_ref(), is.as_ref())
+}
+
+fn folder_steps(
     old: &Input<'_>,
     new: &Input<'_>,
-    cluster: &str,
-    stage: Stage,
+    target: &Target,
     was: Option<&Folder>,
     is: Option<&Folder>,
 ) -> Vec<Draft> {
@@ -147,7 +230,12 @@ fn stage_steps(
     let (old_objects, new_objects) = (objects(old, was), objects(new, is));
     let old_ids: HashSet<&ObjectId> = old_objects.iter().map(|(id, _)| id).collect();
     let new_ids: HashSet<&ObjectId> = new_objects.iter().map(|(id, _)| id).collect();
-    let dir = layout::stage_dir(cluster, stage);
+    let draft = |phase, action, change, summary| {
+        let mut draft = Draft::new(phase, target.side, action, change, summary)
+            .at(target.cluster.as_deref(), Some(&target.context));
+        draft.before = target.before.clone();
+        draft
+    };
 
     if let Some(is) = is {
         let mut files = Vec::new();
@@ -165,11 +253,10 @@ fn stage_steps(
                 added.push(id.label());
             }
         }
-        if !same(
-            old.tree.get(&is.kustomization),
-            new.tree.get(&is.kustomization),
-        ) {
-            files.push(is.kustomization.clone());
+        if let Some(kustomization) = &is.kustomization
+            && !same(old.tree.get(kustomization), new.tree.get(kustomization))
+        {
+            files.push(kustomization.clone());
         }
         if !files.is_empty() {
             let change = if was.is_none() {
@@ -187,24 +274,10 @@ fn stage_steps(
             if parts.is_empty() {
                 parts.push("its file list changed".into());
             }
-            let (phase, rank) = match stage {
-                Stage::Metallb => (Phase::Pools, 0),
-                // After the Services that get their addresses through a patch (rank 0).
-                Stage::Istio => (Phase::Gateways, 1),
-                Stage::Demo => (Phase::Workloads, 0),
-            };
-            let mut draft = Draft::new(
-                phase,
-                Side::Cluster,
-                Action::Apply,
-                change,
-                format!("apply the {} stage: {}", stage.name(), parts.join("; ")),
-            )
-            .at(Some(cluster), Some(cluster));
-            draft.rank = rank;
-            draft
-                .commands
-                .push(format!("{} apply -k {}", kubectl(cluster), sh(&dir)));
+            let summary = format!("apply {}: {}", target.what, parts.join("; "));
+            let mut draft = draft(target.phase, Action::Apply, change, summary);
+            draft.rank = target.rank;
+            draft.commands.push(target.apply.clone());
             draft.files = files;
             drafts.push(draft);
         }
@@ -216,7 +289,7 @@ fn stage_steps(
         .collect();
     let mut files: Vec<String> = Vec::new();
     if let Some(was) = was {
-        for path in was.files.iter().chain([&was.kustomization]) {
+        for path in was.files.iter().chain(&was.kustomization) {
             if new.tree.get(path).is_none() && !files.contains(path) {
                 files.push(path.clone());
             }
@@ -225,40 +298,22 @@ fn stage_steps(
     if !gone.is_empty() || !files.is_empty() {
         let labels: Vec<String> = gone.iter().map(|(id, _)| id.label()).collect();
         let summary = if labels.is_empty() {
-            format!(
-                "the {} stage's files moved; nothing to delete",
-                stage.name()
-            )
+            format!("{}: its files moved; nothing to delete", target.what)
         } else {
-            format!(
-                "delete from the {} stage: {}",
-                stage.name(),
-                labels.join(", ")
-            )
+            format!("delete from {}: {}", target.what, labels.join(", "))
         };
-        let mut draft = Draft::new(
-            Phase::DeleteObjects,
-            Side::Cluster,
-            Action::Delete,
-            if is.is_none() {
-                Change::Removed
-            } else {
-                Change::Changed
-            },
-            summary,
-        )
-        .at(Some(cluster), Some(cluster));
-        // The demo first, then the gateways, then the pools that served them.
-        draft.rank = match stage {
-            Stage::Demo => 0,
-            Stage::Istio => 1,
-            Stage::Metallb => 2,
+        let change = if is.is_none() {
+            Change::Removed
+        } else {
+            Change::Changed
         };
+        let mut draft = draft(Phase::DeleteObjects, Action::Delete, change, summary);
+        draft.rank = target.delete_rank;
         // In reverse apply order: a namespace after what is in it.
         draft.commands = gone
             .iter()
             .rev()
-            .map(|(id, _)| id.delete_command(cluster))
+            .map(|(id, _)| id.delete_command(&target.kubectl))
             .collect();
         draft.files = files;
         drafts.push(draft);
@@ -312,7 +367,7 @@ mod tests {
         let ids = identities(yaml);
         assert_eq!(ids.len(), 2);
         assert_eq!(
-            ids[0].delete_command("c1"),
+            ids[0].delete_command(&kubectl("c1")),
             "kubectl --context c1 delete services a -n s --ignore-not-found"
         );
         assert_eq!(ids[1].namespace, None);

@@ -9,7 +9,7 @@
 
 use serde::Serialize;
 
-use super::PilotEndpoint;
+use super::{ControlPlaneAccess, PilotEndpoint};
 use crate::check::{ParsedFacts, PinnedIp};
 use crate::layout;
 use crate::model::cluster::{ClusterInput, MeshRole, NamespacePatch};
@@ -260,6 +260,22 @@ impl HostedMesh {
             address: istiod.pilot_address.clone(),
             param: "remotePilotAddress".to_owned(),
             clients: self.probe_clusters.clone(),
+        }
+    }
+
+    /// kubectl inside the hosted API server's pod, as the README's cross-network Gateway
+    /// step reaches it (its pod is found by name; the Mspider console is the other way).
+    pub(super) fn control_plane_access(&self) -> ControlPlaneAccess {
+        let cluster = &self.control_plane_cluster;
+        ControlPlaneAccess {
+            context: cluster.clone(),
+            kubectl: format!("kubectl --context {cluster} exec -i -n NAMESPACE POD -- kubectl"),
+            before: format!(
+                "NAMESPACE and POD: the hosted API server's pod, from `kubectl --context {cluster} \
+                 get pods -A | grep {}` (or make the change in the Mspider console: mesh {}, \
+                 Traffic Management, Gateway)",
+                self.hosted_apiserver, self.global_mesh.name
+            ),
         }
     }
 

@@ -47,7 +47,8 @@
 //! [`MeshFlavor::global_cluster`] (where the mesh's own objects live, if anywhere but
 //! the clusters), [`MeshFlavor::pilot_endpoints`] (where each istiod is reached, and by
 //! whom), [`MeshFlavor::remote_secrets`] (which istiod reads which cluster's API server),
-//! [`MeshFlavor::trust_domain`], [`MeshFlavor::patches`] and [`ClusterFlavor::patches`]
+//! [`MeshFlavor::trust_domain`], [`MeshFlavor::control_plane_access`] (how commands reach
+//! the mesh's own control plane, where its Istio config lives), [`MeshFlavor::patches`] and [`ClusterFlavor::patches`]
 //! (existing objects the flavor's files change, [`crate::model::existing`]),
 //! [`ClusterFlavor::helm_releases`] (Helm releases and their values files) and
 //! [`MeshRole::title`] (each role's name).
@@ -158,6 +159,18 @@ pub struct PilotEndpoint {
     pub clients: Vec<String>,
 }
 
+/// How commands reach the mesh's own control plane, where its Istio config lives
+/// ([`ConfigPlacement::MeshControlPlane`]).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ControlPlaneAccess {
+    /// The kubeconfig context the commands go through.
+    pub context: String,
+    /// The `kubectl` to run there, up to its verb (`... exec -i -n NAMESPACE POD -- kubectl`).
+    pub kubectl: String,
+    /// What to do or know first (how to fill in the command's placeholders).
+    pub before: String,
+}
+
 /// A remote secret: `in_cluster`'s istiod reads `of_cluster`'s API server with it
 /// (istioctl `pkg/multicluster/remote_secret.go`: Secret `istio-remote-secret-<name>`).
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
@@ -195,6 +208,13 @@ impl MeshFlavor {
     pub fn pilot_endpoints(&self) -> Vec<PilotEndpoint> {
         match self {
             MeshFlavor::Hosted(mesh) => vec![mesh.pilot_endpoint()],
+        }
+    }
+
+    /// How commands reach the mesh's own control plane, when its Istio config lives there.
+    pub fn control_plane_access(&self) -> Option<ControlPlaneAccess> {
+        match self {
+            MeshFlavor::Hosted(mesh) => Some(mesh.control_plane_access()),
         }
     }
 
