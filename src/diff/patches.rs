@@ -8,6 +8,8 @@
 //! `null` deletes the member) or JSON patch `remove` ops (RFC 6902), one field at a time,
 //! never a whole map (other fields of it belong to someone else).
 
+use std::collections::{HashMap, HashSet};
+
 use serde_json::{Map, Value, json};
 
 use super::fields::{Fields, insert_null, paths, scalar, shown};
@@ -42,21 +44,28 @@ fn key(patch: &Patch) -> Key {
 /// The steps for every patched object whose patch differs.
 pub(super) fn patches(old: &Input<'_>, new: &Input<'_>) -> Vec<Draft> {
     let (before, after) = (targets(old.model), targets(new.model));
+    // Indexed: a fleet has tens of thousands of patched objects.
+    let index = |list: &[(Option<String>, Patch)]| -> HashMap<Key, usize> {
+        list.iter()
+            .enumerate()
+            .map(|(i, (_, p))| (key(p), i))
+            .collect()
+    };
+    let (old_index, new_index) = (index(&before), index(&after));
     let mut keys: Vec<(Key, Option<String>)> = Vec::new();
+    let mut seen: HashSet<Key> = HashSet::new();
     for (cluster, patch) in after.iter().chain(&before) {
         let key = key(patch);
-        if !keys.iter().any(|(k, _)| *k == key) {
+        if seen.insert(key.clone()) {
             keys.push((key, cluster.clone()));
         }
     }
-    let find = |list: &'_ [(Option<String>, Patch)], k: &Key| -> Option<Patch> {
-        list.iter()
-            .find(|(_, p)| key(p) == *k)
-            .map(|(_, p)| p.clone())
+    let find = |list: &[(Option<String>, Patch)], index: &HashMap<Key, usize>, k: &Key| {
+        index.get(k).map(|&i| list[i].1.clone())
     };
     let mut drafts = Vec::new();
     for (k, cluster) in keys {
-        let (was, is) = (find(&before, &k), find(&after, &k));
+        let (was, is) = (find(&before, &old_index, &k), find(&after, &new_index, &k));
         let old_bytes = was.as_ref().and_then(|p| old.tree.get(&p.path));
         let new_bytes = is.as_ref().and_then(|p| new.tree.get(&p.path));
         if super::files::same(old_bytes, new_bytes) {
