@@ -238,6 +238,11 @@ pub fn argo_apps_kustomization() -> String {
     format!("{ARGO_APPS_DIR}/{KUSTOMIZATION}")
 }
 
+/// Whether `path` is one of the GitOps objects (`gitops/...`).
+pub fn is_gitops(path: &str) -> bool {
+    path.starts_with("gitops/")
+}
+
 /// The folder Flux's self-sync Kustomization builds.
 pub const FLUX_DIR: &str = "gitops/flux";
 

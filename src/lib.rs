@@ -6,11 +6,15 @@
 //! [`compile`] is the pure middle: plan text in, tree or diagnostics out. The CLI runs
 //! [`resolve`] and then [`render::render_each`] into [`write::Writer`] or
 //! [`write::Comparer`], so each cluster's files reach the folder as they are rendered.
+//! [`graph`] draws the model (the README's diagram and `meshgen graph`); [`diff`] compares
+//! two plans' models and trees (`meshgen diff`), above the render.
 
 pub mod check;
 pub mod codes;
 pub mod diag;
+pub mod diff;
 pub mod grammar;
+pub mod graph;
 pub mod layout;
 pub mod model;
 pub mod net;

@@ -2,6 +2,8 @@
 //!
 //! Exit codes: 0 ok, 1 the plan or the tree is wrong, 2 usage or I/O error.
 
+mod cli;
+
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -73,6 +75,10 @@ enum Command {
         #[arg(long, conflicts_with_all = ["check", "stdout"])]
         force: bool,
     },
+    /// Print what to run, in order, to take the clusters from OLD's tree to NEW's.
+    Diff(cli::diff::DiffArgs),
+    /// Print the mesh's topology as a Mermaid or Graphviz diagram (the README's picture).
+    Graph(cli::graph::GraphArgs),
     /// Print the plan's JSON Schema (for editors and yaml-language-server).
     Schema {
         /// Write it to this file instead (creating its folder; an existing file is replaced).
@@ -164,6 +170,8 @@ fn main() -> ExitCode {
 fn run(command: Command, color: anstream::ColorChoice) -> Result<(), Failure> {
     match command {
         Command::Init { path } => init(&path),
+        Command::Diff(args) => cli::diff::run(args, color),
+        Command::Graph(args) => cli::graph::run(args, color),
         Command::Schema { output: None } => to_stdout(&schema_text()),
         Command::Schema { output: Some(file) } => write_schema(&file),
         Command::Explain { code } => explain(code.as_deref()),

@@ -217,9 +217,45 @@ pub fn kubernetes_release(version: KubeVersion) -> String {
     version.release(default_patch)
 }
 
+/// The names kind gives the nodes of cluster `name`, in config order: `<name>-<role>`,
+/// then `<name>-<role>2`, `<name>-<role>3`, ... per role (kubernetes-sigs/kind
+/// `pkg/cluster/internal/providers/common/namer.go` `MakeNodeNamer`, called for each
+/// node in config order by `providers/docker/provision.go` `planCreation`).
+pub fn kind_node_names(name: &str, roles: &[NodeRole]) -> Vec<String> {
+    let (mut control_planes, mut workers) = (0usize, 0usize);
+    roles
+        .iter()
+        .map(|role| {
+            let (count, role) = match role {
+                NodeRole::ControlPlane => (&mut control_planes, "control-plane"),
+                NodeRole::Worker => (&mut workers, "worker"),
+            };
+            *count += 1;
+            match *count {
+                1 => format!("{name}-{role}"),
+                n => format!("{name}-{role}{n}"),
+            }
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn kind_names_its_nodes_per_role() {
+        use NodeRole::{ControlPlane as C, Worker as W};
+        assert_eq!(
+            kind_node_names("k", &[C, W, W, C]),
+            [
+                "k-control-plane",
+                "k-worker",
+                "k-worker2",
+                "k-control-plane2"
+            ]
+        );
+    }
 
     #[test]
     fn versions() {

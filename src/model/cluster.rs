@@ -8,6 +8,7 @@ use serde::Serialize;
 
 use super::bootstrap::{self, KindConfig, KubeadmConfig};
 use super::demo::{self, ClusterDemo};
+use super::existing::{Patch, PatchFormat, Purpose};
 use super::flavor::{ClusterFlavor, MeshFlavor};
 use super::gateways::{self, CrossNetworkGateway, EAST_WEST_SERVICE, INGRESS_SERVICE};
 use super::mesh::{LABEL_EXCLUDE_FROM_LB, LABEL_REGION, LABEL_SUBZONE, LABEL_ZONE, MeshFacts};
@@ -86,10 +87,23 @@ pub enum MeshRole {
     Work,
 }
 
+impl MeshRole {
+    /// The role's name, as the planning form and the topology diagram show it.
+    pub fn title(self) -> &'static str {
+        match self {
+            MeshRole::HostedControlPlane => "Hosted control plane, work cluster",
+            MeshRole::Work => "Work cluster",
+        }
+    }
+}
+
 /// Context of `patches/node.yaml`: one node and its topology labels.
 #[derive(Debug, Clone, Serialize)]
 pub struct NodeModel {
     pub name: String,
+    /// The Node object's name in the cluster: the plan's name, except on kind, which
+    /// names nodes itself ([`bootstrap::kind_node_names`]).
+    pub node_name: String,
     /// Default: the first node is the control plane.
     pub role: NodeRole,
     /// Shared with the node's entry in the kind config.
@@ -299,6 +313,43 @@ impl ClusterModel {
     }
 }
 
+impl ClusterModel {
+    /// Every existing object this cluster's files patch: its nodes, the Services that
+    /// exist before meshgen pins their addresses, and the flavor's (`mesh`: the mesh's flavor).
+    pub fn patches(&self, mesh: &MeshFlavor) -> Vec<Patch> {
+        let patch = |path: &str, kind: &str, name: &str, namespace: Option<&str>, purpose| Patch {
+            path: path.to_owned(),
+            context: self.name.clone(),
+            global: false,
+            kind: kind.to_owned(),
+            resource: kind.to_ascii_lowercase(),
+            name: name.to_owned(),
+            namespace: namespace.map(str::to_owned),
+            format: PatchFormat::Merge,
+            purpose,
+            precondition: None,
+        };
+        let nodes = self.nodes.iter().filter_map(|node| {
+            let path = node.patch_path.as_deref()?;
+            Some(patch(path, "Node", &node.name, None, Purpose::Topology))
+        });
+        let services = self.lb_services.iter().filter_map(|service| {
+            let path = service.patch_path.as_deref()?;
+            Some(patch(
+                path,
+                "Service",
+                &service.name,
+                Some(&service.namespace),
+                Purpose::Address,
+            ))
+        });
+        nodes
+            .chain(services)
+            .chain(self.flavor.patches(&self.name, mesh))
+            .collect()
+    }
+}
+
 /// The plan's nodes with their roles and topology labels.
 fn nodes(cluster: &plan::Cluster) -> Vec<NodeModel> {
     let is_kind = cluster.kind == ClusterType::Kind;
@@ -309,11 +360,11 @@ fn nodes(cluster: &plan::Cluster) -> Vec<NodeModel> {
             NodeRole::Worker
         })
     };
-    let no_workers = !cluster
-        .nodes
-        .iter()
-        .enumerate()
-        .any(|(i, n)| role_of(i, n) == NodeRole::Worker);
+    let roles: Vec<NodeRole> = (cluster.nodes.iter().enumerate())
+        .map(|(i, node)| role_of(i, node))
+        .collect();
+    let kind_names = bootstrap::kind_node_names(&cluster.name, &roles);
+    let no_workers = !roles.contains(&NodeRole::Worker);
     let node_model = |index: usize, node: &plan::Node| {
         let role = role_of(index, node);
         let removed: Vec<String> = if no_workers && role == NodeRole::ControlPlane {
@@ -332,6 +383,10 @@ fn nodes(cluster: &plan::Cluster) -> Vec<NodeModel> {
         }
         NodeModel {
             name: node.name.clone(),
+            node_name: match kind_names.get(index).filter(|_| is_kind) {
+                Some(kind_name) => kind_name.clone(),
+                None => node.name.clone(),
+            },
             role,
             labels: labels.into(),
             removed_labels: removed.clone(),

@@ -94,6 +94,11 @@ pub struct ControlPlaneConfig {
 }
 
 impl ControlPlaneConfig {
+    /// Every file of it, in apply order.
+    pub fn files(&self) -> Vec<&str> {
+        vec![self.cross_network_gateway.path.as_str()]
+    }
+
     pub fn new(mesh: &MeshFacts) -> ControlPlaneConfig {
         ControlPlaneConfig {
             dir: layout::CONTROL_PLANE_ISTIO_DIR.to_owned(),

@@ -16,6 +16,7 @@
 //! - [`demo`]: helloworld and sleep;
 //! - [`gitops`]: Argo CD and Flux objects;
 //! - [`runbook`]: which clusters each runbook step concerns;
+//! - [`existing`]: the objects that exist already and the patch files that change them;
 //! - [`flavor`]: **the control-plane seam**. Everything above is the same whatever
 //!   runs the control plane; what differs (Mspider's hosted mode today, upstream
 //!   Istio's multi-primary and primary-remote next) lives behind [`flavor::MeshFlavor`]
@@ -29,6 +30,7 @@
 pub mod bootstrap;
 pub mod cluster;
 pub mod demo;
+pub mod existing;
 pub mod flavor;
 pub mod gateways;
 pub mod gitops;

@@ -18,7 +18,11 @@ use crate::model::{ClusterModel, Model};
 use crate::plan::NodeRole;
 
 pub(crate) fn context(model: &Model) -> Value {
+    let graph = crate::graph::Graph::of(model);
     minijinja::context! {
+        // Mermaid text, placed as it is inside its code block: graph::mermaid escapes labels.
+        diagram => Value::from_safe_string(crate::graph::mermaid(&graph).trim_end().to_owned()),
+        diagram_summary => converted(&graph.summary),
         mesh => converted(&model.mesh),
         networks => converted(&model.networks),
         clusters => Value::from_object(Clusters(model.clusters.clone())),
@@ -81,6 +85,7 @@ impl Object for ClusterView {
             "network" => Value::from(c.network.as_str()),
             "network_peers" => converted(&c.network_peers),
             "mesh_role" => converted(&c.mesh_role),
+            "mesh_role_title" => Value::from(c.mesh_role.title()),
             "nodes" => converted(&c.nodes.iter().map(NodeView::of).collect::<Vec<_>>()),
             "joining_nodes" => converted(&c.joining_nodes),
             "east_west_service" => converted(&c.east_west_service),

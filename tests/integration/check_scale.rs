@@ -205,3 +205,53 @@ fn a_report_on_one_long_line_is_complete_and_bounded() {
     let json = meshgen::report::json(Some("plan.yaml"), &diagnostics);
     assert!(json.contains(r#""path":"demo.sleep.clusters[79999]""#));
 }
+
+/// The topology of a large mesh stays readable and within what Mermaid draws by default
+/// (mermaid-js/mermaid `packages/mermaid/src/schemas/config.schema.yaml`: `maxTextSize`
+/// 50,000 characters, `maxEdges` 500): at most 10 networks and 6 clusters in each are
+/// drawn, the control plane's network first, the rest counted, and the diagram says so.
+#[test]
+fn the_diagram_of_a_large_mesh_is_summarised() {
+    let resolve = |plan: &Plan| {
+        let (_, facts) = meshgen::check::check_parsed(plan);
+        meshgen::model::Model::resolve(plan, &facts.expect("the plan passes the checks"))
+    };
+    let plan = fleet(1_000, 2);
+    let model = resolve(&plan);
+    let graph = meshgen::graph::Graph::of(&model);
+    let mermaid = meshgen::graph::mermaid(&graph);
+    assert!(mermaid.len() < 50_000, "{} characters", mermaid.len());
+    let edges = mermaid
+        .lines()
+        .filter(|l| l.contains("--") || l.contains("-."))
+        .count();
+    assert!(edges < 500, "{edges} edges");
+    assert_eq!(graph.groups.len(), meshgen::graph::MAX_NETWORKS);
+    assert!(
+        graph.groups[0]
+            .nodes
+            .iter()
+            .any(|n| n.lines[0] == plan.mesh.control_plane_cluster)
+    );
+    let summary = graph.summary.as_deref().expect("a summary");
+    assert!(
+        summary.contains("1000 clusters on 334 networks"),
+        "{summary}"
+    );
+    assert!(
+        mermaid.contains("324 more networks, 970 clusters"),
+        "{mermaid}"
+    );
+    // Each drawn network of three clusters shows them all; none is summarised.
+    assert!(!mermaid.contains("more clusters"));
+    let mut wide = fleet(30, 2);
+    for c in &mut wide.clusters {
+        c.network = "one".into();
+    }
+    let model = resolve(&wide);
+    let mermaid = meshgen::graph::mermaid(&meshgen::graph::Graph::of(&model));
+    assert!(
+        mermaid.contains("more0{{\"24 more clusters\"}}"),
+        "{mermaid}"
+    );
+}

@@ -33,6 +33,9 @@ const NAMES: &[&str] = &[
     "helix-settings",
     "taplo-settings",
     "completions",
+    "graph-dot",
+    "diff-usage",
+    "ci-diff-comment",
 ];
 
 struct Snippet {
@@ -799,4 +802,158 @@ fn the_readme_lists_every_diagnostic_code() {
             info.code
         );
     }
+}
+
+#[test]
+fn graph_dot_renders_an_svg_with_graphviz() {
+    let script = snippet("graph-dot");
+    assert_eq!(script.lang, "sh");
+    let scratch = Scratch::new(DEMO);
+    if scratch.command("dot").arg("-V").output().is_err() {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "CI is set but Graphviz is not installed"
+        );
+        eprintln!("\n*** SKIPPED running graph-dot: Graphviz (dot) is not installed ***\n");
+        return;
+    }
+    let out = scratch.sh(&script.body);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    let svg = std::fs::read_to_string(scratch.path("repo/mesh.svg")).unwrap();
+    assert!(
+        svg.contains("<svg") && svg.contains("<title>istiod0</title>"),
+        "{svg}"
+    );
+}
+
+/// The scratch repository with the demo plan committed on `main` (and pushed), then changed
+/// on a branch `change` by `edit`, committed.
+fn scratch_with_a_plan_change(edit: impl Fn(&str) -> String) -> Scratch {
+    let scratch = Scratch::new(DEMO);
+    scratch.git(&["checkout", "-q", "-b", "main"]);
+    scratch.git(&["add", "-A"]);
+    scratch.git(&["commit", "-q", "-m", "mesh"]);
+    scratch.git(&["push", "-q", "origin", "main"]);
+    scratch.git(&["checkout", "-q", "-b", "change"]);
+    std::fs::write(scratch.path("repo/deploy/mesh.yaml"), edit(DEMO)).unwrap();
+    scratch.git(&["commit", "-q", "-am", "change the mesh"]);
+    scratch
+}
+
+#[test]
+fn diff_usage_prints_the_change_plan_against_main() {
+    let script = snippet("diff-usage");
+    assert_eq!(script.lang, "sh");
+    let scratch = scratch_with_a_plan_change(|plan| plan.replace("network-c2", "network-east"));
+    let out = scratch.sh(&script.body);
+    // Exit 1: there is something to do.
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(stdout.contains("network-c2 → network-east"), "{stdout}");
+    assert!(
+        stdout.contains("kubectl --context mdemo-cluster2 rollout restart deployment -n sample"),
+        "{stdout}"
+    );
+}
+
+#[test]
+fn ci_diff_comment_posts_the_markdown_change_plan() {
+    let workflow = snippet("ci-diff-comment");
+    assert_eq!(workflow.lang, "yaml");
+    let workflow = yaml(&workflow.body);
+    // Only pull requests that change the plan.
+    assert_eq!(
+        workflow["on"]["pull_request"]["paths"],
+        serde_json::json!(["deploy/mesh.yaml"])
+    );
+    let job = &workflow["jobs"]["change-plan"];
+    assert_eq!(job["permissions"]["pull-requests"], "write");
+    let steps = job["steps"].as_array().unwrap();
+    assert_eq!(
+        steps[0]["with"]["fetch-depth"], 0,
+        "the base branch must be fetched"
+    );
+    let runs: Vec<&str> = steps.iter().filter_map(|s| s["run"].as_str()).collect();
+    assert!(
+        runs.iter()
+            .any(|r| r.starts_with("cargo install --locked") && r.ends_with(" meshgen"))
+    );
+    let diff = runs
+        .iter()
+        .find(|r| r.contains("meshgen diff"))
+        .expect("a diff step");
+    let comment = steps
+        .iter()
+        .find(|s| {
+            s["run"]
+                .as_str()
+                .is_some_and(|r| r.starts_with("gh pr comment"))
+        })
+        .expect("a comment step");
+
+    // GitHub's runner gives these; a `gh` stub records the comment.
+    let run = |scratch: &Scratch, script: &str| {
+        std::fs::create_dir_all(scratch.path("runner-temp")).unwrap();
+        scratch
+            .command("sh")
+            .arg("-e")
+            .arg("-c")
+            .arg(script)
+            .env("GITHUB_BASE_REF", "main")
+            .env("RUNNER_TEMP", scratch.path("runner-temp"))
+            .env("GH_LOG", scratch.path("gh.log"))
+            .env("GH_TOKEN", "token")
+            .env("PR", "7")
+            .output()
+            .unwrap()
+    };
+    let scratch = scratch_with_a_plan_change(|plan| {
+        plan.replace("eastWest: 10.6.136.29", "eastWest: 10.6.136.28")
+    });
+    let stub = "#!/bin/sh\necho \"$*\" >> \"$GH_LOG\"\n";
+    std::fs::write(scratch.path("bin/gh"), stub).unwrap();
+    let mode = std::os::unix::fs::PermissionsExt::from_mode(0o755);
+    std::fs::set_permissions(scratch.path("bin/gh"), mode).unwrap();
+    let out = run(&scratch, diff);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    let posted = std::fs::read_to_string(scratch.path("repo/change-plan.md")).unwrap();
+    assert!(
+        posted.starts_with("### meshgen diff: mesh `mdemo-mesh`"),
+        "{posted}"
+    );
+    assert!(
+        posted.contains("answers at 10.6.136.28 (was 10.6.136.29)"),
+        "{posted}"
+    );
+    let out = run(&scratch, comment["run"].as_str().unwrap());
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    assert_eq!(
+        std::fs::read_to_string(scratch.path("gh.log")).unwrap(),
+        "pr comment 7 --body-file change-plan.md\n"
+    );
+    for (key, value) in [
+        ("GH_TOKEN", "${{ github.token }}"),
+        ("PR", "${{ github.event.pull_request.number }}"),
+    ] {
+        assert_eq!(comment["env"][key], value);
+    }
+
+    // A pull request that changes only the plan's form: nothing to do, still exit 0.
+    let scratch =
+        scratch_with_a_plan_change(|plan| plan.replace("# optional", "# optional (a comment)"));
+    let out = run(&scratch, diff);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    let posted = std::fs::read_to_string(scratch.path("repo/change-plan.md")).unwrap();
+    assert!(posted.contains("nothing to do"), "{posted}");
+
+    // A broken plan fails the job (meshgen diff exits 2).
+    let scratch =
+        scratch_with_a_plan_change(|plan| plan.replace("networkMode: multi", "netwrokMode: multi"));
+    let out = run(&scratch, diff);
+    assert_ne!(out.status.code(), Some(0), "{}", text(&out));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("MG002"),
+        "{}",
+        text(&out)
+    );
 }

@@ -9,9 +9,11 @@
 
 use serde::Serialize;
 
+use super::{ControlPlaneAccess, PilotEndpoint};
 use crate::check::{IpFamily, ParsedFacts, PinnedIp};
 use crate::layout;
 use crate::model::cluster::{ClusterInput, MeshRole, NamespacePatch};
+use crate::model::existing::{Patch, PatchFormat, Purpose};
 use crate::model::gateways::{self, ServicePort};
 use crate::model::mesh::{LABEL_NETWORK, MeshFacts, Network};
 use crate::model::metallb::{IpFamilyPolicy, LbAddress, LbService, ServicePatch};
@@ -311,6 +313,100 @@ impl HostedMesh {
             ip_family_policy: service.ip_family_policy,
             cluster_domain: input.mesh.cluster_domain.clone(),
         }
+    }
+}
+
+/// Mspider's resources on the global service cluster (`discovery.mspider.io`).
+const GLOBAL_MESH_RESOURCE: &str = "globalmeshes.discovery.mspider.io";
+const MESH_CLUSTER_RESOURCE: &str = "meshclusters.discovery.mspider.io";
+
+impl HostedMesh {
+    /// The hosted istiod, reached by every other cluster at `remotePilotAddress`.
+    pub(super) fn pilot_endpoint(&self) -> PilotEndpoint {
+        let istiod = &self.hosted_istiod;
+        PilotEndpoint {
+            title: "hosted istiod".to_owned(),
+            cluster: istiod.cluster.clone(),
+            service: istiod.service_name.clone(),
+            address: istiod.pilot_address.clone(),
+            param: "remotePilotAddress".to_owned(),
+            clients: self.probe_clusters.clone(),
+        }
+    }
+
+    /// kubectl inside the hosted API server's pod, as the README's cross-network Gateway
+    /// step reaches it (its pod is found by name; the Mspider console is the other way).
+    pub(super) fn control_plane_access(&self) -> ControlPlaneAccess {
+        let cluster = &self.control_plane_cluster;
+        ControlPlaneAccess {
+            context: cluster.clone(),
+            kubectl: format!("kubectl --context {cluster} exec -i -n NAMESPACE POD -- kubectl"),
+            before: format!(
+                "NAMESPACE and POD: the hosted API server's pod, from `kubectl --context {cluster} \
+                 get pods -A | grep {}` (or make the change in the Mspider console: mesh {}, \
+                 Traffic Management, Gateway)",
+                self.hosted_apiserver, self.global_mesh.name
+            ),
+        }
+    }
+
+    /// The GlobalMesh, on the global service cluster.
+    pub(super) fn patches(&self) -> Vec<Patch> {
+        let patch = &self.global_mesh;
+        vec![Patch {
+            path: patch.path.clone(),
+            context: self.global_cluster.clone(),
+            global: true,
+            kind: "GlobalMesh".to_owned(),
+            resource: GLOBAL_MESH_RESOURCE.to_owned(),
+            name: patch.name.clone(),
+            namespace: Some(patch.namespace.clone()),
+            format: PatchFormat::Merge,
+            purpose: Purpose::Routing,
+            precondition: Some(format!(
+                "the mesh {} exists in Mspider (created in its console)",
+                patch.name
+            )),
+        }]
+    }
+}
+
+impl HostedCluster {
+    /// The `istio-system` network label and the MeshCluster params.
+    pub(super) fn patches(&self, cluster: &str, mesh: &HostedMesh) -> Vec<Patch> {
+        let label = &self.network_label_patch;
+        let params = &self.mesh_cluster_patch;
+        let joined = format!(
+            "{cluster} is a work cluster of the mesh {} (added in Mspider's console)",
+            params.mesh_name
+        );
+        vec![
+            Patch {
+                path: label.path.clone(),
+                context: cluster.to_owned(),
+                global: false,
+                kind: "Namespace".to_owned(),
+                resource: "namespace".to_owned(),
+                name: label.name.clone(),
+                namespace: None,
+                format: PatchFormat::Merge,
+                purpose: Purpose::Network,
+                // Mspider creates istio-system when the cluster joins the mesh.
+                precondition: Some(joined.clone()),
+            },
+            Patch {
+                path: params.path.clone(),
+                context: mesh.global_cluster.clone(),
+                global: true,
+                kind: "MeshCluster".to_owned(),
+                resource: MESH_CLUSTER_RESOURCE.to_owned(),
+                name: params.name.clone(),
+                namespace: Some(params.namespace.clone()),
+                format: PatchFormat::Json,
+                purpose: Purpose::Membership,
+                precondition: Some(joined),
+            },
+        ]
     }
 }
 

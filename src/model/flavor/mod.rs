@@ -42,6 +42,17 @@
 //! templates and its README (`templates/<mode>/README.md`, which includes the steps
 //! every flavor shares from `templates/readme/`).
 //!
+//! What consumers above the model (`meshgen diff`, `meshgen graph` and the README's
+//! diagram) ask of any flavor, so that they never match on one:
+//! [`MeshFlavor::global_cluster`] (where the mesh's own objects live, if anywhere but
+//! the clusters), [`MeshFlavor::pilot_endpoints`] (where each istiod is reached, and by
+//! whom), [`MeshFlavor::remote_secrets`] (which istiod reads which cluster's API server),
+//! [`MeshFlavor::trust_domain`], [`MeshFlavor::control_plane_access`] (how commands reach
+//! the mesh's own control plane, where its Istio config lives), [`MeshFlavor::patches`] and [`ClusterFlavor::patches`]
+//! (existing objects the flavor's files change, [`crate::model::existing`]),
+//! [`ClusterFlavor::helm_releases`] (Helm releases and their values files) and
+//! [`MeshRole::title`] (each role's name).
+//!
 //! Adding a flavor (issue 12: upstream Istio's `multi-primary` and `primary-remote`,
 //! with Helm values per chart, Namespace manifests, remote secrets and `cacerts`):
 //! a `plan::MeshMode` variant; `model/flavor/<mode>.rs` with its mesh and cluster
@@ -54,6 +65,7 @@ pub mod hosted;
 use serde::Serialize;
 
 use super::cluster::{ClusterInput, MeshRole};
+use super::existing::{Patch, Purpose};
 use super::mesh::{MeshFacts, Network};
 use super::metallb::LbService;
 use crate::check::{FlavorFacts, ParsedFacts};
@@ -131,7 +143,118 @@ impl MeshFlavor {
     }
 }
 
+/// Where one istiod is reached by the clusters it serves.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct PilotEndpoint {
+    /// What answers there, e.g. `hosted istiod`.
+    pub title: String,
+    /// The cluster it runs in.
+    pub cluster: String,
+    /// The Service in front of it (`istiod-<mesh>-hosted-lb`).
+    pub service: String,
+    /// The address its clients dial, and the param that hands it to them.
+    pub address: String,
+    pub param: String,
+    /// The clusters whose proxies reach it at that address, in plan order.
+    pub clients: Vec<String>,
+}
+
+/// How commands reach the mesh's own control plane, where its Istio config lives
+/// ([`ConfigPlacement::MeshControlPlane`]).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ControlPlaneAccess {
+    /// The kubeconfig context the commands go through.
+    pub context: String,
+    /// The `kubectl` to run there, up to its verb (`... exec -i -n NAMESPACE POD -- kubectl`).
+    pub kubectl: String,
+    /// What to do or know first (how to fill in the command's placeholders).
+    pub before: String,
+}
+
+/// A remote secret: `in_cluster`'s istiod reads `of_cluster`'s API server with it
+/// (istioctl `pkg/multicluster/remote_secret.go`: Secret `istio-remote-secret-<name>`).
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+pub struct RemoteSecret {
+    pub in_cluster: String,
+    pub of_cluster: String,
+    pub namespace: String,
+}
+
+/// A Helm release a flavor installs in a cluster, with its values file in the tree.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct HelmRelease {
+    pub release: String,
+    /// `istio/istiod`, `istio/gateway`, ...
+    pub chart: String,
+    pub version: String,
+    pub namespace: String,
+    /// The values file in the tree.
+    pub values: String,
+    /// What the release is for: `Membership` for the control plane, `Address` for a
+    /// gateway (the order `meshgen diff` upgrades them in).
+    pub purpose: Purpose,
+}
+
+impl MeshFlavor {
+    /// Where the mesh's own objects live when that is not one of its clusters
+    /// (hosted: Mspider's global service cluster).
+    pub fn global_cluster(&self) -> Option<&str> {
+        match self {
+            MeshFlavor::Hosted(mesh) => Some(&mesh.global_cluster),
+        }
+    }
+
+    /// Where each istiod is reached by other clusters (none where every cluster runs its own).
+    pub fn pilot_endpoints(&self) -> Vec<PilotEndpoint> {
+        match self {
+            MeshFlavor::Hosted(mesh) => vec![mesh.pilot_endpoint()],
+        }
+    }
+
+    /// How commands reach the mesh's own control plane, when its Istio config lives there.
+    pub fn control_plane_access(&self) -> Option<ControlPlaneAccess> {
+        match self {
+            MeshFlavor::Hosted(mesh) => Some(mesh.control_plane_access()),
+        }
+    }
+
+    /// The remote secrets the mesh needs (hosted: none, Mspider connects the clusters).
+    pub fn remote_secrets(&self) -> Vec<RemoteSecret> {
+        match self {
+            MeshFlavor::Hosted(_) => Vec::new(),
+        }
+    }
+
+    /// The trust domain the plan sets (hosted: Mspider's, not the plan's).
+    pub fn trust_domain(&self) -> Option<&str> {
+        match self {
+            MeshFlavor::Hosted(_) => None,
+        }
+    }
+
+    /// Existing objects the flavor's mesh-wide files patch.
+    pub fn patches(&self) -> Vec<Patch> {
+        match self {
+            MeshFlavor::Hosted(mesh) => mesh.patches(),
+        }
+    }
+}
+
 impl ClusterFlavor {
+    /// Existing objects the flavor's files patch for this cluster (`mesh`: the mesh's flavor).
+    pub fn patches(&self, cluster: &str, mesh: &MeshFlavor) -> Vec<Patch> {
+        match (self, mesh) {
+            (ClusterFlavor::Hosted(c), MeshFlavor::Hosted(mesh)) => c.patches(cluster, mesh),
+        }
+    }
+
+    /// The Helm releases the flavor installs in this cluster (hosted: none, Mspider does).
+    pub fn helm_releases(&self) -> Vec<HelmRelease> {
+        match self {
+            ClusterFlavor::Hosted(_) => Vec::new(),
+        }
+    }
+
     /// The control plane's LoadBalancer Services in this cluster, listed before the
     /// gateways' (in the runbook and in what each MetalLB pool serves).
     pub fn lb_services(&self) -> Vec<&LbService> {
