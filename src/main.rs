@@ -4,16 +4,16 @@
 
 mod cli;
 
-use std::io::Write;
+use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::{CommandFactory, Parser, Subcommand, ValueEnum};
 use meshgen::write::{self, WriteError};
-use meshgen::{CompileError, Diagnostics, Format, Options, Source, codes, render, report};
+use progress::Progress;
 
-/// The demo plan of DESIGN.md, written by `meshgen init`.
-const DEMO_PLAN: &str = include_str!("../golden/demo/plan.yaml");
+mod progress;
+use meshgen::{CompileError, Diagnostics, Format, Options, Source, codes, render, report};
 
 #[derive(Parser)]
 #[command(name = "meshgen", version, about, long_about = None, max_term_width = 100)]
@@ -28,9 +28,13 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Write the demo plan (the seed's three-cluster mesh) to start from.
+    /// Write the demo plan (the seed's three-cluster mesh) to start from, and its schema
+    ///
+    /// The plan's first line points editors at the schema: yaml-language-server's modeline
+    /// (VS Code, Neovim, Helix) for YAML, the `#:schema` directive of taplo and tombi for TOML.
     Init {
-        /// Where to write it; refuses to overwrite an existing file.
+        /// Where to write it (.yaml, .yml or .toml); refuses to overwrite an existing file.
+        /// The schema goes beside it as mesh-plan.schema.json, unless that file exists.
         #[arg(default_value = "mesh.yaml")]
         path: PathBuf,
     },
@@ -76,7 +80,11 @@ enum Command {
     /// Print the mesh's topology as a Mermaid or Graphviz diagram (the README's picture).
     Graph(cli::graph::GraphArgs),
     /// Print the plan's JSON Schema (for editors and yaml-language-server).
-    Schema,
+    Schema {
+        /// Write it to this file instead (creating its folder; an existing file is replaced).
+        #[arg(short, long, value_name = "FILE")]
+        output: Option<PathBuf>,
+    },
     /// Explain a diagnostic code, with an example of the problem and its fix.
     Explain {
         /// The code, e.g. MG012 (or 12); leave out to list every code.
@@ -164,7 +172,8 @@ fn run(command: Command, color: anstream::ColorChoice) -> Result<(), Failure> {
         Command::Init { path } => init(&path),
         Command::Diff(args) => cli::diff::run(args, color),
         Command::Graph(args) => cli::graph::run(args, color),
-        Command::Schema => to_stdout(&format!("{}\n", meshgen::plan::schema_json())),
+        Command::Schema { output: None } => to_stdout(&schema_text()),
+        Command::Schema { output: Some(file) } => write_schema(&file),
         Command::Explain { code } => explain(code.as_deref()),
         // Both are generated in memory first: their writers panic on a closed stdout.
         Command::Completions { shell } => {
@@ -238,11 +247,14 @@ fn run(command: Command, color: anstream::ColorChoice) -> Result<(), Failure> {
                 ));
             }
             let source = read(&plan, &input)?;
-            let options = Options { cluster };
+            let options = Options {
+                cluster,
+                deny_warnings: input.deny_warnings,
+            };
             let internal = |message: String| {
                 Failure::Io(format!("internal error, a bug in meshgen: {message}"))
             };
-            let (model, warnings) = match meshgen::resolve(&source, &options, input.deny_warnings) {
+            let (model, warnings) = match meshgen::resolve(&source, &options) {
                 Ok(done) => done,
                 Err(CompileError::Plan(diagnostics)) => {
                     reporter.diagnostics(&source, &diagnostics)?;
@@ -277,8 +289,16 @@ fn run(command: Command, color: anstream::ColorChoice) -> Result<(), Failure> {
             };
             // Each cluster's files go to the folder (or the comparison) as they are
             // rendered, so memory holds the model and a few clusters, not the whole tree.
+            let only = options.cluster.as_deref();
+            let clusters = match only {
+                Some(_) => 1,
+                None => model.clusters.len(),
+            };
+            let shown = std::io::stderr().is_terminal();
             if check {
-                match meshgen::check_dir(model, &options, &dir).map_err(stopped)? {
+                let comparer = write::Comparer::start(&dir, only).map_err(failed)?;
+                let comparer = Progress::new(comparer, clusters, shown);
+                match meshgen::render_into(model, &options, comparer).map_err(stopped)? {
                     None => Ok(()),
                     Some(drift) => {
                         reporter.stale_tree(&source, &drift, &plan, &dir)?;
@@ -286,9 +306,10 @@ fn run(command: Command, color: anstream::ColorChoice) -> Result<(), Failure> {
                     }
                 }
             } else {
-                let written =
-                    meshgen::render_to_dir(model, &options, &dir, force).map_err(stopped)?;
-                eprintln!("meshgen: {written} in {}", dir.display());
+                let writer = write::Writer::start(&dir, force, only).map_err(failed)?;
+                let writer = Progress::new(writer, clusters, shown);
+                let written = meshgen::render_into(model, &options, writer).map_err(stopped)?;
+                eprint!("{}", written.report(&dir));
                 Ok(())
             }
         }
@@ -339,19 +360,24 @@ impl Reporter {
             plan.display(),
             dir.display()
         );
+        // What `render` would refuse: it stops there too, so the fix is not just a render.
+        let refused = drift.refusals();
         match self.format {
             ReportFormat::Text => {
                 to_stdout(diff)?;
                 eprintln!("meshgen: {message}");
+                eprint!("{refused}");
             }
             ReportFormat::Json => {
                 eprint!("{diff}");
                 eprintln!("meshgen: {message}");
+                eprint!("{refused}");
             }
             ReportFormat::Github => {
                 let annotation =
                     report::github_error(file_name(source), "meshgen render --check", &message);
                 to_stdout(&format!("{diff}{annotation}"))?;
+                eprint!("{refused}");
             }
         }
         Ok(())
@@ -400,75 +426,85 @@ fn explain(code: Option<&str>) -> Result<(), Failure> {
             known.join(", ")
         )));
     };
-    to_stdout(&explain_text(info))
+    to_stdout(&info.to_text())
 }
 
-fn explain_text(info: &codes::CodeInfo) -> String {
-    let indent = |example: &str| -> String {
-        example
-            .lines()
-            .map(|line| format!("    {line}\n"))
-            .collect()
-    };
-    format!(
-        "{}: {}\n\n{}\nA plan with the problem:\n\n{}\nFixed:\n\n{}",
-        info.code,
-        info.title,
-        wrap(info.explanation, 80),
-        indent(info.bad),
-        indent(info.fixed)
-    )
+/// The schema as `meshgen schema` prints it.
+fn schema_text() -> String {
+    format!("{}\n", meshgen::plan::schema_json())
 }
 
-/// Words of `text` in lines of at most `width` characters (a longer word gets a line of its own).
-fn wrap(text: &str, width: usize) -> String {
-    let mut out = String::new();
-    let mut line = String::new();
-    for word in text.split_whitespace() {
-        if !line.is_empty() && line.chars().count() + 1 + word.chars().count() > width {
-            out.push_str(&line);
-            out.push('\n');
-            line.clear();
-        }
-        if !line.is_empty() {
-            line.push(' ');
-        }
-        line.push_str(word);
+/// `meshgen schema -o FILE`: write the schema, creating the folder it goes in.
+fn write_schema(file: &Path) -> Result<(), Failure> {
+    let io = |e: std::io::Error| Failure::Io(format!("cannot write {}: {e}", file.display()));
+    if let Some(dir) = file.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir).map_err(io)?;
     }
-    if !line.is_empty() {
-        out.push_str(&line);
-        out.push('\n');
-    }
-    out
+    std::fs::write(file, schema_text()).map_err(io)
 }
 
+/// `meshgen init PATH`: the demo plan (its first line naming the schema) and the schema
+/// beside it, unless that exists.
 fn init(path: &Path) -> Result<(), Failure> {
-    let file = std::fs::OpenOptions::new()
-        .write(true)
-        .create_new(true)
-        .open(path);
-    let mut file = match file {
-        Ok(file) => file,
-        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
-            return Err(Failure::Io(format!(
-                "{} exists; not overwriting it",
-                path.display()
-            )));
+    let Some(format) = Format::from_path(path) else {
+        return Err(Failure::Io(format!(
+            "cannot tell the format of {}: name the plan *.yaml, *.yml or *.toml",
+            path.display()
+        )));
+    };
+    let plan = meshgen::plan::schema::starter_plan(format);
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir)
+            .map_err(|e| Failure::Io(format!("cannot create {}: {e}", dir.display())))?;
+    }
+    let mut file = create_new(path)?;
+    let schema_path = path
+        .parent()
+        .unwrap_or_else(|| Path::new(""))
+        .join(meshgen::plan::schema::SCHEMA_FILE);
+    let schema = match std::fs::read_to_string(&schema_path) {
+        Ok(existing) if existing == schema_text() => "is already there".to_owned(),
+        Ok(_) => format!(
+            "exists but differs from this meshgen's schema (kept; `meshgen schema -o {}` \
+             replaces it)",
+            schema_path.display()
+        ),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            create_new(&schema_path)?
+                .write_all(schema_text().as_bytes())
+                .map_err(|e| Failure::Io(format!("cannot write {}: {e}", schema_path.display())))?;
+            "was written beside it".to_owned()
         }
         Err(e) => {
             return Err(Failure::Io(format!(
-                "cannot create {}: {e}",
-                path.display()
+                "cannot read {}: {e}",
+                schema_path.display()
             )));
         }
     };
-    file.write_all(DEMO_PLAN.as_bytes())
+    file.write_all(plan.as_bytes())
         .map_err(|e| Failure::Io(format!("cannot write {}: {e}", path.display())))?;
     eprintln!(
-        "wrote the demo plan to {}; next: meshgen validate {0}",
-        path.display()
+        "wrote the demo plan to {}; its schema {} {schema}, and the plan's first line points \
+         editors at it; next: meshgen validate {0}",
+        path.display(),
+        schema_path.display()
     );
     Ok(())
+}
+
+/// A new file at `path`; an existing one is never overwritten.
+fn create_new(path: &Path) -> Result<std::fs::File, Failure> {
+    std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(path)
+        .map_err(|e| match e.kind() {
+            std::io::ErrorKind::AlreadyExists => {
+                Failure::Io(format!("{} exists; not overwriting it", path.display()))
+            }
+            _ => Failure::Io(format!("cannot create {}: {e}", path.display())),
+        })
 }
 
 #[cfg(test)]
@@ -478,12 +514,5 @@ mod tests {
     #[test]
     fn the_cli_definition_is_consistent() {
         Cli::command().debug_assert();
-    }
-
-    #[test]
-    fn wrap_keeps_words_whole_within_the_width() {
-        assert_eq!(wrap("aa bb cc", 5), "aa bb\ncc\n");
-        assert_eq!(wrap("a verylongword b", 4), "a\nverylongword\nb\n");
-        assert_eq!(wrap("", 4), "");
     }
 }

@@ -14,10 +14,10 @@ fuzz_target!(|bytes: &[u8]| {
     }
     for format in [Format::Yaml, Format::Toml] {
         let source = Source::from_bytes("fuzz", bytes.to_vec(), format);
-        match meshgen::compile(&source, &Options::default(), false) {
+        match meshgen::compile(&source, &Options::default()) {
             Ok((tree, _warnings)) => {
                 // Deterministic, and every rendered document parses.
-                let again = meshgen::compile(&source, &Options::default(), false);
+                let again = meshgen::compile(&source, &Options::default());
                 assert!(
                     matches!(again, Ok((ref t, _)) if *t == tree),
                     "second render differs"

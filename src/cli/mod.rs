@@ -22,7 +22,11 @@ fn resolve_plan(
         color,
     };
     let report = |diagnostics: &Diagnostics| reporter.diagnostics(&source, diagnostics);
-    match meshgen::resolve(&source, &Options::default(), input.deny_warnings) {
+    let options = Options {
+        deny_warnings: input.deny_warnings,
+        ..Options::default()
+    };
+    match meshgen::resolve(&source, &options) {
         Ok((model, warnings)) => {
             if !warnings.is_empty() {
                 report(&warnings)?;

@@ -67,6 +67,19 @@ pub(super) fn review(
         draft.files.push(layout::README.to_owned());
         drafts.push(draft);
     }
+    if let Some(change) = differing.get(layout::KUBECONFIG_SCRIPT) {
+        let mut draft = Draft::new(
+            Phase::Review,
+            Side::Tree,
+            Action::Review,
+            *change,
+            "the kubeconfig helper script changed: nothing to run on the clusters; the runbook \
+             uses it when it sets up the contexts"
+                .into(),
+        );
+        draft.files.push(layout::KUBECONFIG_SCRIPT.to_owned());
+        drafts.push(draft);
+    }
     let gitops: Vec<(&String, &Change)> = differing
         .iter()
         .filter(|(path, _)| layout::is_gitops(path))

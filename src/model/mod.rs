@@ -71,6 +71,8 @@ pub struct Model {
     pub demo: Option<demo::DemoFacts>,
     /// Which clusters each runbook step concerns.
     pub runbook: runbook::Runbook,
+    /// The script that renames each cluster's kubeconfig.
+    pub kubeconfig_script: bootstrap::KubeconfigScript,
     /// Argo CD and Flux objects, when the plan has a gitops section.
     pub gitops: Option<gitops::GitOpsModel>,
 }
@@ -99,7 +101,7 @@ impl Model {
         // One placement rule for every Istio config object (model/flavor/mod.rs).
         let placement = flavor.istio_config_placement();
         // The cross-network Gateway is needed wherever an east-west gateway runs.
-        let cross_network = networks.iter().any(|n| n.gateway.is_some());
+        let cross_network = networks.iter().any(|n| !n.gateways.is_empty());
         let control_plane_config = (placement == flavor::ConfigPlacement::MeshControlPlane
             && cross_network)
             .then(|| gateways::ControlPlaneConfig::new(&mesh));
@@ -134,6 +136,9 @@ impl Model {
             clusters,
             demo,
             runbook,
+            kubeconfig_script: bootstrap::KubeconfigScript {
+                path: crate::layout::KUBECONFIG_SCRIPT.to_owned(),
+            },
             gitops,
         }
     }

@@ -127,6 +127,13 @@ fn render_mesh_wide(out: &Renderer, model: &Model, options: &Options) -> Result<
         match &model.flavor {
             MeshFlavor::Hosted(mesh) => hosted::render_mesh(out, &mut tree, mesh)?,
         }
+        let script = &model.kubeconfig_script;
+        out.script(
+            &mut tree,
+            &script.path,
+            "bootstrap/rename-kubeconfig.sh",
+            script,
+        )?;
         if let Some(config) = &model.control_plane_config {
             let gateway = &config.cross_network_gateway;
             out.yaml(
@@ -144,8 +151,12 @@ fn render_mesh_wide(out: &Renderer, model: &Model, options: &Options) -> Result<
 /// Every file of one cluster: the shared ones here, the flavor's in its own module.
 fn render_cluster(out: &Renderer, tree: &mut Tree, cluster: &ClusterModel) -> Result<(), String> {
     for node in &cluster.nodes {
-        if let Some(path) = &node.patch_path {
-            out.yaml(tree, path, "patches/node.yaml", node)?;
+        match &node.patch_path {
+            Some(path) if node.removed_labels.is_empty() => {
+                out.yaml(tree, path, "patches/node.yaml", node)?;
+            }
+            Some(path) => out.json(tree, path, &json::node_merge_patch(node))?,
+            None => {}
         }
     }
     for service in &cluster.lb_services {
@@ -278,6 +289,24 @@ impl Renderer {
         tree.insert(path, text.into_bytes())
     }
 
+    /// Render a POSIX shell script: `#!/bin/sh`, the header as a comment, the template.
+    /// Placed values are shell words ([`escape::shell_word`]).
+    pub(crate) fn script<T: Serialize>(
+        &self,
+        tree: &mut Tree,
+        path: &str,
+        template: &str,
+        context: &T,
+    ) -> Result<(), String> {
+        let text = self.file(
+            &format!("#!/bin/sh\n# {}\n", self.header),
+            path,
+            template,
+            context,
+        )?;
+        tree.insert(path, text.into_bytes())
+    }
+
     /// Write `value` as JSON (one array entry per line, see [`json`]), parse it back,
     /// and add it. JSON has no comments, so it carries no header; the README lists it
     /// among the generated files.
@@ -406,6 +435,8 @@ fn environment() -> Result<Environment<'static>, String> {
         } else if name.ends_with(".json") {
             serde_json::to_string(value)
                 .map_err(|e| Error::new(ErrorKind::InvalidOperation, e.to_string()))?
+        } else if name.ends_with(".sh") {
+            escape::shell_word(&plain_text(value))
         } else if name.ends_with(".md") {
             // `sh` and `code` mark their output safe: it is already escaped.
             match value.as_str() {
@@ -439,7 +470,9 @@ mod tests {
         let env = environment().unwrap();
         for (name, _) in env.templates() {
             assert!(
-                [".yaml", ".json", ".md"].iter().any(|e| name.ends_with(e)),
+                [".yaml", ".json", ".md", ".sh"]
+                    .iter()
+                    .any(|e| name.ends_with(e)),
                 "{name}: no escaping for this extension"
             );
         }

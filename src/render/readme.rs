@@ -30,6 +30,8 @@ pub(crate) fn context(model: &Model) -> Value {
         control_plane_config => converted(&model.control_plane_config),
         demo => converted(&model.demo),
         runbook => converted(&model.runbook),
+        kubeconfig_script => converted(&model.kubeconfig_script),
+        gitops => converted(&model.gitops),
     }
 }
 
@@ -87,6 +89,10 @@ impl Object for ClusterView {
             "nodes" => converted(&c.nodes.iter().map(NodeView::of).collect::<Vec<_>>()),
             "joining_nodes" => converted(&c.joining_nodes),
             "east_west_service" => converted(&c.east_west_service),
+            "east_west_node_port" => converted(&c.east_west_node_port),
+            "no_workers" => Value::from(c.no_workers),
+            "untaint_after_join" => converted(&c.untaint_after_join),
+            "kind_keeps_exclude_label" => Value::from(c.kind_keeps_exclude_label),
             "ingress_service" => converted(&c.ingress_service),
             "lb_services" => converted(&c.lb_services),
             "metallb" => converted(&c.metallb),

@@ -79,12 +79,22 @@ fn everything_overlapping_everything_reports_linearly() {
     );
 }
 
+/// The fleet with its last cluster a kind cluster with the NodePort fallback.
+fn fleet_with_fallback(clusters: u32) -> meshgen::Plan {
+    let mut plan = fleet(clusters, 1);
+    if let Some(last) = plan.clusters.last_mut() {
+        last.kind = meshgen::plan::ClusterType::Kind;
+        last.east_west_node_port = Some(31443);
+    }
+    plan
+}
+
 /// MG100: the NodePort fallback host port of the cluster at place N is 35443 + N, so the
-/// 30,094th cluster with an east-west gateway has none. `validate` says so, where the
-/// model refused it as an internal error; one cluster fewer passes both.
+/// 30,094th cluster with the fallback has none. `validate` says so, where the model
+/// refused it as an internal error; one cluster fewer passes both.
 #[test]
 fn the_fallback_host_ports_run_out_at_the_30094th_cluster() {
-    let fits = fleet(30_093, 1);
+    let fits = fleet_with_fallback(30_093);
     let (d, facts) = meshgen::check::check_parsed(&fits);
     assert!(d.is_empty(), "{:?}", d.iter().take(5).collect::<Vec<_>>());
     let facts = facts.expect("parsed facts");
@@ -105,7 +115,7 @@ fn the_fallback_host_ports_run_out_at_the_30094th_cluster() {
     drop(model);
     drop(fits);
 
-    let over = fleet(30_094, 1);
+    let over = fleet_with_fallback(30_094);
     let (d, facts) = meshgen::check::check_parsed(&over);
     let codes: Vec<(&str, &str)> = d
         .iter()
@@ -113,7 +123,7 @@ fn the_fallback_host_ports_run_out_at_the_30094th_cluster() {
         .collect();
     assert_eq!(
         codes,
-        [("MG100", "clusters[30093].loadBalancerIPs.eastWest")],
+        [("MG100", "clusters[30093].eastWestNodePort")],
         "{:?}",
         d.iter().take(5).collect::<Vec<_>>()
     );

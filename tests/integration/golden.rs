@@ -34,7 +34,7 @@ fn render(plan: &Path) -> Result<Tree, String> {
     };
     let text = fs::read_to_string(plan).map_err(|e| format!("{}: {e}", plan.display()))?;
     let source = Source::new(plan.display().to_string(), text, format);
-    match meshgen::compile(&source, &Options::default(), false) {
+    match meshgen::compile(&source, &Options::default()) {
         Ok((tree, _warnings)) => Ok(tree),
         Err(meshgen::CompileError::Plan(diagnostics)) => Err(format!(
             "{} does not compile:\n{}",

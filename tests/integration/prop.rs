@@ -155,7 +155,7 @@ proptest! {
             m.apply(&mut bytes);
         }
         let source = Source::from_bytes("damaged", bytes, format);
-        match meshgen::compile(&source, &Options::default(), false) {
+        match meshgen::compile(&source, &Options::default()) {
             Ok((tree, _)) => {
                 for (path, bytes) in tree.iter().filter(|(p, _)| is_yaml(p)) {
                     documents(path, bytes).map_err(TestCaseError::fail)?;
