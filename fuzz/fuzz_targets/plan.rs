@@ -22,7 +22,7 @@ fuzz_target!(|bytes: &[u8]| {
                     matches!(again, Ok((ref t, _)) if *t == tree),
                     "second render differs"
                 );
-                let stream = tree.to_yaml_stream(meshgen::render::is_applied_object);
+                let stream = tree.to_yaml_stream(meshgen::layout::is_applied_object);
                 if let Err(e) = serde_saphyr::from_multiple::<serde_json::Value>(&stream) {
                     panic!("--stdout stream does not parse: {e}");
                 }

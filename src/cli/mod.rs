@@ -3,6 +3,7 @@
 
 pub mod diff;
 pub mod graph;
+pub mod init;
 
 use meshgen::{CompileError, Diagnostics, Options, Source, model::Model};
 

@@ -73,8 +73,8 @@ pub(super) fn review(
             Side::Tree,
             Action::Review,
             *change,
-            "the kubeconfig helper script changed: nothing to run on the clusters; the runbook \
-             uses it when it sets up the contexts"
+            "the kubeconfig script changed: use NEW's copy for the next cluster's kubeconfig \
+             (the runbook's kubeconfig step); the copies it made stay valid"
                 .into(),
         );
         draft.files.push(layout::KUBECONFIG_SCRIPT.to_owned());

@@ -86,7 +86,25 @@ pub(super) fn patches(old: &Input<'_>, new: &Input<'_>) -> Vec<Draft> {
             files,
         };
         let fields = |bytes: Option<&[u8]>| bytes.map(|b| Fields::parse(patch.format, b));
-        drafts.extend(object.steps(fields(old_bytes), fields(new_bytes)));
+        let steps = object.steps(fields(old_bytes), fields(new_bytes));
+        if steps.is_empty() {
+            // Only the patch's guard (its JSON patch `test` ops) changed: the object's
+            // fields stay as they are, and the impact notes say what the guarded value means.
+            let mut draft = Draft::new(
+                Phase::Review,
+                Side::Tree,
+                Action::Review,
+                Change::Changed,
+                format!(
+                    "{} {}: only the patch's test of the existing object changed; nothing to run on it",
+                    patch.kind, patch.name
+                ),
+            );
+            draft.files = object.files;
+            drafts.push(draft);
+        } else {
+            drafts.extend(steps);
+        }
     }
     drafts
 }
@@ -151,7 +169,8 @@ impl Object<'_> {
                     .push_str(" (its `test` ops changed: applied whole)");
             }
             draft.commands = self.commands(change, &sets, removes_here, &tests);
-            if change == Change::Added {
+            // What the patch tests must exist first: a new object, or the one it tests now.
+            if change == Change::Added || retested {
                 draft.before = patch.precondition.clone();
             }
             drafts.push(draft);

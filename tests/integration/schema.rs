@@ -144,52 +144,6 @@ fn every_field_is_documented_and_every_object_closed() {
     assert!(fields > 30, "only {fields} fields found");
 }
 
-/// The documented shape of `meshgen diff --format json`: `schemas/change-plan.schema.json`
-/// is the schema of meshgen's own types (blessed with the others), and every change plan
-/// the diff cases pin (`tests/diff/*/expected.json`) validates against the committed file.
-#[test]
-fn change_plans_validate_against_the_committed_schema() {
-    const CHANGE_PLAN: &str = "schemas/change-plan.schema.json";
-    assert_file(CHANGE_PLAN, &format!("{}\n", meshgen::diff::schema_json()));
-    let schema: Value =
-        serde_json::from_str(&std::fs::read_to_string(CHANGE_PLAN).unwrap()).unwrap();
-    let validator = jsonschema::validator_for(&schema).expect("the committed schema compiles");
-    let mut plans: Vec<PathBuf> = std::fs::read_dir("tests/diff")
-        .unwrap()
-        .map(|case| case.unwrap().path().join("expected.json"))
-        .filter(|p| p.exists())
-        .collect();
-    plans.sort();
-    assert!(
-        plans.len() >= 10,
-        "the diff cases pin their JSON change plans"
-    );
-    for path in plans {
-        let plan: Value = serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
-        let found: Vec<String> = validator
-            .iter_errors(&plan)
-            .map(|e| format!("{} at {}", e, e.instance_path()))
-            .collect();
-        assert!(
-            found.is_empty(),
-            "{}:\n{}",
-            path.display(),
-            found.join("\n")
-        );
-        assert_eq!(plan["schemaVersion"], meshgen::diff::SCHEMA_VERSION);
-    }
-    // The schema rejects what the shape does not have: a step without commands.
-    let mut broken: Value = serde_json::from_str(
-        &std::fs::read_to_string("tests/diff/lb-ip-changed/expected.json").unwrap(),
-    )
-    .unwrap();
-    broken["steps"][0]
-        .as_object_mut()
-        .unwrap()
-        .remove("commands");
-    assert!(!validator.is_valid(&broken));
-}
-
 // ---------------------------------------------------------------------------------------
 // The real editors: yaml-language-server (VS Code's YAML extension, Neovim, Helix) driven
 // over stdio, and taplo for TOML. `.ci/run` installs both from npm into `.ci/node`; point
@@ -834,4 +788,50 @@ fn taplo_lints_the_golden_toml_plans_against_the_schema() {
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stderr).contains("triple"));
     assert_eq!(validate_lines(&plan).len(), 1);
+}
+
+/// The documented shape of `meshgen diff --format json`: `schemas/change-plan.schema.json`
+/// is the schema of meshgen's own types (blessed with the others), and every change plan
+/// the diff cases pin (`tests/diff/*/expected.json`) validates against the committed file.
+#[test]
+fn change_plans_validate_against_the_committed_schema() {
+    const CHANGE_PLAN: &str = "schemas/change-plan.schema.json";
+    assert_file(CHANGE_PLAN, &format!("{}\n", meshgen::diff::schema_json()));
+    let schema: Value =
+        serde_json::from_str(&std::fs::read_to_string(CHANGE_PLAN).unwrap()).unwrap();
+    let validator = jsonschema::validator_for(&schema).expect("the committed schema compiles");
+    let mut plans: Vec<PathBuf> = std::fs::read_dir("tests/diff")
+        .unwrap()
+        .map(|case| case.unwrap().path().join("expected.json"))
+        .filter(|p| p.exists())
+        .collect();
+    plans.sort();
+    assert!(
+        plans.len() >= 10,
+        "the diff cases pin their JSON change plans"
+    );
+    for path in plans {
+        let plan: Value = serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+        let found: Vec<String> = validator
+            .iter_errors(&plan)
+            .map(|e| format!("{} at {}", e, e.instance_path()))
+            .collect();
+        assert!(
+            found.is_empty(),
+            "{}:\n{}",
+            path.display(),
+            found.join("\n")
+        );
+        assert_eq!(plan["schemaVersion"], meshgen::diff::SCHEMA_VERSION);
+    }
+    // The schema rejects what the shape does not have: a step without commands.
+    let mut broken: Value = serde_json::from_str(
+        &std::fs::read_to_string("tests/diff/lb-ip-changed/expected.json").unwrap(),
+    )
+    .unwrap();
+    broken["steps"][0]
+        .as_object_mut()
+        .unwrap()
+        .remove("commands");
+    assert!(!validator.is_valid(&broken));
 }
