@@ -4,10 +4,9 @@
 //! the folders made again with their owner, mode and times.
 
 use std::collections::BTreeSet;
-use std::ffi::OsStr;
 use std::fs;
 use std::io::{self, Write as _};
-use std::os::fd::{AsFd, BorrowedFd};
+use std::os::fd::AsFd;
 use std::path::{Path, PathBuf};
 
 use rustix::fs::{AtFlags, Gid, Mode, OFlags, Timespec, Timestamps, Uid};
@@ -54,7 +53,13 @@ impl NewFolder {
             .walker
             .dir(&folder)
             .map_err(WriteError::io("create the folder for", target))?;
-        write_new(dir, name, bytes, target)
+        let flags =
+            OFlags::WRONLY | OFlags::CREATE | OFlags::EXCL | OFlags::NOFOLLOW | OFlags::CLOEXEC;
+        let fd = rustix::fs::openat(dir, name, flags, Mode::from_raw_mode(0o666))
+            .map_err(|e| WriteError::io("create", target)(e.into()))?;
+        fs::File::from(fd)
+            .write_all(bytes)
+            .map_err(WriteError::io("write", target))
     }
 
     /// Flush every file and folder of the new tree to disk with one `syncfs`: tens of
@@ -86,38 +91,21 @@ pub(super) struct Carried {
     pub(super) notes: Vec<String>,
 }
 
-/// Hard link the files of the new tree found unchanged in OUT (`same`, in path order),
-/// on several threads: on a disk each link and folder made waits on the journal, and
-/// those waits overlap.
+/// Hard link the files of the new tree found unchanged in OUT (`same`, in path order).
 pub(super) fn link_unchanged(
     out: &Out,
-    new: &NewFolder,
+    reader: &mut Walker,
+    new: &mut NewFolder,
     same: &[String],
 ) -> Result<(), WriteError> {
-    const THREADS: usize = 8;
-    let size = same.len().div_ceil(THREADS).max(1);
-    std::thread::scope(|scope| {
-        let threads: Vec<_> = same
-            .chunks(size)
-            .map(|chunk| scope.spawn(move || link_chunk(out, new, chunk)))
-            .collect();
-        threads
-            .into_iter()
-            .try_for_each(|t| t.join().expect("a link thread panicked"))
-    })
-}
-
-fn link_chunk(out: &Out, new: &NewFolder, same: &[String]) -> Result<(), WriteError> {
-    let mut reader = out.walker()?;
-    let root = fsys::open_dir(&new.path).map_err(WriteError::io("open", &new.path))?;
-    let mut writer = Walker::new(root, true);
     for path in same {
         let (folder, name) = fsys::split(path);
         let target = out.path.join(path);
         let from = reader
             .dir(&folder)
             .map_err(WriteError::io("read", &target))?;
-        let to = writer
+        let to = new
+            .walker
             .dir(&folder)
             .map_err(WriteError::io("create the folder for", &target))?;
         match rustix::fs::linkat(from, name, to, name, AtFlags::empty()) {
@@ -131,26 +119,11 @@ fn link_chunk(out: &Out, new: &NewFolder, same: &[String]) -> Result<(), WriteEr
                 let bytes = contents.bytes.ok_or_else(|| {
                     WriteError::io("copy", &target)(io::Error::other("too large"))
                 })?;
-                write_new(to, name, &bytes, &target)?;
+                new.put(path, &bytes, &target)?;
             }
         }
     }
     Ok(())
-}
-
-/// Create the file `name` in `dir` (it must not exist) holding `bytes`.
-fn write_new(
-    dir: BorrowedFd<'_>,
-    name: &OsStr,
-    bytes: &[u8],
-    target: &Path,
-) -> Result<(), WriteError> {
-    let flags = OFlags::WRONLY | OFlags::CREATE | OFlags::EXCL | OFlags::NOFOLLOW | OFlags::CLOEXEC;
-    let fd = rustix::fs::openat(dir, name, flags, Mode::from_raw_mode(0o666))
-        .map_err(|e| WriteError::io("create", target)(e.into()))?;
-    fs::File::from(fd)
-        .write_all(bytes)
-        .map_err(WriteError::io("write", target))
 }
 
 /// Put the carried entries into the new folder (parents before children).

@@ -275,7 +275,7 @@ impl Sink for Writer {
             ),
         };
         let mut new = self.new.take().expect("the manifest made it");
-        carry::link_unchanged(&self.out, &new, &self.same)?;
+        carry::link_unchanged(&self.out, &mut reader, &mut new, &self.same)?;
         let carried = carry::carry(&self.out, &mut reader, &mut new, &plan.carry)?;
         drop(reader);
         let own_folders: BTreeSet<&Path> = plan
