@@ -362,7 +362,10 @@ fn a_huge_value_is_cut_in_every_format() {
             &format!("clusters: [mdemo-cluster1, {name}, mdemo-cluster3]"),
             1,
         );
-    assert!(text.contains(&format!("  - name: {name}")), "the demo plan moved");
+    assert!(
+        text.contains(&format!("  - name: {name}")),
+        "the demo plan moved"
+    );
     let dir = scratch(&[("mesh.yaml", &text)]);
     for format in ["text", "json", "github"] {
         let out = meshgen(dir.path(), &["validate", "mesh.yaml", "--format", format]);
