@@ -61,13 +61,23 @@ codes! {
     /// `mesh.dnsDomain` is not a valid DNS domain.
     InvalidDnsDomain = "MG015": "dnsDomain is not a valid DNS domain",
 
-    // Control plane (MG020–MG022).
+    // Control plane and mesh modes (MG020–MG027).
     /// `mesh.controlPlaneCluster` is not one of the clusters.
     UnknownControlPlane = "MG020": "controlPlaneCluster is not one of the clusters",
     /// The control-plane cluster has no `loadBalancerIPs.istiod`.
     MissingIstiodIp = "MG021": "the control-plane cluster has no istiod IP",
     /// A cluster that is not the control plane sets `loadBalancerIPs.istiod`.
     StrayIstiodIp = "MG022": "an istiod IP on a cluster that is not the control plane",
+    /// The mesh mode needs a field the plan leaves out.
+    ModeFieldMissing = "MG023": "the mesh mode needs a field the plan leaves out",
+    /// A field belongs to another mesh mode.
+    ModeFieldRefused = "MG024": "a field belongs to another mesh mode",
+    /// Primary-remote: the remotes (or the other networks) cannot reach the primary's istiod.
+    PrimaryUnreachable = "MG025": "primary-remote: the primary has no address where the remotes reach istiod",
+    /// Primary-remote: the remotes' istiod address is IPv6, which the mesh's Istio reads as a host name.
+    Ipv6PilotAddress = "MG026": "primary-remote: an IPv6 istiod address before Istio 1.28",
+    /// Upstream modes: a master IP that other clusters cannot reach (loopback, unspecified).
+    UnreachableApiServer = "MG027": "a masterIP the other clusters cannot reach",
 
     // Subnets and addresses (MG030–MG035).
     /// A pod or service subnet is not a valid CIDR (or dual-stack pair).
@@ -111,13 +121,15 @@ codes! {
     /// A MetalLB L2 interface is not a Linux network interface name.
     InvalidInterface = "MG059": "a MetalLB L2 interface is not a network interface name",
 
-    // Versions (MG060–MG062).
+    // Versions (MG060–MG063).
     /// `mesh.version` is not `MAJOR.MINOR.PATCH[-suffix]`.
     InvalidMeshVersion = "MG060": "the mesh version is not MAJOR.MINOR.PATCH[-suffix]",
     /// `kubernetesVersion` is not `MAJOR.MINOR[.PATCH]`.
     InvalidKubernetesVersion = "MG061": "kubernetesVersion is not MAJOR.MINOR[.PATCH]",
     /// (warning) The Kubernetes version is outside what the mesh's Istio release supports.
     UnsupportedKubernetesVersion = "MG062": "Kubernetes version outside what the mesh's Istio release supports (warning)",
+    /// Upstream modes: the version is not an Istio release meshgen knows (1.24 to the newest in its table).
+    UnknownIstioRelease = "MG063": "upstream modes: the version is not an Istio release meshgen knows",
 
     // Demo apps (MG070–MG072).
     /// The demo names a cluster that is not in the plan.

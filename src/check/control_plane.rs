@@ -1,13 +1,24 @@
-//! The hosted control plane: its cluster exists (MG020), exposes istiod (MG021), and is
-//! the only cluster that does (MG022).
+//! The control-plane cluster (hosted: the hosted istiod's; primary-remote: the primary):
+//! it exists (MG020), exposes istiod in hosted mode (MG021), and is the only cluster with
+//! an istiod IP (MG022). Multi-primary has none (the mode's fields are [`super::modes`]).
 
 use super::load_balancer::free_address;
 use super::{Facts, shown};
 use crate::codes::Code;
 use crate::diag::{Diagnostic, Diagnostics};
+use crate::plan::MeshMode;
 
 pub(super) fn check(facts: &Facts, out: &mut Diagnostics) {
     let plan = facts.plan;
+    // Without the field the mode check reports what is missing (or, in multi-primary,
+    // there is no control-plane cluster).
+    let Some(named) = &plan.mesh.control_plane_cluster else {
+        return;
+    };
+    if plan.mesh.mode == MeshMode::MultiPrimary {
+        return;
+    }
+    let hosted = plan.mesh.mode == MeshMode::Hosted;
     let with_istiod: Vec<usize> = plan
         .clusters
         .iter()
@@ -33,17 +44,19 @@ pub(super) fn check(facts: &Facts, out: &mut Diagnostics) {
                 "mesh.controlPlaneCluster",
                 format!(
                     "controlPlaneCluster `{}` is not one of the clusters",
-                    shown(&plan.mesh.control_plane_cluster)
+                    shown(named)
                 ),
             )
             .hint(hint),
         );
         return;
     };
-    if plan
-        .clusters
-        .get(cp)
-        .is_some_and(|c| c.load_balancer_ips.istiod.is_none())
+    // Only the hosted istiod needs one; primary-remote's istiod-lb is optional.
+    if hosted
+        && plan
+            .clusters
+            .get(cp)
+            .is_some_and(|c| c.load_balancer_ips.istiod.is_none())
     {
         let example = free_address(facts, cp, None)
             .map(|ip| format!(", e.g. {ip}"))
@@ -69,8 +82,13 @@ pub(super) fn check(facts: &Facts, out: &mut Diagnostics) {
                 Code::StrayIstiodIp,
                 format!("clusters[{i}].loadBalancerIPs.istiod"),
                 format!(
-                    "{} sets loadBalancerIPs.istiod, but the hosted control plane runs in {}",
+                    "{} sets loadBalancerIPs.istiod, but the {} runs in {}",
                     facts.cluster_name(i),
+                    if hosted {
+                        "hosted control plane"
+                    } else {
+                        "primary's istiod"
+                    },
                     facts.cluster_name(cp)
                 ),
             )

@@ -7,7 +7,6 @@ use super::{Facts, shown};
 use crate::codes::Code;
 use crate::diag::{Diagnostic, Diagnostics};
 use crate::grammar::names;
-use crate::plan::NetworkMode;
 
 /// Host port of the first cluster's NodePort fallback; the cluster at place `i` of the
 /// plan gets `FIRST_FALLBACK_HOST_PORT + i`, so kind clusters can share a host.
@@ -17,13 +16,11 @@ pub const FIRST_FALLBACK_HOST_PORT: u16 = 35443;
 /// the host port of every cluster, parallel to `plan.clusters`.
 pub(super) fn fallback_host_ports(facts: &Facts, out: &mut Diagnostics) -> Vec<Option<u16>> {
     let plan = facts.plan;
-    // The render stage installs an east-west gateway only in multi mode where an
-    // eastWest IP is planned; only those clusters get a port.
-    let multi = plan.mesh.network_mode == NetworkMode::Multi;
     let last_place = u16::MAX - FIRST_FALLBACK_HOST_PORT;
     let mut ports = Vec::with_capacity(plan.clusters.len());
-    for (i, cluster) in plan.clusters.iter().enumerate() {
-        if !(multi && cluster.load_balancer_ips.east_west.is_some()) {
+    for i in 0..plan.clusters.len() {
+        // Only clusters that run an east-west gateway get a port.
+        if !plan.runs_east_west_gateway(i) {
             ports.push(None);
             continue;
         }

@@ -14,12 +14,14 @@ mod demo;
 mod images;
 mod limits;
 mod load_balancer;
+mod modes;
 mod names;
 mod networks;
 mod overlap;
 mod parsed;
 mod pools;
 mod subnets;
+mod upstream;
 mod versions;
 
 use std::collections::{HashMap, HashSet};
@@ -47,6 +49,7 @@ pub fn check_parsed(plan: &Plan) -> (Diagnostics, Option<ParsedFacts>) {
     let mut out = Diagnostics::default();
     let facts = Facts::gather(plan, &mut out);
     let dns_domain = names::check(&facts, &mut out);
+    modes::check(&facts, &mut out);
     control_plane::check(&facts, &mut out);
     subnets::check(&facts, &mut out);
     networks::check(&facts, &mut out);
@@ -54,6 +57,7 @@ pub fn check_parsed(plan: &Plan) -> (Diagnostics, Option<ParsedFacts>) {
     let fallback_host_ports = limits::fallback_host_ports(&facts, &mut out);
     limits::file_names(&facts, &mut out);
     let versions = versions::check(plan, &mut out);
+    upstream::check(&facts, versions.0.as_ref(), &mut out);
     demo::check(&facts, &mut out);
     images::check(plan, &mut out);
     let gitops_path = gitops::check(plan, &mut out);
@@ -142,9 +146,11 @@ impl<'p> Facts<'p> {
         for (i, cluster) in plan.clusters.iter().enumerate() {
             by_name.entry(cluster.name.as_str()).or_insert(i);
         }
-        let control_plane = by_name
-            .get(plan.mesh.control_plane_cluster.as_str())
-            .copied();
+        let control_plane = plan
+            .mesh
+            .control_plane_cluster
+            .as_deref()
+            .and_then(|name| by_name.get(name).copied());
         let clusters = plan
             .clusters
             .iter()

@@ -19,8 +19,9 @@ pub struct ParsedFacts {
     pub mesh_version: MeshVersion,
     /// `mesh.dnsDomain`.
     pub dns_domain: DnsDomain,
-    /// The index in `plan.clusters` of `mesh.controlPlaneCluster`.
-    pub control_plane: usize,
+    /// The index in `plan.clusters` of `mesh.controlPlaneCluster`; `None` in multi-primary
+    /// mode, which has none.
+    pub control_plane: Option<usize>,
     /// Parallel to `plan.clusters`.
     pub clusters: Vec<ClusterParsed>,
     /// `gitops.path` in canonical form (`deploy/mesh`, or empty for the repository root),
@@ -103,7 +104,7 @@ impl ParsedFacts {
         Some(ParsedFacts {
             mesh_version: mesh_version?,
             dns_domain: dns_domain?,
-            control_plane: facts.control_plane?,
+            control_plane: facts.control_plane,
             clusters,
             gitops_path: gitops_path?,
         })

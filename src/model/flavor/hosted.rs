@@ -142,15 +142,21 @@ impl HostedMesh {
         networks: &[Network],
     ) -> Result<HostedMesh, String> {
         let mesh = &plan.mesh;
+        // The mode check makes hosted plans give these.
+        let needed = |value: &Option<String>, field: &str| {
+            value
+                .clone()
+                .ok_or_else(|| format!("a hosted mesh without mesh.{field}"))
+        };
+        let control_plane_cluster = needed(&mesh.control_plane_cluster, "controlPlaneCluster")?;
+        let global_cluster = needed(&mesh.global_cluster, "globalCluster")?;
+        let registry = needed(&mesh.registry, "registry")?;
         let control_plane = plan
             .clusters
             .iter()
-            .find(|c| c.name == mesh.control_plane_cluster)
+            .find(|c| c.name == control_plane_cluster)
             .ok_or_else(|| {
-                format!(
-                    "control-plane cluster `{}` is not in the plan",
-                    mesh.control_plane_cluster
-                )
+                format!("control-plane cluster `{control_plane_cluster}` is not in the plan")
             })?;
         let istiod_ips = control_plane
             .load_balancer_ips
@@ -173,11 +179,10 @@ impl HostedMesh {
             probe_url,
         };
         Ok(HostedMesh {
-            control_plane_cluster: mesh.control_plane_cluster.clone(),
-            global_cluster: mesh.global_cluster.clone(),
             global_namespace: MSPIDER_NAMESPACE.to_owned(),
-            registry: mesh.registry.clone(),
-            proxy_image: format!("{}/proxyv2:{}", mesh.registry, mesh.version),
+            proxy_image: format!("{registry}/proxyv2:{}", mesh.version),
+            registry,
+            global_cluster,
             global_mesh: global_mesh_patch(facts, &hosted_istiod, networks),
             hosted_istiod,
             work_clusters: plan.clusters.iter().map(|c| c.name.clone()).collect(),
@@ -189,9 +194,10 @@ impl HostedMesh {
             probe_clusters: plan
                 .clusters
                 .iter()
-                .filter(|c| c.name != mesh.control_plane_cluster)
+                .filter(|c| c.name != control_plane_cluster)
                 .map(|c| c.name.clone())
                 .collect(),
+            control_plane_cluster,
         })
     }
 

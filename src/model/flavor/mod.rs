@@ -62,6 +62,12 @@ impl MeshFlavor {
             MeshMode::Hosted => {
                 MeshFlavor::Hosted(hosted::HostedMesh::resolve(plan, mesh, networks)?)
             }
+            MeshMode::MultiPrimary | MeshMode::PrimaryRemote => {
+                return Err(format!(
+                    "mode {} renders nothing yet",
+                    plan.mesh.mode.name()
+                ));
+            }
         })
     }
 
