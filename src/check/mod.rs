@@ -32,7 +32,7 @@ use ipnet::IpNet;
 pub mod gitops;
 
 pub use limits::FIRST_FALLBACK_HOST_PORT;
-pub use parsed::{ClusterParsed, ParsedFacts, PinnedIp};
+pub use parsed::{ClusterParsed, FlavorFacts, HostedFacts, ParsedFacts, PinnedIp, RemotePilot};
 
 use crate::diag::Diagnostics;
 use crate::net::{DualStack, Pool};

@@ -10,6 +10,7 @@ use super::{Facts, Service};
 use crate::grammar::names::DnsDomain;
 use crate::grammar::{KubeVersion, MeshVersion};
 use crate::net::{self, DualStack, Pool};
+use crate::plan::MeshMode;
 
 /// Every value of a valid plan that has a grammar, parsed. Built only when no rule found
 /// an error; each `Vec` is parallel to the plan list it names.
@@ -22,11 +23,49 @@ pub struct ParsedFacts {
     /// The index in `plan.clusters` of `mesh.controlPlaneCluster`; `None` in multi-primary
     /// mode, which has none.
     pub control_plane: Option<usize>,
+    /// What the mesh's control-plane flavor requires of the plan.
+    pub flavor: FlavorFacts,
     /// Parallel to `plan.clusters`.
     pub clusters: Vec<ClusterParsed>,
     /// `gitops.path` in canonical form (`deploy/mesh`, or empty for the repository root),
     /// when the plan has a `gitops` section.
     pub gitops_path: Option<String>,
+}
+
+/// What a control-plane flavor requires of the plan, present because its rules passed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FlavorFacts {
+    /// Mspider's hosted mesh.
+    Hosted(HostedFacts),
+    /// Upstream Istio, every cluster a primary: nothing beyond the shared facts.
+    MultiPrimary,
+    /// Upstream Istio with one primary (MG020, MG023) and where the remotes reach its
+    /// istiod (MG025); `None` when the mesh has no remote.
+    PrimaryRemote {
+        primary: usize,
+        istiod: Option<RemotePilot>,
+    },
+}
+
+/// What Mspider's hosted mode requires: the control-plane cluster (MG020), the hosted
+/// istiod's address on it (MG021), Mspider's global service cluster and registry (MG023).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HostedFacts {
+    /// The index in `plan.clusters` of the control-plane cluster.
+    pub control_plane: usize,
+    pub istiod: PinnedIp,
+    pub global_cluster: String,
+    pub registry: String,
+}
+
+/// Where the remotes of a primary-remote mesh reach the primary's istiod
+/// (`global.remotePilotAddress`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RemotePilot {
+    pub ips: PinnedIp,
+    /// Through the primary's own istiod LoadBalancer (`loadBalancerIPs.istiod`), rather
+    /// than its east-west gateway with `expose-istiod`.
+    pub dedicated: bool,
 }
 
 /// One cluster's parsed values.
@@ -101,10 +140,45 @@ impl ParsedFacts {
                 })
             })
             .collect::<Option<Vec<ClusterParsed>>>()?;
+        let control_plane = facts.control_plane;
+        let mesh = &facts.plan.mesh;
+        let flavor = match mesh.mode {
+            MeshMode::Hosted => FlavorFacts::Hosted(HostedFacts {
+                control_plane: control_plane?,
+                istiod: clusters.get(control_plane?)?.istiod?,
+                global_cluster: mesh.global_cluster.clone()?,
+                registry: mesh.registry.clone()?,
+            }),
+            MeshMode::MultiPrimary => FlavorFacts::MultiPrimary,
+            MeshMode::PrimaryRemote => {
+                let primary = control_plane?;
+                let on_primary = clusters.get(primary)?;
+                // The same choice as MG025 checks: the istiod LoadBalancer if planned.
+                let pilot = match (on_primary.istiod, on_primary.east_west) {
+                    (Some(ips), _) => Some(RemotePilot {
+                        ips,
+                        dedicated: true,
+                    }),
+                    (None, Some(ips)) => Some(RemotePilot {
+                        ips,
+                        dedicated: false,
+                    }),
+                    (None, None) => None,
+                };
+                if pilot.is_none() && clusters.len() > 1 {
+                    return None;
+                }
+                FlavorFacts::PrimaryRemote {
+                    primary,
+                    istiod: pilot.filter(|_| clusters.len() > 1),
+                }
+            }
+        };
         Some(ParsedFacts {
             mesh_version: mesh_version?,
             dns_domain: dns_domain?,
-            control_plane: facts.control_plane,
+            control_plane,
+            flavor,
             clusters,
             gitops_path: gitops_path?,
         })

@@ -9,12 +9,14 @@
 
 use serde::Serialize;
 
+use crate::check::HostedFacts;
 use crate::layout;
 use crate::model::cluster::{ClusterInput, MeshRole, NamespacePatch};
 use crate::model::gateways::{self, ServicePort};
 use crate::model::mesh::{LABEL_NETWORK, MeshFacts, Network};
-use crate::model::metallb::{IpFamilyPolicy, LbAddress, LbService, lb_address, url_host};
+use crate::model::metallb::{IpFamilyPolicy, LbAddress, LbService};
 use crate::model::{ISTIO_NAMESPACE, Pair, pair};
+use crate::net;
 use crate::plan::Plan;
 
 /// Namespace of GlobalMesh and MeshCluster on the global service cluster.
@@ -136,40 +138,18 @@ pub fn hosted_istiod_service(mesh_id: &str) -> String {
 }
 
 impl HostedMesh {
+    /// `hosted`: what the checks found the hosted mode's fields to be.
     pub(super) fn resolve(
         plan: &Plan,
-        facts: &MeshFacts,
+        hosted: &HostedFacts,
+        mesh_facts: &MeshFacts,
         networks: &[Network],
-    ) -> Result<HostedMesh, String> {
+    ) -> HostedMesh {
         let mesh = &plan.mesh;
-        // The mode check makes hosted plans give these.
-        let needed = |value: &Option<String>, field: &str| {
-            value
-                .clone()
-                .ok_or_else(|| format!("a hosted mesh without mesh.{field}"))
-        };
-        let control_plane_cluster = needed(&mesh.control_plane_cluster, "controlPlaneCluster")?;
-        let global_cluster = needed(&mesh.global_cluster, "globalCluster")?;
-        let registry = needed(&mesh.registry, "registry")?;
-        let control_plane = plan
-            .clusters
-            .iter()
-            .find(|c| c.name == control_plane_cluster)
-            .ok_or_else(|| {
-                format!("control-plane cluster `{control_plane_cluster}` is not in the plan")
-            })?;
-        let istiod_ips = control_plane
-            .load_balancer_ips
-            .istiod
-            .as_deref()
-            .ok_or_else(|| {
-                format!(
-                    "control-plane cluster `{}` has no loadBalancerIPs.istiod",
-                    control_plane.name
-                )
-            })?;
-        let address = lb_address(istiod_ips)?;
-        let probe_url = format!("http://{}:443", url_host(&address.primary)?);
+        let istiod = hosted.istiod;
+        let control_plane = &plan.clusters[hosted.control_plane];
+        let address = LbAddress::of(istiod.ips);
+        let probe_url = format!("http://{}:443", net::url_host(istiod.ips.primary()));
         let hosted_istiod = HostedIstiod {
             service_name: hosted_istiod_service(&mesh.id),
             namespace: ISTIO_NAMESPACE.to_owned(),
@@ -178,12 +158,13 @@ impl HostedMesh {
             address,
             probe_url,
         };
-        Ok(HostedMesh {
+        HostedMesh {
+            control_plane_cluster: control_plane.name.clone(),
+            global_cluster: hosted.global_cluster.clone(),
             global_namespace: MSPIDER_NAMESPACE.to_owned(),
-            proxy_image: format!("{registry}/proxyv2:{}", mesh.version),
-            registry,
-            global_cluster,
-            global_mesh: global_mesh_patch(facts, &hosted_istiod, networks),
+            registry: hosted.registry.clone(),
+            proxy_image: format!("{}/proxyv2:{}", hosted.registry, mesh.version),
+            global_mesh: global_mesh_patch(mesh_facts, &hosted_istiod, networks),
             hosted_istiod,
             work_clusters: plan.clusters.iter().map(|c| c.name.clone()).collect(),
             probe_image: plan
@@ -194,31 +175,26 @@ impl HostedMesh {
             probe_clusters: plan
                 .clusters
                 .iter()
-                .filter(|c| c.name != control_plane_cluster)
+                .filter(|c| c.name != control_plane.name)
                 .map(|c| c.name.clone())
                 .collect(),
-            control_plane_cluster,
-        })
+        }
     }
 
     pub(super) fn cluster(
         &self,
         input: &ClusterInput<'_>,
         east_west: Option<&LbService>,
-    ) -> Result<HostedCluster, String> {
+    ) -> HostedCluster {
         let cluster = input.cluster;
         let is_control_plane = cluster.name == self.control_plane_cluster;
         let istiod_service = input.lb_service(
-            cluster
-                .load_balancer_ips
-                .istiod
-                .as_deref()
-                .filter(|_| is_control_plane),
+            input.parsed.istiod.as_ref().filter(|_| is_control_plane),
             "hosted istiod",
             &self.hosted_istiod.service_name,
             true,
-        )?;
-        Ok(HostedCluster {
+        );
+        HostedCluster {
             mesh_role: if is_control_plane {
                 MeshRole::HostedControlPlane
             } else {
@@ -237,7 +213,7 @@ impl HostedMesh {
                 &cluster.network,
                 is_control_plane,
             ),
-        })
+        }
     }
 
     /// The east-west gateway as upstream's `gen-eastwest-gateway.sh` writes it, with

@@ -37,7 +37,8 @@ use serde::Serialize;
 use super::cluster::{ClusterInput, MeshRole};
 use super::mesh::{MeshFacts, Network};
 use super::metallb::LbService;
-use crate::plan::{MeshMode, Plan};
+use crate::check::{FlavorFacts, ParsedFacts};
+use crate::plan::Plan;
 
 /// What the mesh's flavor adds for the whole mesh.
 #[derive(Debug, Clone, Serialize)]
@@ -57,18 +58,21 @@ pub enum ClusterFlavor {
 
 impl MeshFlavor {
     /// The flavor the plan's `mesh.mode` names, with its mesh-wide facts.
-    pub fn resolve(plan: &Plan, mesh: &MeshFacts, networks: &[Network]) -> Result<Self, String> {
-        Ok(match plan.mesh.mode {
-            MeshMode::Hosted => {
-                MeshFlavor::Hosted(hosted::HostedMesh::resolve(plan, mesh, networks)?)
+    pub fn resolve(
+        plan: &Plan,
+        facts: &ParsedFacts,
+        mesh: &MeshFacts,
+        networks: &[Network],
+    ) -> Self {
+        // The checks gave the flavor's own facts for the plan's `mesh.mode`.
+        match &facts.flavor {
+            FlavorFacts::Hosted(hosted) => {
+                MeshFlavor::Hosted(hosted::HostedMesh::resolve(plan, hosted, mesh, networks))
             }
-            MeshMode::MultiPrimary | MeshMode::PrimaryRemote => {
-                return Err(format!(
-                    "mode {} renders nothing yet",
-                    plan.mesh.mode.name()
-                ));
+            FlavorFacts::MultiPrimary | FlavorFacts::PrimaryRemote { .. } => {
+                todo!("upstream flavors")
             }
-        })
+        }
     }
 
     /// The flavor's part of one cluster; `east_west`: the cluster's east-west
@@ -77,10 +81,10 @@ impl MeshFlavor {
         &self,
         input: &ClusterInput<'_>,
         east_west: Option<&LbService>,
-    ) -> Result<ClusterFlavor, String> {
-        Ok(match self {
-            MeshFlavor::Hosted(mesh) => ClusterFlavor::Hosted(mesh.cluster(input, east_west)?),
-        })
+    ) -> ClusterFlavor {
+        match self {
+            MeshFlavor::Hosted(mesh) => ClusterFlavor::Hosted(mesh.cluster(input, east_west)),
+        }
     }
 }
 
