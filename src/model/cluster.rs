@@ -72,6 +72,11 @@ pub enum MeshRole {
     HostedControlPlane,
     /// Hosted mode: runs workloads; the hosted istiod serves it.
     Work,
+    /// Upstream modes: runs its own istiod (every cluster of multi-primary, the primary
+    /// of primary-remote).
+    Primary,
+    /// Primary-remote: the primary's istiod serves it.
+    Remote,
 }
 
 /// Context of `patches/node.yaml`: one node and its topology labels.
@@ -159,12 +164,12 @@ impl ClusterModel {
             .find(|n| n.role == NodeRole::ControlPlane)
             .map(|n| n.name.clone());
 
-        // Single-network mode has no east-west gateway: an eastWest IP there is unused.
+        // Where the plan says none runs (single network mode, mostly), an eastWest IP is unused.
         let east_west = input.lb_service(
             parsed
                 .east_west
                 .as_ref()
-                .filter(|_| input.mesh.multi_network),
+                .filter(|_| plan.runs_east_west_gateway(input.index)),
             "east-west gateway",
             EAST_WEST_SERVICE,
             false,
@@ -173,9 +178,9 @@ impl ClusterModel {
             parsed.ingress.as_ref(),
             "ingress gateway",
             INGRESS_SERVICE,
-            true,
+            flavor.patches_ingress(),
         );
-        let cluster_flavor = flavor.cluster(input, east_west.as_ref());
+        let cluster_flavor = flavor.cluster(input, east_west.as_ref(), ingress.as_ref());
         let lb_services: Vec<LbService> = cluster_flavor
             .lb_services()
             .into_iter()
@@ -189,7 +194,7 @@ impl ClusterModel {
             .map(|m| metallb::metallb_config(name, m, &parsed.pools, &lb_services));
         let cross_network_gateway = east_west
             .as_ref()
-            .filter(|_| cluster_flavor.takes_istio_config())
+            .filter(|_| input.mesh.multi_network && cluster_flavor.takes_istio_config())
             .map(|_| gateways::cross_network_gateway(input.mesh, name));
         let demo = plan
             .demo

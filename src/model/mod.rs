@@ -32,6 +32,7 @@ pub mod demo;
 pub mod flavor;
 pub mod gateways;
 pub mod gitops;
+pub mod helm;
 pub mod mesh;
 pub mod metallb;
 pub mod runbook;

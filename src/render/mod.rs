@@ -19,11 +19,12 @@ pub mod gitops;
 mod hosted;
 mod json;
 mod readme;
+mod upstream;
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, mpsc};
 
-use minijinja::{Environment, Error, ErrorKind, UndefinedBehavior, Value};
+use minijinja::{AutoEscape, Environment, Error, ErrorKind, State, UndefinedBehavior, Value};
 use serde::Serialize;
 
 use crate::Options;
@@ -126,6 +127,8 @@ fn render_mesh_wide(out: &Renderer, model: &Model, options: &Options) -> Result<
         )?;
         match &model.flavor {
             MeshFlavor::Hosted(mesh) => hosted::render_mesh(out, &mut tree, mesh)?,
+            // Their mesh-wide part is the README's.
+            MeshFlavor::MultiPrimary(_) | MeshFlavor::PrimaryRemote(_) => {}
         }
     }
     gitops::render_gitops(model.gitops.as_ref(), options, out, &mut tree)?;
@@ -169,6 +172,9 @@ fn render_cluster(out: &Renderer, tree: &mut Tree, cluster: &ClusterModel) -> Re
     }
     match &cluster.flavor {
         ClusterFlavor::Hosted(hosted) => hosted::render_cluster(out, tree, hosted)?,
+        ClusterFlavor::MultiPrimary(upstream) | ClusterFlavor::PrimaryRemote(upstream) => {
+            upstream::render_cluster(out, tree, upstream)?
+        }
     }
     for stage in &cluster.stages {
         let kustomization = &stage.kustomization;
@@ -324,7 +330,16 @@ impl Renderer {
         template: &str,
         context: &T,
     ) -> Result<String, String> {
-        let bug = |e: Error| format!("template {template} (for {path}): {e:#}");
+        let bug = |e: Error| {
+            // An include's error is the cause of the includer's: name every one.
+            let mut message = format!("template {template} (for {path}): {e:#}");
+            let mut cause = std::error::Error::source(&e);
+            while let Some(inner) = cause {
+                message.push_str(&format!("\ncaused by: {inner}"));
+                cause = inner.source();
+            }
+            message
+        };
         let mut bytes = header.as_bytes().to_vec();
         self.env
             .get_template(template)
@@ -362,16 +377,49 @@ fn environment() -> Result<Environment<'static>, String> {
         .lstrip_blocks(true)
         .build();
     env.set_syntax(syntax.map_err(|e| format!("template syntax configuration: {e:#}"))?);
+    // Before the templates: each takes its auto-escape mode when it is compiled.
+    // A YAML template's captured output (a `{% filter indent(n) %}` block around an
+    // included values template) is marked safe: the formatter escaped every value placed
+    // in it, and places it as it is. With `safe` removed and `sh`/`code` refused outside
+    // Markdown, nothing else in a YAML template is safe but a `comment` line.
+    env.set_auto_escape_callback(|name| {
+        if name.ends_with(".yaml") {
+            AutoEscape::Custom("yaml".into())
+        } else {
+            AutoEscape::None
+        }
+    });
     minijinja_embed::load_templates!(&mut env);
     // Escaping is the formatter's job alone: no filter may switch it off.
     for filter in ["safe", "escape", "e"] {
         env.remove_filter(filter);
     }
-    env.add_filter("sh", |value: Value| {
-        Value::from_safe_string(escape::shell_word(&plain_text(&value)))
+    // A whole comment line: a YAML template's one way to place text unquoted.
+    env.add_filter("comment", |state: &State, value: Value| {
+        if !state.name().ends_with(".yaml") {
+            return Err(Error::new(
+                ErrorKind::InvalidOperation,
+                format!(
+                    "the `comment` filter is for YAML templates, not {}",
+                    state.name()
+                ),
+            ));
+        }
+        Ok(Value::from_safe_string(escape::yaml_comment(&plain_text(
+            &value,
+        ))))
     });
-    env.add_filter("code", |value: Value| {
-        Value::from_safe_string(escape::markdown_code(&plain_text(&value)))
+    env.add_filter("sh", |state: &State, value: Value| {
+        markdown_only(state, "sh")?;
+        Ok(Value::from_safe_string(escape::shell_word(&plain_text(
+            &value,
+        ))))
+    });
+    env.add_filter("code", |state: &State, value: Value| {
+        markdown_only(state, "code")?;
+        Ok(Value::from_safe_string(escape::markdown_code(&plain_text(
+            &value,
+        ))))
     });
     env.set_formatter(|out, state, value| {
         let name = state.name();
@@ -391,6 +439,8 @@ fn environment() -> Result<Environment<'static>, String> {
             value.is_true().to_string()
         } else if name.ends_with(".yaml") {
             match value.as_str() {
+                // Captured template output, its values escaped already (see above).
+                Some(text) if value.is_safe() => text.to_owned(),
                 Some(text) => escape::yaml_scalar(text),
                 None => value.to_string(),
             }
@@ -412,6 +462,22 @@ fn environment() -> Result<Environment<'static>, String> {
         out.write_str(&text).map_err(Error::from)
     });
     Ok(env)
+}
+
+/// `sh` and `code` escape for Markdown's code blocks and spans; their safe output would
+/// skip a YAML template's escaping.
+fn markdown_only(state: &State, filter: &str) -> Result<(), Error> {
+    if state.name().ends_with(".md") {
+        Ok(())
+    } else {
+        Err(Error::new(
+            ErrorKind::InvalidOperation,
+            format!(
+                "the `{filter}` filter is for Markdown templates, not {}",
+                state.name()
+            ),
+        ))
+    }
 }
 
 /// A placed value as text: strings as they are, numbers and booleans printed.
@@ -452,5 +518,32 @@ mod tests {
             "a: false\n"
         );
         assert!(env.render_str("{{ 'x'|safe }}", ()).is_err());
+    }
+
+    #[test]
+    fn a_captured_block_keeps_its_escaped_values_and_nothing_else_is_raw() {
+        let mut env = environment().unwrap();
+        env.add_template("part.yaml", "k: {{ v }}\nlist:\n  - {{ v }}\n")
+            .unwrap();
+        env.add_template(
+            "outer.yaml",
+            "top:\n{% filter indent(2, true) %}{% include \"part.yaml\" %}{% endfilter %}\n",
+        )
+        .unwrap();
+        let hostile = "x\nkind: Secret: {{ y }}";
+        let text = env
+            .get_template("outer.yaml")
+            .unwrap()
+            .render(minijinja::context! { v => hostile })
+            .unwrap();
+        let quoted = escape::yaml_scalar(hostile);
+        assert_eq!(
+            text,
+            format!("top:\n  k: {quoted}\n  list:\n    - {quoted}")
+        );
+        // The shell and Markdown filters mark their output safe: not in YAML.
+        env.add_template("sh.yaml", "a: {{ v|sh }}\n").unwrap();
+        let sh = env.get_template("sh.yaml").unwrap();
+        assert!(sh.render(minijinja::context! { v => "a: b" }).is_err());
     }
 }

@@ -1473,10 +1473,20 @@ fn parsed_facts_agree_with_the_model_on_every_golden_plan() {
             format!("*.{}", facts.dns_domain.last_label()),
             model.mesh.cross_network_hosts
         );
-        let meshgen::model::flavor::MeshFlavor::Hosted(hosted) = &model.flavor;
+        use meshgen::model::flavor::MeshFlavor;
+        let control_plane = match &model.flavor {
+            MeshFlavor::Hosted(hosted) => Some(&hosted.control_plane_cluster),
+            MeshFlavor::PrimaryRemote(upstream) => upstream.primary.as_ref(),
+            MeshFlavor::MultiPrimary(upstream) => {
+                assert_eq!(upstream.istiod_clusters.len(), plan.clusters.len());
+                None
+            }
+        };
         assert_eq!(
-            plan.clusters[facts.control_plane.expect("hosted")].name,
-            hosted.control_plane_cluster
+            facts.control_plane.map(|i| &plan.clusters[i].name),
+            control_plane,
+            "{}",
+            path.display()
         );
         assert_eq!(facts.clusters.len(), model.clusters.len());
         for (parsed, cluster) in facts.clusters.iter().zip(&model.clusters) {

@@ -31,10 +31,12 @@
 //! a mesh has.
 
 pub mod hosted;
+pub mod upstream;
 
 use serde::Serialize;
 
 use super::cluster::{ClusterInput, MeshRole};
+use super::helm::HelmRelease;
 use super::mesh::{MeshFacts, Network};
 use super::metallb::LbService;
 use crate::check::{FlavorFacts, ParsedFacts};
@@ -46,6 +48,10 @@ use crate::plan::Plan;
 pub enum MeshFlavor {
     /// Mspider's hosted mesh.
     Hosted(hosted::HostedMesh),
+    /// Upstream Istio, an istiod in every cluster.
+    MultiPrimary(upstream::UpstreamMesh),
+    /// Upstream Istio, an istiod in the primary for every cluster.
+    PrimaryRemote(upstream::UpstreamMesh),
 }
 
 /// What the mesh's flavor adds to one cluster.
@@ -54,6 +60,10 @@ pub enum MeshFlavor {
 pub enum ClusterFlavor {
     /// Mspider's hosted mesh.
     Hosted(hosted::HostedCluster),
+    /// Upstream Istio, an istiod in every cluster.
+    MultiPrimary(upstream::UpstreamCluster),
+    /// Upstream Istio, an istiod in the primary for every cluster.
+    PrimaryRemote(upstream::UpstreamCluster),
 }
 
 impl MeshFlavor {
@@ -69,21 +79,50 @@ impl MeshFlavor {
             FlavorFacts::Hosted(hosted) => {
                 MeshFlavor::Hosted(hosted::HostedMesh::resolve(plan, hosted, mesh, networks))
             }
-            FlavorFacts::MultiPrimary | FlavorFacts::PrimaryRemote { .. } => {
-                todo!("upstream flavors")
+            FlavorFacts::MultiPrimary => MeshFlavor::MultiPrimary(upstream::UpstreamMesh::resolve(
+                plan,
+                mesh,
+                upstream::Topology::MultiPrimary,
+            )),
+            &FlavorFacts::PrimaryRemote { primary, istiod } => {
+                MeshFlavor::PrimaryRemote(upstream::UpstreamMesh::resolve(
+                    plan,
+                    mesh,
+                    upstream::Topology::PrimaryRemote {
+                        primary,
+                        pilot: istiod,
+                    },
+                ))
             }
         }
     }
 
-    /// The flavor's part of one cluster; `east_west`: the cluster's east-west
-    /// gateway Service, when it has one.
+    /// Whether the ingress gateway exists before meshgen's files are applied, so that its
+    /// address is a patch of its Service: hosted, where Mspider installs it. The upstream
+    /// modes install it with Helm, its address in its values.
+    pub fn patches_ingress(&self) -> bool {
+        match self {
+            MeshFlavor::Hosted(_) => true,
+            MeshFlavor::MultiPrimary(_) | MeshFlavor::PrimaryRemote(_) => false,
+        }
+    }
+
+    /// The flavor's part of one cluster; `east_west` and `ingress`: the cluster's gateway
+    /// Services, when it has them.
     pub fn cluster(
         &self,
         input: &ClusterInput<'_>,
         east_west: Option<&LbService>,
+        ingress: Option<&LbService>,
     ) -> ClusterFlavor {
         match self {
             MeshFlavor::Hosted(mesh) => ClusterFlavor::Hosted(mesh.cluster(input, east_west)),
+            MeshFlavor::MultiPrimary(mesh) => {
+                ClusterFlavor::MultiPrimary(mesh.cluster(input, east_west, ingress))
+            }
+            MeshFlavor::PrimaryRemote(mesh) => {
+                ClusterFlavor::PrimaryRemote(mesh.cluster(input, east_west, ingress))
+            }
         }
     }
 }
@@ -94,6 +133,9 @@ impl ClusterFlavor {
     pub fn lb_services(&self) -> Vec<&LbService> {
         match self {
             ClusterFlavor::Hosted(c) => c.istiod_service.iter().collect(),
+            ClusterFlavor::MultiPrimary(c) | ClusterFlavor::PrimaryRemote(c) => {
+                c.istiod_service.iter().collect()
+            }
         }
     }
 
@@ -106,6 +148,12 @@ impl ClusterFlavor {
                 .iter()
                 .map(|g| g.path.as_str())
                 .collect(),
+            ClusterFlavor::MultiPrimary(c) | ClusterFlavor::PrimaryRemote(c) => c
+                .istiod_lb
+                .iter()
+                .map(|s| s.path.as_str())
+                .chain(c.expose_istiod.iter().map(|e| e.path.as_str()))
+                .collect(),
         }
     }
 
@@ -115,12 +163,26 @@ impl ClusterFlavor {
         match self {
             // As the seed procedure has it: every cluster with an east-west gateway.
             ClusterFlavor::Hosted(_) => true,
+            // Every primary; a remote's config is read by no istiod.
+            ClusterFlavor::MultiPrimary(c) | ClusterFlavor::PrimaryRemote(c) => {
+                c.takes_istio_config
+            }
+        }
+    }
+
+    /// The Helm releases the cluster installs, in install order (none in hosted mode,
+    /// where Mspider installs the mesh).
+    pub fn helm_releases(&self) -> &[HelmRelease] {
+        match self {
+            ClusterFlavor::Hosted(_) => &[],
+            ClusterFlavor::MultiPrimary(c) | ClusterFlavor::PrimaryRemote(c) => &c.releases,
         }
     }
 
     pub fn mesh_role(&self) -> MeshRole {
         match self {
             ClusterFlavor::Hosted(c) => c.mesh_role,
+            ClusterFlavor::MultiPrimary(c) | ClusterFlavor::PrimaryRemote(c) => c.mesh_role,
         }
     }
 }
