@@ -16,6 +16,7 @@
 //! clusters/<cluster>/namespace-istio-system.yaml   upstream modes: istio-system, applied first
 //! clusters/<cluster>/helm/<release>.values.yaml     upstream modes: Helm values per release
 //! global/...                                 objects on Mspider's global service cluster
+//! global/istio/...                           Istio config for the mesh's own control plane
 //! gitops/{argocd,flux}/...                   Argo CD / Flux objects
 //! .meshgen/manifest                          the files meshgen owns
 //! ```
@@ -145,8 +146,12 @@ pub fn east_west_gateway(cluster: &str) -> String {
     stage_file(cluster, Stage::Istio, "eastwest-gateway.yaml")
 }
 
+/// File name of the cross-network Gateway, in a cluster's `istio` stage or in
+/// [`CONTROL_PLANE_ISTIO_DIR`].
+const CROSS_NETWORK_GATEWAY: &str = "cross-network-gateway.yaml";
+
 pub fn cross_network_gateway(cluster: &str) -> String {
-    stage_file(cluster, Stage::Istio, "cross-network-gateway.yaml")
+    stage_file(cluster, Stage::Istio, CROSS_NETWORK_GATEWAY)
 }
 
 /// Upstream primary-remote: the Gateway and VirtualService that expose the primary's
@@ -213,6 +218,15 @@ pub fn kubeadm_config(cluster: &str) -> String {
 
 /// The GlobalMesh merge patch.
 pub const GLOBAL_MESH_PATCH: &str = "global/globalmesh.yaml";
+
+/// Istio config for the mesh's own control plane (Mspider's hosted API server), which no
+/// cluster's `istio` stage may hold (see `model/flavor/mod.rs`, `ConfigPlacement`).
+pub const CONTROL_PLANE_ISTIO_DIR: &str = "global/istio";
+
+/// The cross-network Gateway, once for the mesh's control plane.
+pub fn control_plane_cross_network_gateway() -> String {
+    format!("{CONTROL_PLANE_ISTIO_DIR}/{CROSS_NETWORK_GATEWAY}")
+}
 
 /// The JSON patch of one cluster's MeshCluster.
 pub fn mesh_cluster_patch(cluster: &str) -> String {

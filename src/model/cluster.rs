@@ -136,6 +136,9 @@ pub struct ClusterInput<'a> {
     pub parsed: &'a ClusterParsed,
     /// Every cluster on this cluster's network, itself included.
     pub network_members: &'a [String],
+    /// Whether the mesh's Istio config (the cross-network Gateway) goes into this
+    /// cluster's `istio` stage ([`super::flavor::ConfigPlacement`]).
+    pub holds_istio_config: bool,
 }
 
 impl ClusterInput<'_> {
@@ -192,10 +195,9 @@ impl ClusterModel {
             .metallb
             .as_ref()
             .map(|m| metallb::metallb_config(name, m, &parsed.pools, &lb_services));
-        let cross_network_gateway = east_west
-            .as_ref()
-            .filter(|_| input.mesh.multi_network && cluster_flavor.takes_istio_config())
-            .map(|_| gateways::cross_network_gateway(input.mesh, name));
+        let cross_network_gateway = input.holds_istio_config.then(|| {
+            gateways::cross_network_gateway(input.mesh, layout::cross_network_gateway(name))
+        });
         let demo = plan
             .demo
             .as_ref()

@@ -73,15 +73,36 @@ pub struct CrossNetworkGateway {
     pub port: u16,
 }
 
-/// The Gateway that passes cross-network mTLS through `cluster`'s east-west gateway.
-pub fn cross_network_gateway(mesh: &MeshFacts, cluster: &str) -> CrossNetworkGateway {
+/// The Gateway that passes cross-network mTLS through the east-west gateways, at `path`.
+pub fn cross_network_gateway(mesh: &MeshFacts, path: String) -> CrossNetworkGateway {
     CrossNetworkGateway {
-        path: layout::cross_network_gateway(cluster),
+        path,
         api_version: mesh.gateway_api_version.clone(),
         name: "cross-network-gateway".to_owned(),
         namespace: ISTIO_NAMESPACE.to_owned(),
         selector: vec![pair("istio", "eastwestgateway")],
         hosts: vec![mesh.cross_network_hosts.clone()],
         port: CROSS_NETWORK_PORT,
+    }
+}
+
+/// The Istio config rendered once for the mesh's own control plane
+/// ([`super::flavor::ConfigPlacement::MeshControlPlane`]), in `global/istio/`.
+#[derive(Debug, Clone, Serialize)]
+pub struct ControlPlaneConfig {
+    /// `global/istio`.
+    pub dir: String,
+    pub cross_network_gateway: CrossNetworkGateway,
+}
+
+impl ControlPlaneConfig {
+    pub fn new(mesh: &MeshFacts) -> ControlPlaneConfig {
+        ControlPlaneConfig {
+            dir: layout::CONTROL_PLANE_ISTIO_DIR.to_owned(),
+            cross_network_gateway: cross_network_gateway(
+                mesh,
+                layout::control_plane_cross_network_gateway(),
+            ),
+        }
     }
 }

@@ -61,6 +61,9 @@ pub struct Model {
     pub networks: Vec<Network>,
     /// What the mesh's control-plane flavor adds for the whole mesh.
     pub flavor: flavor::MeshFlavor,
+    /// The Istio config that lives in the mesh's own control plane
+    /// ([`flavor::ConfigPlacement::MeshControlPlane`]), when there is any.
+    pub control_plane_config: Option<gateways::ControlPlaneConfig>,
     /// Clusters in plan order. Shared, so the README's template can read them in place.
     pub clusters: Vec<Arc<ClusterModel>>,
     /// The demo apps, when the plan has them.
@@ -92,6 +95,13 @@ impl Model {
         let mesh = mesh::mesh_facts(plan, facts);
         let networks = mesh::networks(plan, facts, mesh.multi_network);
         let flavor = flavor::MeshFlavor::resolve(plan, facts, &mesh, &networks);
+        // One placement rule for every Istio config object (model/flavor/mod.rs).
+        let placement = flavor.istio_config_placement();
+        // The cross-network Gateway is needed wherever an east-west gateway runs.
+        let cross_network = networks.iter().any(|n| n.gateway.is_some());
+        let control_plane_config = (placement == flavor::ConfigPlacement::MeshControlPlane
+            && cross_network)
+            .then(|| gateways::ControlPlaneConfig::new(&mesh));
         let network_members: HashMap<&str, &Vec<String>> = networks
             .iter()
             .map(|n| (n.id.as_str(), &n.clusters))
@@ -108,6 +118,7 @@ impl Model {
                 cluster,
                 parsed: &facts.clusters[index],
                 network_members: peers,
+                holds_istio_config: cross_network && placement.in_cluster(index),
             };
             clusters.push(Arc::new(ClusterModel::resolve(&input, &flavor)));
         }
@@ -118,6 +129,7 @@ impl Model {
             mesh,
             networks,
             flavor,
+            control_plane_config,
             clusters,
             demo,
             runbook,

@@ -130,6 +130,15 @@ fn render_mesh_wide(out: &Renderer, model: &Model, options: &Options) -> Result<
             // Their mesh-wide part is the README's.
             MeshFlavor::MultiPrimary(_) | MeshFlavor::PrimaryRemote(_) => {}
         }
+        if let Some(config) = &model.control_plane_config {
+            let gateway = &config.cross_network_gateway;
+            out.yaml(
+                &mut tree,
+                &gateway.path,
+                "istio/cross-network-gateway.yaml",
+                gateway,
+            )?;
+        }
     }
     gitops::render_gitops(model.gitops.as_ref(), options, out, &mut tree)?;
     Ok(tree)

@@ -23,6 +23,7 @@ pub(crate) fn context(model: &Model) -> Value {
         networks => converted(&model.networks),
         clusters => Value::from_object(Clusters(model.clusters.clone())),
         flavor => converted(&model.flavor),
+        control_plane_config => converted(&model.control_plane_config),
         demo => converted(&model.demo),
         runbook => converted(&model.runbook),
         gitops => converted(&model.gitops),

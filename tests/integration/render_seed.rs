@@ -268,25 +268,48 @@ fn east_west_gateways_follow_upstream_and_the_plan() {
         assert_eq!(values["global"]["meshID"], "mdemo-mesh");
         assert_eq!(values["global"]["multiCluster"]["clusterName"], name);
         assert_eq!(values["global"]["network"], network);
-
-        let gw = yaml(
-            &tree,
-            &format!("clusters/{name}/istio/cross-network-gateway.yaml"),
-        );
-        // Mesh 1.15 predates networking.istio.io/v1 (1.22).
-        assert_eq!(gw["apiVersion"], "networking.istio.io/v1beta1");
-        assert_eq!(gw["kind"], "Gateway");
-        assert_eq!(gw["metadata"]["name"], "cross-network-gateway");
-        assert_eq!(gw["metadata"]["namespace"], "istio-system");
-        assert_eq!(gw["spec"]["selector"]["istio"], "eastwestgateway");
-        let server = &gw["spec"]["servers"][0];
-        assert_eq!(server["hosts"], json!(["*.local"]));
-        assert_eq!(
-            server["port"],
-            json!({"number": 15443, "name": "tls", "protocol": "TLS"})
-        );
-        assert_eq!(server["tls"]["mode"], "AUTO_PASSTHROUGH");
     }
+}
+
+/// Issue 11 item 1: a hosted mesh's istiod reads Istio config only from the mesh's own
+/// virtual cluster (DaoCloud-docs `docs/en/docs/mspider/best-practice/managed-mesh-to-sync.md`),
+/// so the cross-network Gateway is rendered once under `global/istio/`, is in no cluster's
+/// kustomization (nor, so, in a GitOps stage), and the runbook creates and checks it there.
+#[test]
+fn the_cross_network_gateway_lives_in_the_mesh_control_plane() {
+    let tree = demo_tree();
+    let gw = yaml(&tree, "global/istio/cross-network-gateway.yaml");
+    // Mesh 1.15 predates networking.istio.io/v1 (1.22).
+    assert_eq!(gw["apiVersion"], "networking.istio.io/v1beta1");
+    assert_eq!(gw["kind"], "Gateway");
+    assert_eq!(gw["metadata"]["name"], "cross-network-gateway");
+    assert_eq!(gw["metadata"]["namespace"], "istio-system");
+    assert_eq!(gw["spec"]["selector"]["istio"], "eastwestgateway");
+    let server = &gw["spec"]["servers"][0];
+    assert_eq!(server["hosts"], json!(["*.local"]));
+    assert_eq!(
+        server["port"],
+        json!({"number": 15443, "name": "tls", "protocol": "TLS"})
+    );
+    assert_eq!(server["tls"]["mode"], "AUTO_PASSTHROUGH");
+    for (path, bytes) in tree.iter() {
+        let text = String::from_utf8_lossy(bytes);
+        if path.starts_with("clusters/") {
+            assert!(!path.ends_with("cross-network-gateway.yaml"), "{path}");
+            assert!(!text.contains("kind: Gateway\n"), "{path}");
+            assert!(!text.contains("cross-network-gateway"), "{path}");
+        }
+    }
+    let readme = text(&tree, "README.md");
+    for expected in [
+        "### 12. Create the cross-network Gateway in the mesh's control plane",
+        "kubectl --context mdemo-cluster1 get pods -A | grep mdemo-mesh-hosted-apiserver",
+        "kubectl --context mdemo-cluster1 exec -i -n NAMESPACE POD -- kubectl apply -f - < global/istio/cross-network-gateway.yaml",
+        "istioctl --context mdemo-cluster2 proxy-config listeners deploy/istio-eastwestgateway -n istio-system --port 15443",
+    ] {
+        assert!(readme.contains(expected), "README lacks: {expected}");
+    }
+    assert!(!readme.contains("apply -f clusters/mdemo-cluster1/istio/cross-network-gateway.yaml"));
 }
 
 #[test]
@@ -491,7 +514,7 @@ fn the_runbook_gives_every_step_for_this_plan() {
     assert!(!readme.contains("--context mdemo-cluster1 run istiod-probe"));
     // The steps come in order.
     let mut last = 0;
-    for step in 1..=14 {
+    for step in 1..=15 {
         let at = readme
             .find(&format!("\n### {step}. "))
             .unwrap_or_else(|| panic!("no step {step}"));

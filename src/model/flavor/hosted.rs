@@ -39,6 +39,10 @@ pub struct HostedMesh {
     /// Image of the east-west gateway (and every sidecar): `<registry>/proxyv2:<version>`.
     pub proxy_image: String,
     pub hosted_istiod: HostedIstiod,
+    /// `<meshID>-hosted-apiserver`: the API server of the mesh's virtual cluster, in the
+    /// control-plane cluster, where the mesh's Istio config lives (DaoCloud-docs
+    /// `docs/en/docs/mspider/best-practice/managed-mesh-to-sync.md`).
+    pub hosted_apiserver: String,
     /// Every cluster of the plan: all are work clusters of a hosted mesh.
     pub work_clusters: Vec<String>,
     /// Image of the one-off pod that checks the hosted istiod is reachable.
@@ -166,6 +170,7 @@ impl HostedMesh {
             proxy_image: format!("{}/proxyv2:{}", hosted.registry, mesh.version),
             global_mesh: global_mesh_patch(mesh_facts, &hosted_istiod, networks),
             hosted_istiod,
+            hosted_apiserver: format!("{}-hosted-apiserver", mesh.id),
             work_clusters: plan.clusters.iter().map(|c| c.name.clone()).collect(),
             probe_image: plan
                 .demo

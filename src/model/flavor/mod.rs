@@ -13,8 +13,29 @@
 //!   east-west Service. The shared cluster model asks it only what it must know:
 //!   [`ClusterFlavor::lb_services`] (the control plane's LoadBalancer Services, which
 //!   MetalLB must serve), [`ClusterFlavor::istio_files`] (its files in the cluster's
-//!   `istio` stage), [`ClusterFlavor::takes_istio_config`] (whether the cluster gets the
-//!   cross-network Gateway) and [`ClusterFlavor::mesh_role`].
+//!   `istio` stage), [`ClusterFlavor::helm_releases`] (the charts it installs, which
+//!   GitOps installs too) and [`ClusterFlavor::mesh_role`]; and the mesh-wide part
+//!   [`MeshFlavor::patches_ingress`] (whether the ingress gateway exists already).
+//!
+//! ## Where the mesh's Istio config goes: [`MeshFlavor::istio_config_placement`]
+//!
+//! Istio config objects (the cross-network `Gateway` today, `DestinationRule`s and the
+//! like later) take effect only where the mesh's istiod reads them, and that is a property
+//! of the flavor, so it is one rule, asked once ([`ConfigPlacement`]):
+//!
+//! - Mspider hosted: [`ConfigPlacement::MeshControlPlane`]. A hosted mesh keeps its Istio
+//!   resources in its own virtual cluster (`<meshID>-hosted-apiserver`, in the
+//!   control-plane cluster); Istio CRs in work clusters "lose effect" (DaoCloud/DaoCloud-docs
+//!   `docs/en/docs/mspider/best-practice/managed-mesh-to-sync.md`). The objects are
+//!   rendered once, under `global/istio/`, and the runbook creates them there (a mesh
+//!   Gateway Rule in the console, or `kubectl` against the hosted API server), never in
+//!   a cluster's `istio` stage or a GitOps stage.
+//! - Upstream multi-primary: [`ConfigPlacement::Clusters`] with every primary;
+//!   primary-remote: with the primary alone (istio.io `docs/setup/install/multicluster/`:
+//!   config is applied where istiod runs, never to a remote). Each listed cluster gets the
+//!   objects in its `istio` stage.
+//!
+//! Every Istio config object a later change adds asks this rule, not the flavor's name.
 //!
 //! Both enums serialize with a `mode` tag (the plan's `mesh.mode`) and the flavor's
 //! own fields, so templates read them as `flavor.<field>`. The rest of a flavor sits
@@ -23,12 +44,13 @@
 //! templates and its README (`templates/<mode>/README.md`, which includes the steps
 //! every flavor shares from `templates/readme/`).
 //!
-//! Adding a flavor (issue 12: upstream Istio's `multi-primary` and `primary-remote`,
-//! with Helm values per chart, Namespace manifests, remote secrets and `cacerts`):
-//! a `plan::MeshMode` variant; `model/flavor/<mode>.rs` with its mesh and cluster
-//! types; one arm in each `match` of this file; `render/<mode>.rs` and one arm in
-//! the render's flavor `match`; `templates/<mode>/`. Nothing else asks which flavor
-//! a mesh has.
+//! The flavors: [`hosted`] (Mspider) and [`upstream`] (upstream Istio with Helm, for both
+//! `multi-primary` and `primary-remote`, which differ only in which clusters run istiod;
+//! rendered by `render/upstream.rs` from `templates/upstream/` and `templates/helm/`,
+//! with a README per mode in `templates/<mode>/`). Adding one: a `plan::MeshMode`
+//! variant; `model/flavor/<flavor>.rs` with its mesh and cluster types; one arm in each
+//! `match` of this file; `render/<flavor>.rs` and one arm in the render's flavor
+//! `match`; `templates/<mode>/`. Nothing else asks which flavor a mesh has.
 
 pub mod hosted;
 pub mod upstream;
@@ -41,6 +63,27 @@ use super::mesh::{MeshFacts, Network};
 use super::metallb::LbService;
 use crate::check::{FlavorFacts, ParsedFacts};
 use crate::plan::Plan;
+
+/// Where istiod reads the mesh's Istio config (see the module documentation).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub enum ConfigPlacement {
+    /// In the mesh's own control plane, which is no cluster's API server (Mspider's
+    /// hosted API server): rendered once, under `global/istio/`.
+    MeshControlPlane,
+    /// In these clusters (indices in plan order, ascending), in each one's `istio` stage.
+    Clusters(Vec<usize>),
+}
+
+impl ConfigPlacement {
+    /// Whether the cluster at `index` of the plan holds the config.
+    pub fn in_cluster(&self, index: usize) -> bool {
+        match self {
+            ConfigPlacement::MeshControlPlane => false,
+            // In plan order: a search, not a scan (multi-primary lists every cluster).
+            ConfigPlacement::Clusters(clusters) => clusters.binary_search(&index).is_ok(),
+        }
+    }
+}
 
 /// What the mesh's flavor adds for the whole mesh.
 #[derive(Debug, Clone, Serialize)]
@@ -93,6 +136,17 @@ impl MeshFlavor {
                         pilot: istiod,
                     },
                 ))
+            }
+        }
+    }
+
+    /// Where istiod reads the mesh's Istio config.
+    pub fn istio_config_placement(&self) -> ConfigPlacement {
+        match self {
+            MeshFlavor::Hosted(_) => ConfigPlacement::MeshControlPlane,
+            // Every primary, never a remote.
+            MeshFlavor::MultiPrimary(mesh) | MeshFlavor::PrimaryRemote(mesh) => {
+                ConfigPlacement::Clusters(mesh.istiod_cluster_indices())
             }
         }
     }
@@ -154,19 +208,6 @@ impl ClusterFlavor {
                 .map(|s| s.path.as_str())
                 .chain(c.expose_istiod.iter().map(|e| e.path.as_str()))
                 .collect(),
-        }
-    }
-
-    /// Whether an istiod reads this cluster's Istio config, so that the cluster with
-    /// an east-west gateway gets the cross-network Gateway.
-    pub fn takes_istio_config(&self) -> bool {
-        match self {
-            // As the seed procedure has it: every cluster with an east-west gateway.
-            ClusterFlavor::Hosted(_) => true,
-            // Every primary; a remote's config is read by no istiod.
-            ClusterFlavor::MultiPrimary(c) | ClusterFlavor::PrimaryRemote(c) => {
-                c.takes_istio_config
-            }
         }
     }
 

@@ -99,8 +99,6 @@ pub struct UpstreamCluster {
     pub mesh_role: MeshRole,
     /// Runs istiod (a primary).
     pub runs_istiod: bool,
-    /// Whether the cluster's istiod reads its Istio config (every primary, no remote).
-    pub takes_istio_config: bool,
     pub namespace: IstioNamespace,
     /// The Helm releases, in install order.
     pub releases: Vec<HelmRelease>,
@@ -200,6 +198,15 @@ impl UpstreamMesh {
         }
     }
 
+    /// The clusters that run istiod, by their place in the plan (in plan order): where
+    /// istiod reads the mesh's Istio config.
+    pub fn istiod_cluster_indices(&self) -> Vec<usize> {
+        match self.topology {
+            Topology::MultiPrimary => (0..self.istiod_clusters.len()).collect(),
+            Topology::PrimaryRemote { primary, .. } => vec![primary],
+        }
+    }
+
     /// Whether the cluster at `index` of the plan runs istiod.
     fn runs_istiod(&self, index: usize) -> bool {
         match self.topology {
@@ -270,7 +277,6 @@ impl UpstreamMesh {
         UpstreamCluster {
             mesh_role,
             runs_istiod,
-            takes_istio_config: runs_istiod,
             namespace,
             releases: self.releases(input, runs_istiod, east_west, ingress),
             istiod_service,
