@@ -7,6 +7,7 @@
 //! [`resolve`] and then [`render::render_each`] into [`write::Writer`] or
 //! [`write::Comparer`], so each cluster's files reach the folder as they are rendered.
 
+pub mod certs;
 pub mod check;
 pub mod codes;
 pub mod diag;

@@ -69,6 +69,24 @@ enum Command {
         #[arg(long, conflicts_with_all = ["check", "stdout"])]
         force: bool,
     },
+    /// Write a test CA for the upstream modes: a root, and an intermediate per istiod cluster
+    ///
+    /// The files of each istiod cluster's `cacerts` Secret (upstream's tools/certs layout). For
+    /// test stands: production uses its own PKI. DIR may not lie in a git work tree or a
+    /// rendered tree; private keys are written mode 0600.
+    Certs {
+        /// The plan: a .yaml, .yml or .toml file, or - for stdin.
+        #[arg(default_value = "mesh.yaml")]
+        plan: PathBuf,
+        #[command(flatten)]
+        input: InputOptions,
+        #[command(flatten)]
+        report: OutputOptions,
+        /// Folder for the keys and certificates: outside any git work tree and any rendered
+        /// tree; existing files are never overwritten.
+        #[arg(long, value_name = "DIR")]
+        out: PathBuf,
+    },
     /// Print the plan's JSON Schema (for editors and yaml-language-server).
     Schema,
     /// Explain a diagnostic code, with an example of the problem and its fix.
@@ -157,6 +175,12 @@ fn run(command: Command, color: anstream::ColorChoice) -> Result<(), Failure> {
     match command {
         Command::Init { path } => init(&path),
         Command::Schema => to_stdout(&format!("{}\n", meshgen::plan::schema_json())),
+        Command::Certs {
+            plan,
+            input,
+            report,
+            out,
+        } => certs(&plan, &input, &report, color, &out),
         Command::Explain { code } => explain(code.as_deref()),
         // Both are generated in memory first: their writers panic on a closed stdout.
         Command::Completions { shell } => {
@@ -369,6 +393,47 @@ fn read(plan: &Path, input: &InputOptions) -> Result<Source, Failure> {
         InputFormat::Toml => Format::Toml,
     };
     meshgen::plan::load(plan, stdin_format).map_err(|e| Failure::Io(e.to_string()))
+}
+
+/// `meshgen certs PLAN --out DIR`: the plan must be valid and of an upstream mode.
+fn certs(
+    plan: &Path,
+    input: &InputOptions,
+    report: &OutputOptions,
+    color: anstream::ColorChoice,
+    out: &Path,
+) -> Result<(), Failure> {
+    let reporter = Reporter {
+        format: report.format,
+        color,
+    };
+    let source = read(plan, input)?;
+    let (model, warnings) =
+        match meshgen::resolve(&source, &Options::default(), input.deny_warnings) {
+            Ok(done) => done,
+            Err(CompileError::Plan(diagnostics)) => {
+                reporter.diagnostics(&source, &diagnostics)?;
+                return Err(Failure::Reported);
+            }
+            Err(CompileError::Usage(message) | CompileError::Internal(message)) => {
+                return Err(Failure::Io(message));
+            }
+        };
+    if !warnings.is_empty() {
+        reporter.diagnostics(&source, &warnings)?;
+    }
+    let io = |e: meshgen::certs::CertsError| Failure::Io(e.to_string());
+    let clusters = meshgen::certs::istiod_clusters(&model).map_err(io)?;
+    let written = meshgen::certs::write(out, clusters, meshgen::certs::today()).map_err(io)?;
+    eprintln!(
+        "meshgen: wrote a new test root CA and intermediate CAs for {} into {} ({} files, private \
+         keys readable by you only); create the cacerts Secrets as the rendered README's trust step \
+         shows. For test stands only: production takes its CA from its own PKI.",
+        clusters.join(", "),
+        written.dir.display(),
+        written.files.len()
+    );
+    Ok(())
 }
 
 /// `meshgen explain [CODE]`: one code in full, or the list of codes.

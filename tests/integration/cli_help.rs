@@ -12,6 +12,7 @@ const SUBCOMMANDS: &[&str] = &[
     "init",
     "validate",
     "render",
+    "certs",
     "schema",
     "explain",
     "completions",
