@@ -86,7 +86,27 @@ pub fn istiod_clusters(model: &Model) -> Result<&[String], CertsError> {
 #[derive(Debug)]
 pub struct Written {
     pub dir: PathBuf,
+    pub clusters: Vec<String>,
     pub files: Vec<PathBuf>,
+}
+
+impl fmt::Display for Written {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "wrote a new test root CA and intermediate CAs for {} into {} ({} files, private keys \
+             readable by you only); create the cacerts Secrets as the rendered README's trust step \
+             shows. For test stands only: production takes its CA from its own PKI.",
+            self.clusters.join(", "),
+            self.dir.display(),
+            self.files.len()
+        )
+    }
+}
+
+/// [`write`] for the istiod clusters of `model`.
+pub fn write_for(model: &Model, dir: &Path, today: i64) -> Result<Written, CertsError> {
+    write(dir, istiod_clusters(model)?, today)
 }
 
 /// Write a new root and an intermediate per cluster of `clusters` into `dir`, valid from
@@ -112,6 +132,7 @@ pub fn write(dir: &Path, clusters: &[String], today: i64) -> Result<Written, Cer
     }
     Ok(Written {
         dir: dir.to_owned(),
+        clusters: clusters.to_vec(),
         files: written,
     })
 }

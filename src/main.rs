@@ -422,17 +422,9 @@ fn certs(
     if !warnings.is_empty() {
         reporter.diagnostics(&source, &warnings)?;
     }
-    let io = |e: meshgen::certs::CertsError| Failure::Io(e.to_string());
-    let clusters = meshgen::certs::istiod_clusters(&model).map_err(io)?;
-    let written = meshgen::certs::write(out, clusters, meshgen::certs::today()).map_err(io)?;
-    eprintln!(
-        "meshgen: wrote a new test root CA and intermediate CAs for {} into {} ({} files, private \
-         keys readable by you only); create the cacerts Secrets as the rendered README's trust step \
-         shows. For test stands only: production takes its CA from its own PKI.",
-        clusters.join(", "),
-        written.dir.display(),
-        written.files.len()
-    );
+    let written = meshgen::certs::write_for(&model, out, meshgen::certs::today())
+        .map_err(|e| Failure::Io(e.to_string()))?;
+    eprintln!("meshgen: {written}");
     Ok(())
 }
 

@@ -374,3 +374,6 @@ impl UpstreamMesh {
         out
     }
 }
+
+#[cfg(test)]
+mod tests;
