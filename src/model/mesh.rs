@@ -62,6 +62,9 @@ pub struct Network {
     pub clusters: Vec<String>,
     /// The network's meshNetworks gateway (multi-network mode only).
     pub gateway: Option<NetworkGateway>,
+    /// The clusters of the network that run an east-west gateway (upstream istiod takes
+    /// each as a gateway of the network).
+    pub east_west_clusters: Vec<String>,
 }
 
 /// A meshNetworks gateway: the east-west LB IP of the first cluster (plan
@@ -114,11 +117,15 @@ pub(super) fn networks(plan: &Plan, facts: &ParsedFacts, multi_network: bool) ->
                 id: cluster.network.clone(),
                 clusters: Vec::new(),
                 gateway: None,
+                east_west_clusters: Vec::new(),
             });
             networks.len() - 1
         });
         let network = &mut networks[index];
         network.clusters.push(cluster.name.clone());
+        if multi_network && parsed.east_west.is_some() {
+            network.east_west_clusters.push(cluster.name.clone());
+        }
         if multi_network
             && network.gateway.is_none()
             && let Some(east_west) = &parsed.east_west

@@ -391,9 +391,13 @@ fn environment() -> Result<Environment<'static>, String> {
     // included values template) is marked safe: the formatter escaped every value placed
     // in it, and places it as it is. With `safe` removed and `sh`/`code` refused outside
     // Markdown, nothing else in a YAML template is safe but a `comment` line.
+    // Markdown's the same way: a macro's output (a README part called for each cluster) is
+    // placed as its own `{{ }}`s escaped it.
     env.set_auto_escape_callback(|name| {
         if name.ends_with(".yaml") {
             AutoEscape::Custom("yaml".into())
+        } else if name.ends_with(".md") {
+            AutoEscape::Custom("markdown".into())
         } else {
             AutoEscape::None
         }
