@@ -10,6 +10,7 @@
 //! ```text
 //! README.md                                  planning form and runbook
 //! bootstrap/<cluster>/{kind-cluster,kubeadm-config}.yaml
+//! bootstrap/rename-kubeconfig.sh             a kubeconfig under the cluster's own names
 //! clusters/<cluster>/kustomization.yaml      lists the stage folders
 //! clusters/<cluster>/<stage>/...             one kustomize-buildable folder per Stage
 //! clusters/<cluster>/patches/...             patches of objects that already exist
@@ -109,7 +110,8 @@ fn patch_file(cluster: &str, file: &str) -> String {
     format!("clusters/{cluster}/{PATCHES_DIR}/{file}")
 }
 
-/// The file name of a node's patch: prefix, the node's name, suffix.
+/// The file name of a node's patch: prefix, the node's name, suffix (`.json` where it
+/// removes a label, which is shorter).
 pub const NODE_PATCH_FILE: (&str, &str) = ("node-", ".yaml");
 /// The file name of a MetalLB pool: prefix, the pool's name, suffix.
 pub const POOL_FILE: (&str, &str) = ("ipaddresspool-", ".yaml");
@@ -121,6 +123,12 @@ pub const PATCHES_DIR: &str = "patches";
 pub fn node_patch(cluster: &str, node: &str) -> String {
     let (prefix, suffix) = NODE_PATCH_FILE;
     patch_file(cluster, &format!("{prefix}{node}{suffix}"))
+}
+
+/// Topology labels of one node, and the labels a JSON merge patch removes (`null`).
+pub fn node_merge_patch_json(cluster: &str, node: &str) -> String {
+    let (prefix, _) = NODE_PATCH_FILE;
+    patch_file(cluster, &format!("{prefix}{node}.json"))
 }
 
 /// Labels of an existing namespace.
@@ -206,6 +214,9 @@ pub fn bootstrap_dir(cluster: &str) -> String {
     format!("bootstrap/{cluster}")
 }
 
+/// The script that gives a cluster's kubeconfig names of its own.
+pub const KUBECONFIG_SCRIPT: &str = "bootstrap/rename-kubeconfig.sh";
+
 pub fn kind_config(cluster: &str) -> String {
     format!("bootstrap/{cluster}/kind-cluster.yaml")
 }
@@ -237,6 +248,8 @@ pub fn mesh_cluster_patch(cluster: &str) -> String {
 
 /// The Argo CD app of apps, applied once by hand.
 pub const ARGO_ROOT: &str = "gitops/argocd/root.yaml";
+/// The `argocd-cm` merge patch with the Application health check, applied once by hand.
+pub const ARGO_HEALTH_PATCH: &str = "gitops/argocd/argocd-cm-application-health.yaml";
 /// The folder the root Application syncs.
 pub const ARGO_APPS_DIR: &str = "gitops/argocd/apps";
 
@@ -247,6 +260,11 @@ pub fn argo_app(name: &str) -> String {
 
 pub fn argo_apps_kustomization() -> String {
     format!("{ARGO_APPS_DIR}/{KUSTOMIZATION}")
+}
+
+/// Whether `path` is one of the GitOps objects (`gitops/...`).
+pub fn is_gitops(path: &str) -> bool {
+    path.starts_with("gitops/")
 }
 
 /// The folder Flux's self-sync Kustomization builds.

@@ -1,4 +1,4 @@
-//! The mesh mode's fields: what each `mesh.mode` needs (MG023) and what belongs to
+//! The mesh mode's fields: what each `mesh.mode` needs (MG028) and what belongs to
 //! another mode (MG024). The one table of which field belongs to which mode is
 //! [`FIELDS`]; the messages name the modes a field belongs to.
 //!

@@ -6,9 +6,9 @@ use std::net::IpAddr;
 
 use ipnet::IpNet;
 
-use super::{Facts, Service};
+use super::{Facts, IpFamily, Service};
 use crate::grammar::names::DnsDomain;
-use crate::grammar::{KubeVersion, MeshVersion};
+use crate::grammar::{KubeVersion, MeshVersion, MetallbVersion};
 use crate::net::{self, DualStack, Pool};
 use crate::plan::MeshMode;
 
@@ -20,6 +20,8 @@ pub struct ParsedFacts {
     pub mesh_version: MeshVersion,
     /// `mesh.dnsDomain`.
     pub dns_domain: DnsDomain,
+    /// `metallb.version`, or the release the runbook installs.
+    pub metallb_version: MetallbVersion,
     /// The index in `plan.clusters` of `mesh.controlPlaneCluster`; `None` in multi-primary
     /// mode, which has none.
     pub control_plane: Option<usize>,
@@ -39,7 +41,7 @@ pub enum FlavorFacts {
     Hosted(HostedFacts),
     /// Upstream Istio, every cluster a primary: nothing beyond the shared facts.
     MultiPrimary,
-    /// Upstream Istio with one primary (MG020, MG023) and where the remotes reach its
+    /// Upstream Istio with one primary (MG020, MG028) and where the remotes reach its
     /// istiod (MG025); `None` when the mesh has no remote.
     PrimaryRemote {
         primary: usize,
@@ -48,7 +50,7 @@ pub enum FlavorFacts {
 }
 
 /// What Mspider's hosted mode requires: the control-plane cluster (MG020), the hosted
-/// istiod's address on it (MG021), Mspider's global service cluster and registry (MG023).
+/// istiod's address on it (MG021), Mspider's global service cluster and registry (MG028).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct HostedFacts {
     /// The index in `plan.clusters` of the control-plane cluster.
@@ -83,8 +85,13 @@ pub struct ClusterParsed {
     /// Parallel to `metallb.pools` (empty without `metallb`), every entry parsed.
     pub pools: Vec<Pool>,
     /// The host port kind forwards to the east-west gateway's NodePort fallback, where
-    /// the cluster runs an east-west gateway ([`super::limits`]).
+    /// the cluster has the fallback (`eastWestNodePort`, [`super::limits`]).
     pub fallback_host_port: Option<u16>,
+    /// The family its `istiod-remote` Service must be pinned to (`global.ipFamilies`), where
+    /// its primary Service family is not the hosted istiod's ([`super::control_plane`]).
+    pub istiod_family: Option<IpFamily>,
+    /// `kubeadm.criSocket` as the URL kubeadm takes ([`super::kubeadm`]).
+    pub cri_socket: Option<String>,
 }
 
 /// A LoadBalancer IP the plan pins (one address, or a dual-stack pair), and the pool of
@@ -106,9 +113,17 @@ impl ParsedFacts {
             dns_domain,
             gitops_path,
             fallback_host_ports,
+            metallb_version,
+            istiod_families,
+            cri_sockets,
         } = found;
-        if kubernetes.len() != facts.clusters.len()
-            || fallback_host_ports.len() != facts.clusters.len()
+        // Where the remotes of a primary-remote mesh reach its istiod: the one choice.
+        let pilot_service = super::control_plane::pilot_address(&facts).map(|(service, _)| service);
+        let n = facts.clusters.len();
+        if kubernetes.len() != n
+            || fallback_host_ports.len() != n
+            || istiod_families.len() != n
+            || cri_sockets.len() != n
         {
             return None;
         }
@@ -117,28 +132,33 @@ impl ParsedFacts {
             .into_iter()
             .zip(kubernetes)
             .zip(fallback_host_ports)
-            .map(|((f, kubernetes), fallback_host_port)| {
-                if !f.pools_parsed {
-                    return None;
-                }
-                let pinned = |service: Service| {
-                    f.lb_ips[service as usize].map(|ips| PinnedIp {
-                        ips,
-                        pool: f.pools.iter().position(|p| p.serves_all(ips.iter())),
+            .zip(istiod_families.into_iter().zip(cri_sockets))
+            .map(
+                |(((f, kubernetes), fallback_host_port), (istiod_family, cri_socket))| {
+                    if !f.pools_parsed {
+                        return None;
+                    }
+                    let pinned = |service: Service| {
+                        f.lb_ips[service as usize].map(|ips| PinnedIp {
+                            ips,
+                            pool: f.pools.iter().position(|p| p.serves_all(ips.iter())),
+                        })
+                    };
+                    Some(ClusterParsed {
+                        kubernetes: kubernetes?,
+                        pod_subnet: f.pod_subnet?,
+                        service_subnet: f.service_subnet,
+                        master_ip: f.master_ip?,
+                        istiod: pinned(Service::Istiod),
+                        east_west: pinned(Service::EastWest),
+                        ingress: pinned(Service::Ingress),
+                        fallback_host_port,
+                        istiod_family,
+                        cri_socket,
+                        pools: f.pools,
                     })
-                };
-                Some(ClusterParsed {
-                    kubernetes: kubernetes?,
-                    pod_subnet: f.pod_subnet?,
-                    service_subnet: f.service_subnet,
-                    master_ip: f.master_ip?,
-                    istiod: pinned(Service::Istiod),
-                    east_west: pinned(Service::EastWest),
-                    ingress: pinned(Service::Ingress),
-                    fallback_host_port,
-                    pools: f.pools,
-                })
-            })
+                },
+            )
             .collect::<Option<Vec<ClusterParsed>>>()?;
         let control_plane = facts.control_plane;
         let mesh = &facts.plan.mesh;
@@ -153,18 +173,18 @@ impl ParsedFacts {
             MeshMode::PrimaryRemote => {
                 let primary = control_plane?;
                 let on_primary = clusters.get(primary)?;
-                // The same choice as MG025 checks: the istiod LoadBalancer if planned.
-                let pilot = match (on_primary.istiod, on_primary.east_west) {
-                    (Some(ips), _) => Some(RemotePilot {
-                        ips,
+                let pilot = match pilot_service {
+                    Some(Service::Istiod) => Some(RemotePilot {
+                        ips: on_primary.istiod?,
                         dedicated: true,
                     }),
-                    (None, Some(ips)) => Some(RemotePilot {
-                        ips,
+                    Some(Service::EastWest) => Some(RemotePilot {
+                        ips: on_primary.east_west?,
                         dedicated: false,
                     }),
-                    (None, None) => None,
+                    _ => None,
                 };
+                // MG025: a mesh with remotes has the address.
                 if pilot.is_none() && clusters.len() > 1 {
                     return None;
                 }
@@ -177,6 +197,7 @@ impl ParsedFacts {
         Some(ParsedFacts {
             mesh_version: mesh_version?,
             dns_domain: dns_domain?,
+            metallb_version: metallb_version?,
             control_plane,
             flavor,
             clusters,
@@ -207,4 +228,9 @@ pub(super) struct Found {
     pub gitops_path: Option<Option<String>>,
     /// Parallel to `plan.clusters`.
     pub fallback_host_ports: Vec<Option<u16>>,
+    pub metallb_version: Option<MetallbVersion>,
+    /// Parallel to `plan.clusters`.
+    pub istiod_families: Vec<Option<IpFamily>>,
+    /// Parallel to `plan.clusters`.
+    pub cri_sockets: Vec<Option<String>>,
 }

@@ -6,26 +6,19 @@
 //!   address on the primary, its east-west gateway (with `expose-istiod`) or its
 //!   istiod-lb Service; and in multi network mode the primary's east-west gateway is
 //!   where the cross-network Gateway its istiod configures for every network applies.
-//! - MG026: that address is `global.remotePilotAddress` of every remote; the istiod chart
-//!   reads an IPv6 literal as an IP only from Istio 1.28 (before, it makes an
-//!   `ExternalName` Service of it, which resolves nothing: `templates/remote-istiod-*.yaml`).
+//!   Whether each remote reaches that address in its family is MG023, the same rule as a
+//!   hosted mesh's ([`super::control_plane::istiod_families`]).
 //! - MG027: `istioctl create-remote-secret --server` must be an API server address the
 //!   other clusters reach; istioctl only warns about a loopback one
 //!   (`istioctl/pkg/multicluster/remote_secret.go`), meshgen refuses it.
 
-use std::net::IpAddr;
-
 use super::load_balancer::free_address;
-use super::{Facts, Service, and_list};
+use super::{Facts, and_list};
 use crate::codes::Code;
 use crate::diag::{Diagnostic, Diagnostics};
-use crate::grammar::MeshVersion;
 use crate::plan::{MeshMode, NetworkMode};
 
-/// The first Istio minor whose istiod chart reads an IPv6 `remotePilotAddress` as an IP.
-pub(super) const IPV6_PILOT_ADDRESS_MINOR: u32 = 28;
-
-pub(super) fn check(facts: &Facts, version: Option<&MeshVersion>, out: &mut Diagnostics) {
+pub(super) fn check(facts: &Facts, out: &mut Diagnostics) {
     let mode = facts.plan.mesh.mode;
     if mode == MeshMode::Hosted {
         return;
@@ -34,7 +27,7 @@ pub(super) fn check(facts: &Facts, version: Option<&MeshVersion>, out: &mut Diag
     if mode == MeshMode::PrimaryRemote
         && let Some(primary) = facts.control_plane
     {
-        istiod_address(facts, primary, version, out);
+        istiod_address(facts, primary, out);
     }
 }
 
@@ -66,13 +59,8 @@ fn api_servers(facts: &Facts, out: &mut Diagnostics) {
     }
 }
 
-/// MG025 and MG026: where the remotes reach the primary's istiod.
-fn istiod_address(
-    facts: &Facts,
-    primary: usize,
-    version: Option<&MeshVersion>,
-    out: &mut Diagnostics,
-) {
+/// MG025: where the remotes reach the primary's istiod.
+fn istiod_address(facts: &Facts, primary: usize, out: &mut Diagnostics) {
     let plan = facts.plan;
     let Some(cluster) = plan.clusters.get(primary) else {
         return;
@@ -114,60 +102,24 @@ fn istiod_address(
     if remotes.is_empty() {
         return;
     }
-    // The remotes' remotePilotAddress: the istiod-lb Service's address if planned, else the
-    // east-west gateway's (as the model takes it).
-    let (field, address) = match (&ips.istiod, &ips.east_west) {
-        (Some(_), _) => (
-            "istiod",
-            facts.clusters[primary].lb_ips[Service::Istiod as usize],
-        ),
-        (None, Some(_)) => (
-            "eastWest",
-            facts.clusters[primary].lb_ips[Service::EastWest as usize],
-        ),
-        (None, None) => {
-            out.push(
-                Diagnostic::error(
-                    Code::PrimaryUnreachable,
-                    at,
-                    format!(
-                        "the remotes ({}) have no address to reach the istiod of the primary {}: \
-                         it has neither loadBalancerIPs.eastWest nor loadBalancerIPs.istiod",
-                        and_list(&remotes),
-                        facts.cluster_name(primary)
-                    ),
-                )
-                .hint(format!(
-                    "set loadBalancerIPs.eastWest of the primary (its east-west gateway, which \
-                     exposes istiod with expose-istiod, as the guides do){}; or \
-                     loadBalancerIPs.istiod for a dedicated istiod LoadBalancer",
-                    example()
-                )),
-            );
-            return;
-        }
-    };
-    let Some(address) = address.map(|a| a.primary()) else {
-        return;
-    };
-    let Some(version) = version else {
-        return;
-    };
-    if matches!(address, IpAddr::V6(_)) && version.minor_version() < (1, IPV6_PILOT_ADDRESS_MINOR) {
+    // The remotes' remotePilotAddress is one of these (control_plane::pilot_address).
+    if ips.istiod.is_none() && ips.east_west.is_none() {
         out.push(
             Diagnostic::error(
-                Code::Ipv6PilotAddress,
-                format!("clusters[{primary}].loadBalancerIPs.{field}"),
+                Code::PrimaryUnreachable,
+                at,
                 format!(
-                    "the remotes reach istiod at {address} (remotePilotAddress), an IPv6 \
-                     address, but Istio {} reads only IPv4 addresses there: it would make a DNS \
-                     name of it",
-                    version
+                    "the remotes ({}) have no address to reach the istiod of the primary {}: \
+                         it has neither loadBalancerIPs.eastWest nor loadBalancerIPs.istiod",
+                    and_list(&remotes),
+                    facts.cluster_name(primary)
                 ),
             )
             .hint(format!(
-                "use Istio 1.{IPV6_PILOT_ADDRESS_MINOR} or newer, or give the primary's \
-                 loadBalancerIPs.{field} an IPv4 address (or an IPv4,IPv6 pair)"
+                "set loadBalancerIPs.eastWest of the primary (its east-west gateway, which \
+                     exposes istiod with expose-istiod, as the guides do){}; or \
+                     loadBalancerIPs.istiod for a dedicated istiod LoadBalancer",
+                example()
             )),
         );
     }

@@ -1,13 +1,13 @@
 //! Versions: the mesh version (MG060), each cluster's Kubernetes version (MG061),
 //! whether that Istio release supports that Kubernetes (MG062, a warning), and, in the
 //! upstream modes, whether the version is an Istio release meshgen renders Helm values for
-//! (MG063). The grammars are [`crate::grammar::version`].
+//! (MG064); and `metallb.version` (MG063). The grammars are [`crate::grammar::version`].
 
 use super::shown;
 use crate::codes::Code;
 use crate::diag::{Diagnostic, Diagnostics};
-use crate::grammar::{KubeVersion, MeshVersion};
-use crate::plan::{MeshMode, Plan};
+use crate::grammar::{KubeVersion, MeshVersion, MetallbVersion};
+use crate::plan::{MeshMode, Plan, default_metallb_version};
 
 /// The first Istio minor the upstream modes install: Istio 1.24 removed the in-cluster
 /// operator (Helm is the documented install) and added the `remote` profile to the `base`
@@ -164,7 +164,7 @@ fn mesh_version(plan: &Plan, out: &mut Diagnostics) -> Option<MeshVersion> {
     }
 }
 
-/// MG063: in the upstream modes the version is an Istio release (a chart version) that
+/// MG064: in the upstream modes the version is an Istio release (a chart version) that
 /// meshgen knows: 1.24 or newer, in the support table, `MAJOR.MINOR.PATCH` or a
 /// pre-release (`-alpha.N`, `-beta.N`, `-rc.N`, as istio/istio tags them).
 fn istio_release(mode: MeshMode, version: &MeshVersion, out: &mut Diagnostics) {
@@ -206,6 +206,33 @@ fn istio_release(mode: MeshMode, version: &MeshVersion, out: &mut Diagnostics) {
              (the chart version the runbook installs)"
         )),
     );
+}
+
+/// MG063: check `metallb.version`; the release, the default one when the plan names none.
+pub(super) fn metallb_version(plan: &Plan, out: &mut Diagnostics) -> Option<MetallbVersion> {
+    let text = plan
+        .metallb
+        .as_ref()
+        .map_or_else(default_metallb_version, |m| m.version.clone());
+    let parsed = MetallbVersion::parse(&text);
+    let problem = match parsed {
+        None => format!(
+            "metallb.version `{}` is not vMAJOR.MINOR.PATCH",
+            shown(&text)
+        ),
+        Some(version) if version < MetallbVersion::FIRST_WITH_CRDS => format!(
+            "MetalLB {version} predates the IPAddressPool and L2Advertisement CRDs meshgen \
+             writes (v0.13.0); it reads a ConfigMap instead"
+        ),
+        Some(version) => return Some(version),
+    };
+    out.push(
+        Diagnostic::error(Code::InvalidMetallbVersion, "metallb.version", problem).hint(format!(
+            "name the release the clusters run as MetalLB tags it, v0.13.0 or later, e.g. {}",
+            default_metallb_version()
+        )),
+    );
+    None
 }
 
 fn version_hint(text: &str, example: &str) -> String {

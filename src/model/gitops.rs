@@ -25,18 +25,20 @@ use serde::Serialize;
 use super::cluster::Kustomization;
 use super::helm::{HelmRelease, ISTIO_CHART_REPO, ISTIO_CHART_REPO_NAME};
 use super::{ClusterModel, ISTIO_NAMESPACE, METALLB_NAMESPACE};
-
-/// The key of a kubeconfig Secret Flux reads when none is named (the Kustomization and
-/// HelmRelease CRDs: "If no key is set, the key will default to 'value'").
-const FLUX_KUBECONFIG_KEY: &str = "value";
 use crate::check::ParsedFacts;
 use crate::layout::{self, Stage};
 use crate::plan::{self, Plan};
 
+mod argo;
 mod charts;
 
+use argo::argo_model;
+use charts::flux_chart_folder;
 pub use charts::{ArgoChartApp, FluxChartFolder, FluxHelmRelease, FluxHelmRepository};
-use charts::{Waves, flux_chart_folder};
+
+/// The key of a kubeconfig Secret Flux reads when none is named (the Kustomization and
+/// HelmRelease CRDs: "If no key is set, the key will default to 'value'").
+const FLUX_KUBECONFIG_KEY: &str = "value";
 
 /// Namespace of a stage's objects: Argo CD's default for any object that names none.
 fn stage_namespace(stage: Stage, plan: &Plan) -> String {
@@ -54,8 +56,19 @@ fn stage_namespace(stage: Stage, plan: &Plan) -> String {
 /// are final: repository-relative and `/`-separated (`./`-prefixed for Flux).
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct GitOpsModel {
+    /// Where the tree is committed (for the README).
+    pub repo: GitRepo,
     pub argocd: Option<ArgoModel>,
     pub flux: Option<FluxModel>,
+}
+
+/// The git repository, revision and folder that hold the rendered tree.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct GitRepo {
+    pub repo_url: String,
+    pub revision: String,
+    /// Canonical (`deploy/mesh`), empty for the repository root.
+    pub path: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -66,6 +79,43 @@ pub struct ArgoModel {
     pub chart_apps: Vec<ArgoChartApp>,
     /// `gitops/argocd/apps/kustomization.yaml`: what the root Application syncs.
     pub apps_kustomization: Kustomization,
+    /// The `argocd-cm` patch that lets sync waves wait for Applications' health.
+    pub health_patch: ArgoHealthPatch,
+    /// The cluster Argo CD runs in (its destination is `in-cluster` or
+    /// `https://kubernetes.default.svc`), when the mesh has it.
+    pub home_cluster: Option<String>,
+    /// Every other cluster, with the destination Argo CD must know it by.
+    pub registrations: Vec<ArgoRegistration>,
+}
+
+/// Context of `gitops/argocd-cm-health.yaml`: a merge patch of Argo CD's `argocd-cm` that
+/// restores the health assessment of `argoproj.io/Application`. Argo CD removed it in 1.8,
+/// and "you might need to restore it if you are using app-of-apps pattern and orchestrating
+/// synchronization using sync waves" (argoproj/argo-cd `docs/operator-manual/health.md`,
+/// whose Lua this is); without it a wave never waits for the one before.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ArgoHealthPatch {
+    pub path: String,
+    pub name: String,
+    pub namespace: String,
+}
+
+/// A cluster Argo CD must have registered, under the destination its Applications name.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ArgoRegistration {
+    pub cluster: String,
+    pub server: Option<String>,
+    pub name: Option<String>,
+}
+
+/// The kubeconfig Secret a remote cluster's Flux Kustomizations read.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct FluxSecret {
+    pub cluster: String,
+    pub name: String,
+    /// Flux's default key is `value` (kustomize-controller docs: "`.secretRef.key` key
+    /// (default: `value` or `value.yaml`)").
+    pub key: String,
 }
 
 /// Context of `gitops/argocd-root.yaml`: the app of apps, applied once by hand.
@@ -105,15 +155,6 @@ pub struct ArgoApp {
     pub destination_namespace: String,
 }
 
-/// A cluster Flux reaches with a kubeconfig: the Secret and the key that hold it.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct FluxKubeConfig {
-    pub cluster: String,
-    pub secret: String,
-    /// Flux's default key, `value`, unless the plan names another.
-    pub key: String,
-}
-
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct FluxModel {
     pub sync: FluxSync,
@@ -122,9 +163,10 @@ pub struct FluxModel {
     pub helm_repository: Option<FluxHelmRepository>,
     /// Each cluster's HelmReleases, in a folder its `<cluster>-charts` Kustomization applies.
     pub chart_folders: Vec<FluxChartFolder>,
-    /// Each cluster Flux reaches with a kubeconfig, and the Secret that holds it (for the
-    /// runbook).
-    pub kube_configs: Vec<FluxKubeConfig>,
+    /// The cluster Flux runs in (its target is `local: true`), when the mesh has it.
+    pub home_cluster: Option<String>,
+    /// Every other cluster, with the Secret that holds its kubeconfig.
+    pub secrets: Vec<FluxSecret>,
     /// The folder `kubectl apply -k` applies once.
     pub dir: String,
     /// `gitops/flux/kustomization.yaml`: what `kubectl apply -k` and the self-sync build.
@@ -195,7 +237,7 @@ impl GitOpsModel {
             .map(|c| ClusterUnits {
                 name: &c.name,
                 stages: c.stages.iter().map(|s| s.stage).collect(),
-                releases: c.flavor.helm_releases(),
+                releases: c.flavor.charts(),
             })
             .collect();
         let argocd = gitops
@@ -206,102 +248,15 @@ impl GitOpsModel {
             .flux
             .as_ref()
             .map(|flux| flux_model(plan, gitops, flux, tree_path, &units));
-        Some(GitOpsModel { argocd, flux })
-    }
-}
-
-fn argo_model(
-    plan: &Plan,
-    gitops: &plan::GitOps,
-    argocd: &plan::ArgoCd,
-    tree_path: &str,
-    units: &[ClusterUnits],
-) -> ArgoModel {
-    let in_repo = |rest: &str| layout::in_repo(tree_path, rest);
-    let mesh_id = &plan.mesh.id;
-    let waves = Waves {
-        chart_ranks: units
-            .iter()
-            .flat_map(|u| u.releases)
-            .map(|r| r.chart.rank() + 1)
-            .max()
-            .unwrap_or(0),
-    };
-    let (mut apps, mut chart_apps, mut files) = (Vec::new(), Vec::new(), Vec::new());
-    // MG090: every cluster has a destination.
-    for unit in units {
-        let cluster = unit.name;
-        let Some(destination) = argocd.clusters.get(cluster) else {
-            continue;
-        };
-        let stage_app = |stage: Stage| {
-            let name = format!("{cluster}-{}", stage.name());
-            ArgoApp {
-                path: layout::argo_app(&name),
-                name,
-                namespace: argocd.namespace.clone(),
-                part_of: mesh_id.clone(),
-                stage,
-                wave: waves.stage(stage).to_string(),
-                project: argocd.project.clone(),
+        Some(GitOpsModel {
+            repo: GitRepo {
                 repo_url: gitops.repo_url.clone(),
                 revision: gitops.revision.clone(),
-                source_path: in_repo(&layout::stage_dir(cluster, stage)),
-                server: destination.server.clone(),
-                destination_name: destination.name.clone(),
-                destination_namespace: stage_namespace(stage, plan),
-            }
-        };
-        // In apply order: the MetalLB stage, the charts, the other stages.
-        let (before, after): (Vec<Stage>, Vec<Stage>) =
-            unit.stages.iter().partition(|s| **s == Stage::Metallb);
-        for stage in before {
-            let app = stage_app(stage);
-            files.push(app.path.clone());
-            apps.push(app);
-        }
-        for release in unit.releases {
-            let name = format!("{cluster}-{}", release.release);
-            let app = ArgoChartApp {
-                path: layout::argo_app(&name),
-                name,
-                namespace: argocd.namespace.clone(),
-                part_of: mesh_id.clone(),
-                wave: waves.chart(release).to_string(),
-                project: argocd.project.clone(),
-                chart_repo: ISTIO_CHART_REPO.to_owned(),
-                release: release.clone(),
-                server: destination.server.clone(),
-                destination_name: destination.name.clone(),
-            };
-            files.push(app.path.clone());
-            chart_apps.push(app);
-        }
-        for stage in after {
-            let app = stage_app(stage);
-            files.push(app.path.clone());
-            apps.push(app);
-        }
-    }
-    ArgoModel {
-        root: ArgoRoot {
-            path: layout::ARGO_ROOT.to_owned(),
-            name: mesh_id.clone(),
-            namespace: argocd.namespace.clone(),
-            project: argocd.project.clone(),
-            repo_url: gitops.repo_url.clone(),
-            revision: gitops.revision.clone(),
-            source_path: in_repo(layout::ARGO_APPS_DIR),
-        },
-        apps_kustomization: Kustomization {
-            path: layout::argo_apps_kustomization(),
-            resources: files
-                .iter()
-                .map(|path| layout::file_name(path).to_owned())
-                .collect(),
-        },
-        apps,
-        chart_apps,
+                path: tree_path.to_owned(),
+            },
+            argocd,
+            flux,
+        })
     }
 }
 
@@ -333,22 +288,26 @@ fn flux_model(
         };
     let mut kustomizations = Vec::new();
     let mut chart_folders = Vec::new();
-    let mut kube_configs = Vec::new();
+    let mut home_cluster = None;
+    let mut secrets = Vec::new();
     // MG090: every cluster has a target.
     for unit in units {
         let cluster = unit.name;
         let Some(target) = flux.clusters.get(cluster) else {
             continue;
         };
-        if let Some(secret) = &target.kube_config_secret {
-            kube_configs.push(FluxKubeConfig {
+        match &target.kube_config_secret {
+            Some(secret) => secrets.push(FluxSecret {
                 cluster: cluster.to_owned(),
-                secret: secret.clone(),
+                name: secret.clone(),
                 key: target
                     .kube_config_key
                     .clone()
                     .unwrap_or_else(|| FLUX_KUBECONFIG_KEY.to_owned()),
-            });
+            }),
+            None => {
+                home_cluster.get_or_insert_with(|| cluster.to_owned());
+            }
         }
         let mut previous: Option<String> = None;
         let mut charts_pending = !unit.releases.is_empty();
@@ -420,7 +379,8 @@ fn flux_model(
         kustomizations,
         helm_repository,
         chart_folders,
-        kube_configs,
+        home_cluster,
+        secrets,
         dir: layout::FLUX_DIR.to_owned(),
     }
 }

@@ -16,6 +16,7 @@
 //! - [`demo`]: helloworld and sleep;
 //! - [`gitops`]: Argo CD and Flux objects;
 //! - [`runbook`]: which clusters each runbook step concerns;
+//! - [`existing`]: the objects that exist already and the patch files that change them;
 //! - [`flavor`]: **the control-plane seam**. Everything above is the same whatever
 //!   runs the control plane; what differs (Mspider's hosted mode today, upstream
 //!   Istio's multi-primary and primary-remote next) lives behind [`flavor::MeshFlavor`]
@@ -29,6 +30,7 @@
 pub mod bootstrap;
 pub mod cluster;
 pub mod demo;
+pub mod existing;
 pub mod flavor;
 pub mod gateways;
 pub mod gitops;
@@ -70,6 +72,8 @@ pub struct Model {
     pub demo: Option<demo::DemoFacts>,
     /// Which clusters each runbook step concerns.
     pub runbook: runbook::Runbook,
+    /// The script that renames each cluster's kubeconfig.
+    pub kubeconfig_script: bootstrap::KubeconfigScript,
     /// Argo CD and Flux objects, when the plan has a gitops section.
     pub gitops: Option<gitops::GitOpsModel>,
 }
@@ -98,7 +102,7 @@ impl Model {
         // One placement rule for every Istio config object (model/flavor/mod.rs).
         let placement = flavor.istio_config_placement();
         // The cross-network Gateway is needed wherever an east-west gateway runs.
-        let cross_network = networks.iter().any(|n| n.gateway.is_some());
+        let cross_network = networks.iter().any(|n| !n.gateways.is_empty());
         let control_plane_config = (placement == flavor::ConfigPlacement::MeshControlPlane
             && cross_network)
             .then(|| gateways::ControlPlaneConfig::new(&mesh));
@@ -133,6 +137,9 @@ impl Model {
             clusters,
             demo,
             runbook,
+            kubeconfig_script: bootstrap::KubeconfigScript {
+                path: crate::layout::KUBECONFIG_SCRIPT.to_owned(),
+            },
             gitops,
         }
     }

@@ -21,6 +21,8 @@ pub struct Runbook {
     pub ingress_clusters: Vec<String>,
     /// Clusters with a demo stage.
     pub demo_clusters: Vec<String>,
+    /// Clusters whose east-west gateway other networks reach through the NodePort fallback.
+    pub fallback_clusters: Vec<String>,
 }
 
 impl Runbook {
@@ -38,6 +40,9 @@ impl Runbook {
             east_west_clusters: names(&|c| c.east_west_service.is_some()),
             ingress_clusters: names(&|c| c.ingress_service.is_some()),
             demo_clusters: names(&|c| c.demo.is_some()),
+            fallback_clusters: names(&|c| {
+                c.east_west_service.is_some() && c.east_west_node_port.is_some()
+            }),
         }
     }
 }

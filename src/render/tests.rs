@@ -7,7 +7,9 @@ fn every_template_is_escaped_by_its_extension() {
     let env = environment().unwrap();
     for (name, _) in env.templates() {
         assert!(
-            [".yaml", ".json", ".md"].iter().any(|e| name.ends_with(e)),
+            [".yaml", ".json", ".md", ".sh"]
+                .iter()
+                .any(|e| name.ends_with(e)),
             "{name}: no escaping for this extension"
         );
     }

@@ -317,7 +317,7 @@ fn each_mode_says_which_fields_it_needs() {
     let d = mutated(|p| p.mesh.global_cluster = None);
     assert_error(
         &d,
-        "MG023",
+        "MG028",
         "mesh.globalCluster",
         &[
             "mode `hosted` needs mesh.globalCluster",
@@ -328,13 +328,13 @@ fn each_mode_says_which_fields_it_needs() {
         p.mesh.control_plane_cluster = None;
         p.mesh.registry = None;
     });
-    assert_error(&d, "MG023", "mesh.controlPlaneCluster", &["hosted"]);
-    assert_error(&d, "MG023", "mesh.registry", &["hosted"]);
+    assert_error(&d, "MG028", "mesh.controlPlaneCluster", &["hosted"]);
+    assert_error(&d, "MG028", "mesh.registry", &["hosted"]);
     assert_no(&d, "MG020");
     let d = upstream_mutated(MeshMode::PrimaryRemote, None, |_| {});
     assert_error(
         &d,
-        "MG023",
+        "MG028",
         "mesh.controlPlaneCluster",
         &["mode `primary-remote`", "the primary"],
     );
@@ -447,30 +447,35 @@ fn primary_remote_remotes_need_an_address_of_the_primary() {
 }
 
 #[test]
-fn an_ipv6_istiod_address_needs_istio_1_28() {
-    let v6 = |p: &mut Plan| {
-        p.clusters[0].metallb.as_mut().unwrap().pools[0]
-            .addresses
-            .push("fd00:64::70-fd00:64::7f".into());
-        p.clusters[0].load_balancer_ips.east_west = Some("fd00:64::73".into());
+fn remotes_reach_an_ipv6_primary_only_from_istio_1_30() {
+    // The same rule as a hosted istiod's (MG023): the remotes' remotePilotAddress.
+    let v6 = |address: &str| {
+        let address = address.to_owned();
+        move |p: &mut Plan| {
+            p.clusters[0].metallb.as_mut().unwrap().pools[0]
+                .addresses
+                .push("fd00:64::70-fd00:64::7f".into());
+            p.clusters[0].load_balancer_ips.east_west = Some(address);
+        }
     };
     let primary = Some("mdemo-cluster1");
-    let d = upstream_mutated(MeshMode::PrimaryRemote, primary, |p| {
-        v6(p);
-        p.mesh.version = "1.27.3".into();
-        for cluster in &mut p.clusters {
-            cluster.kubernetes_version = "1.30".into();
-        }
-    });
+    let d = upstream_mutated(MeshMode::PrimaryRemote, primary, v6("fd00:64::73"));
     assert_error(
         &d,
-        "MG026",
+        "MG023",
         "clusters[0].loadBalancerIPs.eastWest",
-        &["fd00:64::73", "Istio 1.27.3", "1.28"],
+        &["the primary's istiod", "fd00:64::73", "Istio 1.29", "1.30"],
     );
-    assert_only(&upstream_mutated(MeshMode::PrimaryRemote, primary, v6), &[]);
+    // A dual-stack pair: the remotes take its IPv4 address.
+    let d = upstream_mutated(
+        MeshMode::PrimaryRemote,
+        primary,
+        v6("10.64.30.73,fd00:64::73"),
+    );
+    assert_only(&d, &[]);
     // Multi-primary has no remotePilotAddress.
-    assert_only(&upstream_mutated(MeshMode::MultiPrimary, None, v6), &[]);
+    let d = upstream_mutated(MeshMode::MultiPrimary, None, v6("fd00:64::73"));
+    assert_only(&d, &[]);
 }
 
 #[test]
@@ -506,18 +511,18 @@ fn upstream_versions_are_istio_releases_meshgen_knows() {
         let d = upstream_mutated(MeshMode::MultiPrimary, None, |p| {
             p.mesh.version = version.into()
         });
-        assert_error(&d, "MG063", "mesh.version", words);
+        assert_error(&d, "MG064", "mesh.version", words);
     }
     for version in ["1.24.0", "1.30.0-rc.0", "1.29.0-beta.1"] {
         let d = upstream_mutated(MeshMode::MultiPrimary, None, |p| {
             p.mesh.version = version.into()
         });
-        assert_no(&d, "MG063");
+        assert_no(&d, "MG064");
     }
-    // Hosted versions are Mspider's: no MG063.
+    // Hosted versions are Mspider's: no MG064.
     assert_no(
         &mutated(|p| p.mesh.version = "1.15.3-mspider".into()),
-        "MG063",
+        "MG064",
     );
     // The Kubernetes support range of the Istio release applies upstream too.
     let d = upstream_mutated(MeshMode::MultiPrimary, None, |p| {
@@ -1547,13 +1552,23 @@ fn parsed_facts_only_for_a_plan_without_errors() {
     assert_eq!(facts.mesh_version.minor_version(), (1, 15));
     assert_eq!(facts.control_plane, Some(0));
     assert_eq!(facts.gitops_path, None);
-    // The east-west clusters' host ports follow their place in the plan.
-    let ports: Vec<Option<u16>> = facts
-        .clusters
-        .iter()
-        .map(|c| c.fallback_host_port)
-        .collect();
-    assert_eq!(ports, [Some(35443), Some(35444), Some(35445)]);
+    // Only a kind cluster with the NodePort fallback gets a host port: none here. Its port
+    // follows its place in the plan.
+    let ports = |facts: &meshgen::check::ParsedFacts| -> Vec<Option<u16>> {
+        facts
+            .clusters
+            .iter()
+            .map(|c| c.fallback_host_port)
+            .collect()
+    };
+    assert_eq!(ports(&facts), [None, None, None]);
+    let mut fallback = demo();
+    fallback.clusters[2].kind = meshgen::plan::ClusterType::Kind;
+    fallback.clusters[2].east_west_node_port = Some(31443);
+    fallback.clusters[1].east_west_node_port = Some(31443);
+    let (d, facts) = meshgen::check::check_parsed(&fallback);
+    assert!(d.is_empty(), "{d:?}");
+    assert_eq!(ports(&facts.unwrap()), [None, None, Some(35445)]);
     plan.clusters[1].kubernetes_version = "v1.25".into();
     let (d, facts) = meshgen::check::check_parsed(&plan);
     assert!(d.has_errors());
@@ -1602,16 +1617,21 @@ fn node_and_pool_names_must_fit_in_a_file_name() {
     // At the limit the plan is valid, and render writes both files.
     let mut plan = demo();
     plan.clusters[0].nodes[0].name = long_name(245);
+    // With a worker, the control-plane node's patch is YAML (`.yaml`, the longer suffix).
+    let mut worker = plan.clusters[0].nodes[0].clone();
+    worker.name = "worker".into();
+    plan.clusters[0].nodes.push(worker);
     if let Some(m) = plan.clusters[0].metallb.as_mut() {
         m.pools[0].name = long_name(236);
     }
     assert!(meshgen::check::check(&plan).is_empty());
     let text = serde_json::to_string(&plan).unwrap();
     let source = meshgen::Source::new("plan.yaml", text, Format::Yaml);
-    let (model, _) = meshgen::resolve(&source, &Default::default(), false).unwrap();
+    let (model, _) = meshgen::resolve(&source, &Default::default()).unwrap();
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("out");
-    meshgen::render_to_dir(model, &Default::default(), &out, false)
+    let writer = meshgen::write::Writer::start(&out, false, None).unwrap();
+    meshgen::render_into(model, &Default::default(), writer)
         .unwrap_or_else(|_| panic!("render at the file-name limit failed"));
     let patches = out.join("clusters/mdemo-cluster1/patches");
     assert!(

@@ -417,6 +417,105 @@ fn certs_keeps_keys_out_of_git_and_rendered_trees() {
     let broken = scratch(&[("mesh.yaml", &PRIMARY_REMOTE.replace("1.29.2", "1.23.2"))]);
     let run = meshgen(broken.path(), &["certs", "mesh.yaml", "--out", "keys"]);
     assert_eq!(run.status.code(), Some(1));
-    assert!(stderr(&run).contains("MG063"), "{}", stderr(&run));
+    assert!(stderr(&run).contains("MG064"), "{}", stderr(&run));
     assert!(!broken.path().join("keys").exists());
+}
+
+#[test]
+fn init_writes_the_plan_with_a_modeline_and_the_schema_beside_it() {
+    let dir = scratch(&[]);
+    let schema = stdout(&meshgen(dir.path(), &["schema"]));
+    // YAML: yaml-language-server's modeline, the schema beside the plan, a folder created.
+    let out = meshgen(dir.path(), &["init", "deploy/mesh.yaml"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let plan = std::fs::read_to_string(dir.path().join("deploy/mesh.yaml")).unwrap();
+    assert_eq!(
+        plan,
+        format!("# yaml-language-server: $schema=mesh-plan.schema.json\n{DEMO}")
+    );
+    let beside = dir.path().join("deploy/mesh-plan.schema.json");
+    assert_eq!(std::fs::read_to_string(&beside).unwrap(), schema);
+    assert!(
+        stderr(&out).contains("deploy/mesh-plan.schema.json was written"),
+        "{}",
+        stderr(&out)
+    );
+    let out = meshgen(
+        dir.path(),
+        &["validate", "--deny-warnings", "deploy/mesh.yaml"],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    // A second plan in the folder: the schema there is kept, never overwritten.
+    std::fs::write(&beside, "{}\n").unwrap();
+    let out = meshgen(dir.path(), &["init", "deploy/other.toml"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert_eq!(std::fs::read_to_string(&beside).unwrap(), "{}\n");
+    assert!(stderr(&out).contains("differs"), "{}", stderr(&out));
+    // TOML: the `#:schema` directive of taplo and tombi.
+    let toml = std::fs::read_to_string(dir.path().join("deploy/other.toml")).unwrap();
+    assert_eq!(
+        toml,
+        format!(
+            "#:schema ./mesh-plan.schema.json\n{}",
+            include_str!("../../golden/demo/plan.toml")
+        )
+    );
+    let out = meshgen(dir.path(), &["validate", "deploy/other.toml"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    // The plan itself is never overwritten.
+    let out = meshgen(dir.path(), &["init", "deploy/mesh.yaml"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("exists; not overwriting it"),
+        "{}",
+        stderr(&out)
+    );
+    let out = meshgen(dir.path(), &["init", "mesh.json"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(!dir.path().join("mesh.json").exists());
+}
+
+#[test]
+fn schema_writes_to_a_file_in_a_new_folder() {
+    let dir = scratch(&[]);
+    let printed = stdout(&meshgen(dir.path(), &["schema"]));
+    let out = meshgen(dir.path(), &["schema", "-o", "a/b/mesh-plan.schema.json"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert_eq!(stdout(&out), "");
+    let file = dir.path().join("a/b/mesh-plan.schema.json");
+    assert_eq!(std::fs::read_to_string(&file).unwrap(), printed);
+    // An existing (stale) schema is replaced: it is generated.
+    std::fs::write(&file, "{}").unwrap();
+    let out = meshgen(
+        dir.path(),
+        &["schema", "--output", "a/b/mesh-plan.schema.json"],
+    );
+    assert_eq!(out.status.code(), Some(0));
+    assert_eq!(std::fs::read_to_string(&file).unwrap(), printed);
+}
+
+#[test]
+fn a_huge_value_is_cut_in_every_format() {
+    // A 1 MB cluster name, named twice: the report must not echo megabytes.
+    let name = "A".repeat(1_000_000);
+    let text = DEMO
+        .replacen("  - name: mdemo-cluster2", &format!("  - name: {name}"), 1)
+        .replacen(
+            "clusters: [mdemo-cluster1, mdemo-cluster2, mdemo-cluster3]",
+            &format!("clusters: [mdemo-cluster1, {name}, mdemo-cluster3]"),
+            1,
+        );
+    assert!(
+        text.contains(&format!("  - name: {name}")),
+        "the demo plan moved"
+    );
+    let dir = scratch(&[("mesh.yaml", &text)]);
+    for format in ["text", "json", "github"] {
+        let out = meshgen(dir.path(), &["validate", "mesh.yaml", "--format", format]);
+        assert_eq!(out.status.code(), Some(1), "{format}");
+        let printed = [out.stdout, out.stderr].concat();
+        let printed = String::from_utf8_lossy(&printed);
+        assert!(printed.len() < 8_000, "{format}: {} bytes", printed.len());
+        assert!(printed.contains("characters cut]"), "{format}: {printed}");
+    }
 }

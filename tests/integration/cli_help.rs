@@ -13,6 +13,8 @@ const SUBCOMMANDS: &[&str] = &[
     "validate",
     "render",
     "certs",
+    "diff",
+    "graph",
     "schema",
     "explain",
     "completions",

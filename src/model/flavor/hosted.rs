@@ -7,14 +7,20 @@
 //! reconciles (DaoCloud/DaoCloud-docs,
 //! `docs/zh/docs/mspider/03UserGuide/multiCluster/multiClusterInstall.md`).
 
+mod patches;
+
 use serde::Serialize;
 
-use crate::check::HostedFacts;
+pub use patches::{GlobalMeshPatch, JsonPatchOp, MeshClusterPatch};
+use patches::{global_mesh_patch, mesh_cluster_patch};
+
+use super::{ControlPlaneAccess, PilotEndpoint};
+use crate::check::{HostedFacts, ParsedFacts};
 use crate::layout;
 use crate::model::cluster::{ClusterInput, MeshRole, NamespacePatch};
 use crate::model::gateways::{self, ServicePort};
 use crate::model::mesh::{LABEL_NETWORK, MeshFacts, Network};
-use crate::model::metallb::{IpFamilyPolicy, LbAddress, LbService};
+use crate::model::metallb::{IpFamilyPolicy, LbAddress, LbService, ServicePatch};
 use crate::model::{ISTIO_NAMESPACE, Pair, pair};
 use crate::net;
 use crate::plan::Plan;
@@ -23,8 +29,14 @@ use crate::plan::Plan;
 pub const MSPIDER_NAMESPACE: &str = "mspider-system";
 /// Mspider's cluster role of every cluster of a hosted mesh, the control-plane cluster included.
 pub const HOSTED_WORKLOAD_CLUSTER: &str = "HOSTED_WORKLOAD_CLUSTER";
+/// The MeshCluster param that names the entry's mesh (the seed: "Confirm that
+/// `global.meshID: mdemo-mesh`").
+const MESH_ID_PARAM: &str = "global.meshID";
 /// Prefix of the Istio values among Mspider's control-plane params.
 const PARAM_PREFIX: &str = "istio.custom_params.values.global.";
+/// The hosted istiod's ports that work clusters use: xDS over TLS and the webhook (HTTPS).
+const ISTIOD_XDS_PORT: u16 = 15012;
+const ISTIOD_WEBHOOK_PORT: u16 = 15017;
 /// Image of the throw-away pod that probes the hosted istiod when the plan has no demo.
 const DEFAULT_PROBE_IMAGE: &str = "curlimages/curl";
 
@@ -49,6 +61,10 @@ pub struct HostedMesh {
     pub probe_image: String,
     /// Clusters the hosted istiod is probed from: all but the control plane.
     pub probe_clusters: Vec<String>,
+    /// Clusters whose istiod-remote Service is pinned to the hosted istiod's family
+    /// (their MeshCluster params set `global.ipFamilies`), and that family.
+    pub istiod_family_clusters: Vec<String>,
+    pub istiod_family: Option<String>,
     /// The GlobalMesh merge patch (global/).
     pub global_mesh: GlobalMeshPatch,
 }
@@ -63,20 +79,19 @@ pub struct HostedIstiod {
     pub address: LbAddress,
     /// `remotePilotAddress`: the IPv4 address when the Service is dual-stack.
     pub pilot_address: String,
-    /// `http://<pilot address>:443`: plain HTTP to istiod's TLS port answers 400.
+    /// `http://<pilot address>:15017/`: plain HTTP to istiod's webhook port (Go's TLS
+    /// server) answers 400. Mspider v0.17.0 removed port 443 from the Service (release notes,
+    /// "Removals"); work clusters reach istiod on 15012 and 15017
+    /// (`docs/en/docs/mspider/troubleshoot/failed-to-add-cluster.md`).
     pub probe_url: String,
-}
-
-/// Context of `hosted/globalmesh-patch.yaml`: a merge patch of
-/// `spec.ownerConfig.controlPlaneParams` (a flat string map, so a merge patch
-/// adds these keys and keeps every other).
-#[derive(Debug, Clone, Serialize)]
-pub struct GlobalMeshPatch {
-    pub path: String,
-    pub name: String,
-    pub namespace: String,
-    /// remotePilotAddress, then each network's meshNetworks gateway address and port.
-    pub params: Vec<Pair>,
+    /// The ports the Service must list: 15012 (xDS) and 15017 (webhook).
+    pub ports: Vec<u16>,
+    /// The MetalLB annotations to enter in the console's "Load balancer annotations"
+    /// (empty without MetalLB on the control-plane cluster): the one source of the address.
+    pub annotations: Vec<Pair>,
+    /// `kubectl get -o jsonpath=` of `spec.loadBalancerIP`, the `loadBalancerIPs`
+    /// annotation and the bound address, `|`-separated.
+    pub address_jsonpath: String,
 }
 
 /// What the hosted mode adds to one cluster.
@@ -90,31 +105,6 @@ pub struct HostedCluster {
     /// The network label of `istio-system`, which Mspider creates.
     pub network_label_patch: NamespacePatch,
     pub mesh_cluster_patch: MeshClusterPatch,
-}
-
-/// The JSON patch of one MeshCluster (rendered as JSON, not a template).
-/// `meshedParams` is a list, which a merge patch would replace wholesale, so
-/// this tests that entry 0 is this mesh's and then adds the params to it.
-#[derive(Debug, Clone, Serialize)]
-pub struct MeshClusterPatch {
-    pub path: String,
-    pub name: String,
-    pub namespace: String,
-    pub mesh_name: String,
-    /// The params it sets (also shown in the README).
-    pub params: Vec<Pair>,
-    pub is_hosted_owner: bool,
-    /// The patch itself; the README does not show it.
-    #[serde(skip)]
-    pub ops: Vec<JsonPatchOp>,
-}
-
-/// One RFC 6902 operation, in the field order the patch file shows.
-#[derive(Debug, Clone, Serialize)]
-pub struct JsonPatchOp {
-    pub op: &'static str,
-    pub path: String,
-    pub value: serde_json::Value,
 }
 
 /// Context of `hosted/eastwest-gateway.yaml`: the east-west gateway IstioOperator.
@@ -134,6 +124,8 @@ pub struct EastWestGateway {
     pub ports: Vec<ServicePort>,
     pub service_annotations: Vec<Pair>,
     pub ip_family_policy: Option<IpFamilyPolicy>,
+    /// `values.global.proxy.clusterDomain`, for a DNS domain other than `cluster.local`.
+    pub cluster_domain: Option<String>,
 }
 
 /// Name of the hosted istiod LoadBalancer Service Mspider creates.
@@ -142,9 +134,10 @@ pub fn hosted_istiod_service(mesh_id: &str) -> String {
 }
 
 impl HostedMesh {
-    /// `hosted`: what the checks found the hosted mode's fields to be.
+    /// `istiod`: the hosted istiod's pinned address, on the control-plane cluster.
     pub(super) fn resolve(
         plan: &Plan,
+        facts: &ParsedFacts,
         hosted: &HostedFacts,
         mesh_facts: &MeshFacts,
         networks: &[Network],
@@ -153,7 +146,25 @@ impl HostedMesh {
         let istiod = hosted.istiod;
         let control_plane = &plan.clusters[hosted.control_plane];
         let address = LbAddress::of(istiod.ips);
-        let probe_url = format!("http://{}:443", net::url_host(istiod.ips.primary()));
+        let probe_url = format!(
+            "http://{}:{ISTIOD_WEBHOOK_PORT}/",
+            net::url_host(istiod.ips.primary())
+        );
+        // The annotations the hosted istiod's LbService gets (the same function builds them).
+        let annotations = crate::model::metallb::lb_service(
+            control_plane,
+            &mesh_facts.metallb_annotation_prefix,
+            "hosted istiod",
+            &hosted_istiod_service(&mesh.id),
+            &istiod,
+            ServicePatch::FamilyOnly,
+        )
+        .annotations;
+        let prefix = mesh_facts.metallb_annotation_prefix.replace('.', "\\.");
+        let address_jsonpath = format!(
+            "{{.spec.loadBalancerIP}}|{{.metadata.annotations.{prefix}/loadBalancerIPs}}|\
+             {{.status.loadBalancer.ingress[*].ip}}{{\"\\n\"}}"
+        );
         let hosted_istiod = HostedIstiod {
             service_name: hosted_istiod_service(&mesh.id),
             namespace: ISTIO_NAMESPACE.to_owned(),
@@ -161,6 +172,9 @@ impl HostedMesh {
             pilot_address: address.primary.clone(),
             address,
             probe_url,
+            ports: vec![ISTIOD_XDS_PORT, ISTIOD_WEBHOOK_PORT],
+            annotations,
+            address_jsonpath,
         };
         HostedMesh {
             control_plane_cluster: control_plane.name.clone(),
@@ -177,6 +191,18 @@ impl HostedMesh {
                 .as_ref()
                 .map_or(DEFAULT_PROBE_IMAGE, |d| d.sleep.image.as_str())
                 .to_owned(),
+            istiod_family_clusters: plan
+                .clusters
+                .iter()
+                .zip(&facts.clusters)
+                .filter(|(_, parsed)| parsed.istiod_family.is_some())
+                .map(|(c, _)| c.name.clone())
+                .collect(),
+            istiod_family: facts
+                .clusters
+                .iter()
+                .find_map(|parsed| parsed.istiod_family)
+                .map(|family| family.as_str().to_owned()),
             probe_clusters: plan
                 .clusters
                 .iter()
@@ -197,7 +223,9 @@ impl HostedMesh {
             input.parsed.istiod.as_ref().filter(|_| is_control_plane),
             "hosted istiod",
             &self.hosted_istiod.service_name,
-            true,
+            // Mspider owns the Service and takes its annotations from the mesh's console
+            // settings (step 4); a patch would be a second source (issue 11 item 7).
+            ServicePatch::FamilyOnly,
         );
         HostedCluster {
             mesh_role: if is_control_plane {
@@ -216,6 +244,7 @@ impl HostedMesh {
                 input.mesh,
                 &cluster.name,
                 &cluster.network,
+                input.parsed.istiod_family,
                 is_control_plane,
             ),
         }
@@ -236,97 +265,60 @@ impl HostedMesh {
             mesh_id: input.mesh.id.clone(),
             hub: self.registry.clone(),
             tag: input.mesh.version.clone(),
-            ports: gateways::east_west_ports(),
+            // Mspider serves istiod through its own `istiod-<mesh>-hosted-lb`, so the
+            // east-west gateway carries only cross-network traffic and its status port (the
+            // seed's gateway has tls 15443 alone); 15012/15017 would lead nowhere.
+            ports: gateways::east_west_ports(false, cluster.east_west_node_port),
             service_annotations: service.annotations.clone(),
             ip_family_policy: service.ip_family_policy,
+            cluster_domain: input.mesh.cluster_domain.clone(),
         }
     }
 }
 
-fn global_mesh_patch(
-    mesh: &MeshFacts,
-    istiod: &HostedIstiod,
-    networks: &[Network],
-) -> GlobalMeshPatch {
-    let mut params = vec![Pair {
-        key: format!("{PARAM_PREFIX}remotePilotAddress"),
-        value: istiod.pilot_address.clone(),
-    }];
-    for network in networks {
-        if let Some(gateway) = &network.gateway {
-            let key = format!("{PARAM_PREFIX}meshNetworks.{}.gateways[0]", network.id);
-            params.push(Pair {
-                key: format!("{key}.address"),
-                value: gateway.address.clone(),
-            });
-            params.push(Pair {
-                key: format!("{key}.port"),
-                value: gateway.port.to_string(),
-            });
+impl HostedMesh {
+    /// The hosted istiod, reached by every other cluster at `remotePilotAddress`.
+    pub(super) fn pilot_endpoint(&self) -> PilotEndpoint {
+        let istiod = &self.hosted_istiod;
+        PilotEndpoint {
+            title: "hosted istiod".to_owned(),
+            cluster: istiod.cluster.clone(),
+            service: istiod.service_name.clone(),
+            address: istiod.pilot_address.clone(),
+            param: "remotePilotAddress".to_owned(),
+            clients: self.probe_clusters.clone(),
+            // The mesh's `load_balancer_annotations` (README: create the mesh).
+            set_by: Some(if istiod.annotations.is_empty() {
+                format!(
+                    "the platform's load balancer of {} (no MetalLB in the plan)",
+                    istiod.cluster
+                )
+            } else {
+                let annotations: Vec<String> = (istiod.annotations.iter())
+                    .map(|a| format!("{}={}", a.key, a.value))
+                    .collect();
+                format!(
+                    "Mspider's console: mesh {}, Entry of control plane, Load balancer annotations {}",
+                    self.global_mesh.name,
+                    annotations.join(", ")
+                )
+            }),
         }
     }
-    GlobalMeshPatch {
-        path: layout::GLOBAL_MESH_PATCH.to_owned(),
-        name: mesh.id.clone(),
-        namespace: MSPIDER_NAMESPACE.to_owned(),
-        params,
-    }
-}
 
-fn mesh_cluster_patch(
-    mesh: &MeshFacts,
-    cluster: &str,
-    network: &str,
-    is_control_plane: bool,
-) -> MeshClusterPatch {
-    let params = vec![
-        pair("global.meshID", &mesh.id),
-        pair("global.clusterRole", HOSTED_WORKLOAD_CLUSTER),
-        pair(&format!("{PARAM_PREFIX}network"), network),
-    ];
-    let entry = "/spec/meshedParams/0";
-    let mut ops = vec![JsonPatchOp {
-        op: "test",
-        path: format!("{entry}/meshName"),
-        value: serde_json::Value::from(mesh.id.as_str()),
-    }];
-    for param in &params {
-        ops.push(JsonPatchOp {
-            op: "add",
-            path: format!("{entry}/params/{}", json_pointer_token(&param.key)),
-            value: serde_json::Value::from(param.value.as_str()),
-        });
-    }
-    if is_control_plane {
-        ops.push(JsonPatchOp {
-            op: "add",
-            path: format!("{entry}/isHostedOwner"),
-            value: serde_json::Value::Bool(true),
-        });
-    }
-    MeshClusterPatch {
-        path: layout::mesh_cluster_patch(cluster),
-        name: cluster.to_owned(),
-        namespace: MSPIDER_NAMESPACE.to_owned(),
-        mesh_name: mesh.id.clone(),
-        params,
-        is_hosted_owner: is_control_plane,
-        ops,
-    }
-}
-
-/// One JSON Pointer reference token (RFC 6901: `~` as `~0`, `/` as `~1`).
-fn json_pointer_token(key: &str) -> String {
-    key.replace('~', "~0").replace('/', "~1")
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn json_pointer_tokens_are_escaped() {
-        assert_eq!(json_pointer_token("a.b[0]"), "a.b[0]");
-        assert_eq!(json_pointer_token("a/b~c"), "a~1b~0c");
+    /// kubectl inside the hosted API server's pod, as the README's cross-network Gateway
+    /// step reaches it (its pod is found by name; the Mspider console is the other way).
+    pub(super) fn control_plane_access(&self) -> ControlPlaneAccess {
+        let cluster = &self.control_plane_cluster;
+        ControlPlaneAccess {
+            context: cluster.clone(),
+            kubectl: format!("kubectl --context {cluster} exec -i -n NAMESPACE POD -- kubectl"),
+            before: format!(
+                "NAMESPACE and POD: the hosted API server's pod, from `kubectl --context {cluster} \
+                 get pods -A | grep {}` (or make the change in the Mspider console: mesh {}, \
+                 Traffic Management, Gateway)",
+                self.hosted_apiserver, self.global_mesh.name
+            ),
+        }
     }
 }

@@ -13,9 +13,10 @@
 //!   east-west Service. The shared cluster model asks it only what it must know:
 //!   [`ClusterFlavor::lb_services`] (the control plane's LoadBalancer Services, which
 //!   MetalLB must serve), [`ClusterFlavor::istio_files`] (its files in the cluster's
-//!   `istio` stage), [`ClusterFlavor::helm_releases`] (the charts it installs, which
-//!   GitOps installs too) and [`ClusterFlavor::mesh_role`]; and the mesh-wide part
-//!   [`MeshFlavor::patches_ingress`] (whether the ingress gateway exists already).
+//!   `istio` stage), [`ClusterFlavor::charts`] (the Helm releases it installs, with their
+//!   values, which GitOps installs too) and [`ClusterFlavor::mesh_role`]; and the
+//!   mesh-wide part [`MeshFlavor::ingress_patch`] (whether the ingress gateway exists
+//!   already, so that its address is a patch).
 //!
 //! ## Where the mesh's Istio config goes: [`MeshFlavor::istio_config_placement`]
 //!
@@ -44,6 +45,17 @@
 //! templates and its README (`templates/<mode>/README.md`, which includes the steps
 //! every flavor shares from `templates/readme/`).
 //!
+//! What consumers above the model (`meshgen diff`, `meshgen graph` and the README's
+//! diagram) ask of any flavor, so that they never match on one:
+//! [`MeshFlavor::global_cluster`] (where the mesh's own objects live, if anywhere but
+//! the clusters), [`MeshFlavor::pilot_endpoints`] (where each istiod is reached, and by
+//! whom), [`MeshFlavor::remote_secrets`] (which istiod reads which cluster's API server),
+//! [`MeshFlavor::trust_domain`], [`MeshFlavor::control_plane_access`] (how commands reach
+//! the mesh's own control plane, where its Istio config lives), [`MeshFlavor::patches`] and [`ClusterFlavor::patches`]
+//! (existing objects the flavor's files change, [`crate::model::existing`]),
+//! [`ClusterFlavor::helm_releases`] (Helm releases and their values files) and
+//! [`MeshRole::title`] (each role's name).
+//!
 //! The flavors: [`hosted`] (Mspider) and [`upstream`] (upstream Istio with Helm, for both
 //! `multi-primary` and `primary-remote`, which differ only in which clusters run istiod;
 //! rendered by `render/upstream.rs` from `templates/upstream/` and `templates/helm/`,
@@ -58,9 +70,10 @@ pub mod upstream;
 use serde::Serialize;
 
 use super::cluster::{ClusterInput, MeshRole};
-use super::helm::HelmRelease;
+use super::existing::{Patch, Purpose};
+use super::helm::{self, Chart};
 use super::mesh::{MeshFacts, Network};
-use super::metallb::LbService;
+use super::metallb::{LbService, ServicePatch};
 use crate::check::{FlavorFacts, ParsedFacts};
 use crate::plan::Plan;
 
@@ -89,8 +102,8 @@ impl ConfigPlacement {
 #[derive(Debug, Clone, Serialize)]
 #[serde(tag = "mode", rename_all = "kebab-case")]
 pub enum MeshFlavor {
-    /// Mspider's hosted mesh.
-    Hosted(hosted::HostedMesh),
+    /// Mspider's hosted mesh (boxed: it is far larger than the others).
+    Hosted(Box<hosted::HostedMesh>),
     /// Upstream Istio, an istiod in every cluster.
     MultiPrimary(upstream::UpstreamMesh),
     /// Upstream Istio, an istiod in the primary for every cluster.
@@ -119,9 +132,9 @@ impl MeshFlavor {
     ) -> Self {
         // The checks gave the flavor's own facts for the plan's `mesh.mode`.
         match &facts.flavor {
-            FlavorFacts::Hosted(hosted) => {
-                MeshFlavor::Hosted(hosted::HostedMesh::resolve(plan, hosted, mesh, networks))
-            }
+            FlavorFacts::Hosted(hosted) => MeshFlavor::Hosted(Box::new(
+                hosted::HostedMesh::resolve(plan, facts, hosted, mesh, networks),
+            )),
             FlavorFacts::MultiPrimary => MeshFlavor::MultiPrimary(upstream::UpstreamMesh::resolve(
                 plan,
                 mesh,
@@ -151,13 +164,13 @@ impl MeshFlavor {
         }
     }
 
-    /// Whether the ingress gateway exists before meshgen's files are applied, so that its
-    /// address is a patch of its Service: hosted, where Mspider installs it. The upstream
-    /// modes install it with Helm, its address in its values.
-    pub fn patches_ingress(&self) -> bool {
+    /// How the ingress gateway's address reaches its Service: hosted, a patch of the
+    /// Service Mspider installs; the upstream modes install it with Helm, the address in
+    /// its values.
+    pub fn ingress_patch(&self) -> ServicePatch {
         match self {
-            MeshFlavor::Hosted(_) => true,
-            MeshFlavor::MultiPrimary(_) | MeshFlavor::PrimaryRemote(_) => false,
+            MeshFlavor::Hosted(_) => ServicePatch::Full,
+            MeshFlavor::MultiPrimary(_) | MeshFlavor::PrimaryRemote(_) => ServicePatch::None,
         }
     }
 
@@ -181,7 +194,155 @@ impl MeshFlavor {
     }
 }
 
+/// Where one istiod is reached by the clusters it serves.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct PilotEndpoint {
+    /// What answers there, e.g. `hosted istiod`.
+    pub title: String,
+    /// The cluster it runs in.
+    pub cluster: String,
+    /// The Service in front of it (`istiod-<mesh>-hosted-lb`).
+    pub service: String,
+    /// The address its clients dial, and the param that hands it to them.
+    pub address: String,
+    pub param: String,
+    /// The clusters whose proxies reach it at that address, in plan order.
+    pub clients: Vec<String>,
+    /// Where the address is set, when no file of the tree sets it (hosted: Mspider's
+    /// console writes the Service's annotations).
+    pub set_by: Option<String>,
+}
+
+/// How commands reach the mesh's own control plane, where its Istio config lives
+/// ([`ConfigPlacement::MeshControlPlane`]).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ControlPlaneAccess {
+    /// The kubeconfig context the commands go through.
+    pub context: String,
+    /// The `kubectl` to run there, up to its verb (`... exec -i -n NAMESPACE POD -- kubectl`).
+    pub kubectl: String,
+    /// What to do or know first (how to fill in the command's placeholders).
+    pub before: String,
+}
+
+/// A remote secret: `in_cluster`'s istiod reads `of_cluster`'s API server with it
+/// (istioctl `pkg/multicluster/remote_secret.go`: Secret `istio-remote-secret-<name>`).
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+pub struct RemoteSecret {
+    pub in_cluster: String,
+    pub of_cluster: String,
+    pub namespace: String,
+}
+
+/// A Helm release a flavor installs in a cluster, with its values file in the tree.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct HelmRelease {
+    pub release: String,
+    /// `istio/istiod`, `istio/gateway`, ...
+    pub chart: String,
+    pub version: String,
+    pub namespace: String,
+    /// The values file in the tree.
+    pub values: String,
+    /// What the release is for: `Membership` for the control plane, `Address` for a
+    /// gateway (the order `meshgen diff` upgrades them in).
+    pub purpose: Purpose,
+}
+
+impl MeshFlavor {
+    /// Where the mesh's own objects live when that is not one of its clusters
+    /// (hosted: Mspider's global service cluster).
+    pub fn global_cluster(&self) -> Option<&str> {
+        match self {
+            MeshFlavor::Hosted(mesh) => Some(&mesh.global_cluster),
+            MeshFlavor::MultiPrimary(_) | MeshFlavor::PrimaryRemote(_) => None,
+        }
+    }
+
+    /// Where each istiod is reached by other clusters (none where every cluster runs its own).
+    pub fn pilot_endpoints(&self) -> Vec<PilotEndpoint> {
+        match self {
+            MeshFlavor::Hosted(mesh) => vec![mesh.pilot_endpoint()],
+            MeshFlavor::MultiPrimary(mesh) | MeshFlavor::PrimaryRemote(mesh) => {
+                mesh.pilot_endpoint().into_iter().collect()
+            }
+        }
+    }
+
+    /// How commands reach the mesh's own control plane, when its Istio config lives there.
+    pub fn control_plane_access(&self) -> Option<ControlPlaneAccess> {
+        match self {
+            MeshFlavor::Hosted(mesh) => Some(mesh.control_plane_access()),
+            // Their Istio config lives in the clusters that run istiod.
+            MeshFlavor::MultiPrimary(_) | MeshFlavor::PrimaryRemote(_) => None,
+        }
+    }
+
+    /// The remote secrets the mesh needs (hosted: none, Mspider connects the clusters).
+    pub fn remote_secrets(&self) -> Vec<RemoteSecret> {
+        match self {
+            MeshFlavor::Hosted(_) => Vec::new(),
+            MeshFlavor::MultiPrimary(mesh) | MeshFlavor::PrimaryRemote(mesh) => {
+                mesh.remote_secrets()
+            }
+        }
+    }
+
+    /// The trust domain the plan sets (hosted: Mspider's, not the plan's).
+    pub fn trust_domain(&self) -> Option<&str> {
+        match self {
+            MeshFlavor::Hosted(_) => None,
+            // The charts' default (`cluster.local`), shared by the one root CA.
+            MeshFlavor::MultiPrimary(_) | MeshFlavor::PrimaryRemote(_) => None,
+        }
+    }
+
+    /// Existing objects the flavor's mesh-wide files patch.
+    pub fn patches(&self) -> Vec<Patch> {
+        match self {
+            MeshFlavor::Hosted(mesh) => mesh.patches(),
+            // They patch nothing that exists: the Namespace is a manifest, the rest Helm's.
+            MeshFlavor::MultiPrimary(_) | MeshFlavor::PrimaryRemote(_) => Vec::new(),
+        }
+    }
+}
+
 impl ClusterFlavor {
+    /// Existing objects the flavor's files patch for this cluster (`mesh`: the mesh's flavor).
+    pub fn patches(&self, cluster: &str, mesh: &MeshFlavor) -> Vec<Patch> {
+        match (self, mesh) {
+            (ClusterFlavor::Hosted(c), MeshFlavor::Hosted(mesh)) => c.patches(cluster, mesh),
+            _ => Vec::new(),
+        }
+    }
+
+    /// The Helm releases the flavor installs in this cluster (hosted: none, Mspider does).
+    pub fn helm_releases(&self) -> Vec<HelmRelease> {
+        self.charts()
+            .iter()
+            .map(|r| HelmRelease {
+                release: r.release.clone(),
+                chart: r.chart_ref.clone(),
+                version: r.version.clone(),
+                namespace: r.namespace.clone(),
+                values: r.values_path.clone(),
+                purpose: match r.chart {
+                    Chart::Base | Chart::Istiod => Purpose::Membership,
+                    Chart::Gateway => Purpose::Address,
+                },
+            })
+            .collect()
+    }
+
+    /// The Helm releases the flavor installs in this cluster, in install order, with
+    /// their values (none in hosted mode, where Mspider installs the mesh).
+    pub fn charts(&self) -> &[helm::HelmRelease] {
+        match self {
+            ClusterFlavor::Hosted(_) => &[],
+            ClusterFlavor::MultiPrimary(c) | ClusterFlavor::PrimaryRemote(c) => &c.releases,
+        }
+    }
+
     /// The control plane's LoadBalancer Services in this cluster, listed before the
     /// gateways' (in the runbook and in what each MetalLB pool serves).
     pub fn lb_services(&self) -> Vec<&LbService> {
@@ -208,15 +369,6 @@ impl ClusterFlavor {
                 .map(|s| s.path.as_str())
                 .chain(c.expose_istiod.iter().map(|e| e.path.as_str()))
                 .collect(),
-        }
-    }
-
-    /// The Helm releases the cluster installs, in install order (none in hosted mode,
-    /// where Mspider installs the mesh).
-    pub fn helm_releases(&self) -> &[HelmRelease] {
-        match self {
-            ClusterFlavor::Hosted(_) => &[],
-            ClusterFlavor::MultiPrimary(c) | ClusterFlavor::PrimaryRemote(c) => &c.releases,
         }
     }
 

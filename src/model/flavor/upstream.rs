@@ -14,8 +14,10 @@
 
 use serde::Serialize;
 
+use super::{PilotEndpoint, RemoteSecret};
 use crate::check::RemotePilot;
 use crate::layout;
+use crate::model::bootstrap::API_SERVER_PORT;
 use crate::model::cluster::{ClusterInput, MeshRole};
 use crate::model::gateways::{EAST_WEST_SERVICE, INGRESS_SERVICE};
 use crate::model::helm::{
@@ -23,10 +25,10 @@ use crate::model::helm::{
     ISTIO_CHART_REPO_NAME, IstiodValues,
 };
 use crate::model::mesh::{LABEL_NETWORK, MeshFacts};
-use crate::model::metallb::LbService;
+use crate::model::metallb::{LbService, ServicePatch};
 use crate::model::{ISTIO_NAMESPACE, Pair, pair};
 use crate::net;
-use crate::plan::{ClusterType, Plan};
+use crate::plan::Plan;
 
 /// The remote's namespace annotation naming the clusters whose istiod may control it
 /// (istio/api `annotation/annotations.yaml`; read by istiod's `checkShouldLead`,
@@ -35,9 +37,6 @@ pub const CONTROL_PLANE_CLUSTERS: &str = "topology.istio.io/controlPlaneClusters
 /// The Service meshgen adds on a primary-remote primary whose istiod the remotes reach
 /// directly (`loadBalancerIPs.istiod`).
 pub const ISTIOD_LB_SERVICE: &str = "istiod-lb";
-/// Port of the Kubernetes API server on a kubeadm control-plane node (kubeadm's default
-/// `bindPort`).
-const API_SERVER_PORT: u16 = 6443;
 /// The remote profile of the base and istiod charts (`files/profile-remote.yaml`).
 const REMOTE_PROFILE: &str = "remote";
 /// The files of upstream's self-signed CA Makefile (`tools/certs/`); the first includes
@@ -109,9 +108,8 @@ pub struct UpstreamCluster {
     /// reaching istiod through the east-west gateway).
     pub expose_istiod: Option<ExposeIstiod>,
     /// `--server` of the cluster's remote secret: its API server where the other
-    /// clusters reach it; `None` on a kind cluster, whose API server port kind picks
-    /// (the runbook reads it from the kubeconfig kind wrote).
-    pub api_server: Option<String>,
+    /// clusters reach it, the master IP on kubeadm's port (which the kind config binds too).
+    pub api_server: String,
 }
 
 /// Context of `upstream/namespace.yaml`: the `istio-system` Namespace.
@@ -207,6 +205,43 @@ impl UpstreamMesh {
         }
     }
 
+    /// Where the remotes reach the primary's istiod (none in multi-primary, or without
+    /// remotes).
+    pub(super) fn pilot_endpoint(&self) -> Option<PilotEndpoint> {
+        let (primary, pilot) = (self.primary.as_ref()?, self.remote_pilot.as_ref()?);
+        Some(PilotEndpoint {
+            title: "primary istiod".to_owned(),
+            cluster: primary.clone(),
+            service: pilot.service.clone(),
+            address: pilot.address.clone(),
+            param: "remotePilotAddress".to_owned(),
+            clients: self.remotes.clone(),
+            // The remotes' istiod values files set it (`global.remotePilotAddress`).
+            set_by: None,
+        })
+    }
+
+    /// Every remote secret: each cluster's, in every other cluster that runs istiod
+    /// (multi-primary: every ordered pair; primary-remote: each remote's in the primary).
+    pub(super) fn remote_secrets(&self) -> Vec<RemoteSecret> {
+        // The clusters an istiod reads beside its own: every other one.
+        let others = match self.topology {
+            Topology::MultiPrimary => &self.istiod_clusters,
+            Topology::PrimaryRemote { .. } => &self.remotes,
+        };
+        let mut secrets = Vec::new();
+        for reader in &self.istiod_clusters {
+            for of in others.iter().filter(|c| *c != reader) {
+                secrets.push(RemoteSecret {
+                    in_cluster: reader.clone(),
+                    of_cluster: of.clone(),
+                    namespace: ISTIO_NAMESPACE.to_owned(),
+                });
+            }
+        }
+        secrets
+    }
+
     /// Whether the cluster at `index` of the plan runs istiod.
     fn runs_istiod(&self, index: usize) -> bool {
         match self.topology {
@@ -248,10 +283,11 @@ impl UpstreamMesh {
             .map(|pinned| {
                 crate::model::metallb::lb_service(
                     cluster,
+                    &input.mesh.metallb_annotation_prefix,
                     "istiod LoadBalancer",
                     ISTIOD_LB_SERVICE,
                     pinned,
-                    false,
+                    ServicePatch::None,
                 )
             });
         let istiod_lb = istiod_service.clone().map(|service| IstiodLb {
@@ -268,12 +304,10 @@ impl UpstreamMesh {
                 namespace: ISTIO_NAMESPACE.to_owned(),
                 istiod_host: format!("istiod.{ISTIO_NAMESPACE}.svc.{}", input.mesh.dns_domain),
             });
-        let api_server = (cluster.kind != ClusterType::Kind).then(|| {
-            format!(
-                "https://{}:{API_SERVER_PORT}",
-                net::url_host(input.parsed.master_ip)
-            )
-        });
+        let api_server = format!(
+            "https://{}:{API_SERVER_PORT}",
+            net::url_host(input.parsed.master_ip)
+        );
         UpstreamCluster {
             mesh_role,
             runs_istiod,

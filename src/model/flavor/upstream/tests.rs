@@ -79,10 +79,7 @@ fn a_remote_reaches_the_primary_through_its_east_west_gateway() {
     assert!(model.clusters[1].stage_dirs.istio.is_none());
     let names: Vec<&str> = west.releases.iter().map(|r| r.release.as_str()).collect();
     assert_eq!(names, ["istio-base", "istiod", "istio-eastwestgateway"]);
-    assert_eq!(
-        west.api_server.as_deref(),
-        Some("https://192.168.50.10:6443")
-    );
+    assert_eq!(west.api_server, "https://192.168.50.10:6443");
 }
 
 #[test]
@@ -137,8 +134,11 @@ fn in_multi_primary_every_cluster_runs_istiod() {
         let ranks: Vec<usize> = c.releases.iter().map(|r| r.chart.rank()).collect();
         assert!(ranks.windows(2).all(|w| w[0] <= w[1]), "{}", cluster.name);
     }
-    // kind picks its API server port: the runbook reads it from the kubeconfig.
-    assert_eq!(upstream(&model.clusters[2].flavor).api_server, None);
+    // A kind cluster's API server is bound to the master IP on kubeadm's port too.
+    assert_eq!(
+        upstream(&model.clusters[2].flavor).api_server,
+        "https://172.18.30.10:6443"
+    );
 }
 
 #[test]
