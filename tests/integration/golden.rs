@@ -271,6 +271,9 @@ fn every_diff_case_prints_its_expected_change_plan() {
         "node-labels-changed",
         "gitops-added",
         "same-tree",
+        // Upstream flavors: namespace manifest, cacerts, Helm releases, remote secrets.
+        "primary-remote-remote-added",
+        "multi-primary-primary-added",
     ] {
         assert!(
             cases.iter().any(|c| c.ends_with(name)),

@@ -137,12 +137,14 @@ impl MeshFlavor {
             )),
             FlavorFacts::MultiPrimary => MeshFlavor::MultiPrimary(upstream::UpstreamMesh::resolve(
                 plan,
+                facts,
                 mesh,
                 upstream::Topology::MultiPrimary,
             )),
             &FlavorFacts::PrimaryRemote { primary, istiod } => {
                 MeshFlavor::PrimaryRemote(upstream::UpstreamMesh::resolve(
                     plan,
+                    facts,
                     mesh,
                     upstream::Topology::PrimaryRemote {
                         primary,
@@ -232,6 +234,9 @@ pub struct RemoteSecret {
     pub in_cluster: String,
     pub of_cluster: String,
     pub namespace: String,
+    /// `of_cluster`'s API server where `in_cluster`'s istiod reaches it (`--server`); a
+    /// secret whose server changes is created again.
+    pub server: String,
 }
 
 /// A Helm release a flavor installs in a cluster, with its values file in the tree.
@@ -312,7 +317,21 @@ impl ClusterFlavor {
     pub fn patches(&self, cluster: &str, mesh: &MeshFlavor) -> Vec<Patch> {
         match (self, mesh) {
             (ClusterFlavor::Hosted(c), MeshFlavor::Hosted(mesh)) => c.patches(cluster, mesh),
+            // The upstream modes patch nothing that exists: the Namespace is a manifest
+            // ([`Self::namespace_manifest`]), the rest Helm's.
             _ => Vec::new(),
+        }
+    }
+
+    /// The manifest of the namespace the flavor's releases install into, applied before any
+    /// of them (upstream: `istio-system` with its network label and, on a remote, the
+    /// primary that controls it; hosted: none, Mspider creates it and meshgen patches it).
+    pub fn namespace_manifest(&self) -> Option<&str> {
+        match self {
+            ClusterFlavor::Hosted(_) => None,
+            ClusterFlavor::MultiPrimary(c) | ClusterFlavor::PrimaryRemote(c) => {
+                Some(&c.namespace.path)
+            }
         }
     }
 

@@ -15,7 +15,7 @@
 use serde::Serialize;
 
 use super::{PilotEndpoint, RemoteSecret};
-use crate::check::RemotePilot;
+use crate::check::{ParsedFacts, RemotePilot};
 use crate::layout;
 use crate::model::bootstrap::API_SERVER_PORT;
 use crate::model::cluster::{ClusterInput, MeshRole};
@@ -78,6 +78,12 @@ pub struct UpstreamMesh {
     pub cert_makefiles: Vec<Pair>,
     /// The image registry, if the plan names one (`global.hub`).
     pub registry: Option<String>,
+    /// Each cluster's `--server` ([`api_server`]), parallel to the plan's clusters.
+    #[serde(skip)]
+    api_servers: Vec<String>,
+    /// The plan's cluster names, in plan order.
+    #[serde(skip)]
+    cluster_names: Vec<String>,
     #[serde(skip)]
     topology: Topology,
 }
@@ -139,8 +145,19 @@ pub struct ExposeIstiod {
     pub istiod_host: String,
 }
 
+/// `--server` of a cluster's remote secret: its API server where the other clusters reach
+/// it, the master IP on kubeadm's port (which the kind config binds too).
+fn api_server(master_ip: std::net::IpAddr) -> String {
+    format!("https://{}:{API_SERVER_PORT}", net::url_host(master_ip))
+}
+
 impl UpstreamMesh {
-    pub(super) fn resolve(plan: &Plan, mesh: &MeshFacts, topology: Topology) -> UpstreamMesh {
+    pub(super) fn resolve(
+        plan: &Plan,
+        facts: &ParsedFacts,
+        mesh: &MeshFacts,
+        topology: Topology,
+    ) -> UpstreamMesh {
         let names = |keep: &dyn Fn(usize) -> bool| -> Vec<String> {
             plan.clusters
                 .iter()
@@ -192,6 +209,10 @@ impl UpstreamMesh {
                 })
                 .collect(),
             registry: plan.mesh.registry.clone(),
+            cluster_names: names(&|_| true),
+            api_servers: (facts.clusters.iter())
+                .map(|c| api_server(c.master_ip))
+                .collect(),
             topology,
         }
     }
@@ -229,6 +250,12 @@ impl UpstreamMesh {
             Topology::MultiPrimary => &self.istiod_clusters,
             Topology::PrimaryRemote { .. } => &self.remotes,
         };
+        let server = |name: &str| {
+            (self.cluster_names.iter().position(|c| c == name))
+                .and_then(|i| self.api_servers.get(i))
+                .cloned()
+                .unwrap_or_default()
+        };
         let mut secrets = Vec::new();
         for reader in &self.istiod_clusters {
             for of in others.iter().filter(|c| *c != reader) {
@@ -236,6 +263,7 @@ impl UpstreamMesh {
                     in_cluster: reader.clone(),
                     of_cluster: of.clone(),
                     namespace: ISTIO_NAMESPACE.to_owned(),
+                    server: server(of),
                 });
             }
         }
@@ -304,10 +332,6 @@ impl UpstreamMesh {
                 namespace: ISTIO_NAMESPACE.to_owned(),
                 istiod_host: format!("istiod.{ISTIO_NAMESPACE}.svc.{}", input.mesh.dns_domain),
             });
-        let api_server = format!(
-            "https://{}:{API_SERVER_PORT}",
-            net::url_host(input.parsed.master_ip)
-        );
         UpstreamCluster {
             mesh_role,
             runs_istiod,
@@ -316,7 +340,7 @@ impl UpstreamMesh {
             istiod_service,
             istiod_lb,
             expose_istiod,
-            api_server,
+            api_server: api_server(input.parsed.master_ip),
         }
     }
 
