@@ -34,6 +34,7 @@ pub mod existing;
 pub mod flavor;
 pub mod gateways;
 pub mod gitops;
+pub mod helm;
 pub mod mesh;
 pub mod metallb;
 pub mod runbook;

@@ -65,6 +65,30 @@ fn double_quoted(text: &str) -> String {
 }
 
 /// `\uXXXX`, or `\UXXXXXXXX` past the BMP: the escape YAML and bash both read.
+/// `text` as one YAML comment line, `# text`, for a value that must read as it is there
+/// (a yaml-language-server modeline's URL, which quotes would end wrongly). Whatever a
+/// reader could take for a line break, and every other control or invisible character,
+/// is written `\uXXXX`, so the comment cannot end early; being a comment from its first
+/// character, it means nothing wherever a template places it.
+pub fn yaml_comment(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 2);
+    out.push_str("# ");
+    for c in text.chars() {
+        if c.is_control()
+            || matches!(
+                c,
+                '\u{2028}' | '\u{2029}' | '\u{feff}' | '\u{fffe}' | '\u{ffff}'
+            )
+            || text::is_invisible(c)
+        {
+            out.push_str(&unicode_escape(c));
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
 fn unicode_escape(c: char) -> String {
     match c as u32 {
         n @ 0..=0xffff => format!("\\u{n:04x}"),
@@ -170,8 +194,14 @@ pub fn check_yaml(path: &str, text: &str) -> Result<(), String> {
     let mut stack: Vec<Frame> = Vec::new();
     let mut documents = 0;
     for item in Parser::new_from_str(text) {
-        let (event, span) =
-            item.map_err(|e| format!("rendered {path} does not parse back as YAML: {e}"))?;
+        let (event, span) = item.map_err(|e| {
+            // The line it stopped at, so the template bug is plain to see.
+            let line = text
+                .lines()
+                .nth(e.marker().line().saturating_sub(1))
+                .unwrap_or("");
+            format!("rendered {path} does not parse back as YAML: {e}\n  | {line}")
+        })?;
         let at = || format!("rendered {path}:{}", span.start.line());
         let is_node = crate::plan::is_yaml_node(&event);
         if !is_node {
@@ -287,6 +317,19 @@ fn table_cell_count(line: &str) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_comment_stays_one_comment_line() {
+        assert_eq!(
+            yaml_comment("yaml-language-server: $schema=https://x/y.json"),
+            "# yaml-language-server: $schema=https://x/y.json"
+        );
+        for hostile in ["a\nb: c", "a\rb", "a\u{85}b", "a\u{2028}b", "a\u{202e}b"] {
+            let comment = yaml_comment(hostile);
+            assert!(comment.starts_with("# ") && comment.chars().all(|c| !c.is_control()));
+            assert!(!comment.contains(['\u{2028}', '\u{202e}']), "{comment}");
+        }
+    }
 
     #[test]
     fn quotes_what_yaml_11_would_not_read_as_a_string() {

@@ -14,16 +14,18 @@
 //! `bootstrap/` folders and its flavor's files for it (hosted: its MeshCluster
 //! patch); the README and the other mesh-wide files are left out.
 
+mod environment;
 pub mod escape;
 pub mod gitops;
 mod hosted;
 mod json;
 mod readme;
+mod upstream;
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, mpsc};
 
-use minijinja::{Environment, Error, ErrorKind, UndefinedBehavior, Value};
+use minijinja::{Environment, Error, Value};
 use serde::Serialize;
 
 use crate::Options;
@@ -33,6 +35,7 @@ use crate::model::demo::ClusterDemo;
 use crate::model::flavor::{ClusterFlavor, MeshFlavor};
 use crate::model::{ClusterModel, Model};
 use crate::tree::Tree;
+use environment::environment;
 
 pub use escape::yaml_scalar;
 
@@ -126,6 +129,8 @@ fn render_mesh_wide(out: &Renderer, model: &Model, options: &Options) -> Result<
         )?;
         match &model.flavor {
             MeshFlavor::Hosted(mesh) => hosted::render_mesh(out, &mut tree, mesh)?,
+            // Their mesh-wide part is the README's.
+            MeshFlavor::MultiPrimary(_) | MeshFlavor::PrimaryRemote(_) => {}
         }
         let script = &model.kubeconfig_script;
         out.script(
@@ -189,6 +194,9 @@ fn render_cluster(out: &Renderer, tree: &mut Tree, cluster: &ClusterModel) -> Re
     }
     match &cluster.flavor {
         ClusterFlavor::Hosted(hosted) => hosted::render_cluster(out, tree, hosted)?,
+        ClusterFlavor::MultiPrimary(upstream) | ClusterFlavor::PrimaryRemote(upstream) => {
+            upstream::render_cluster(out, tree, upstream)?
+        }
     }
     for stage in &cluster.stages {
         let kustomization = &stage.kustomization;
@@ -362,7 +370,16 @@ impl Renderer {
         template: &str,
         context: &T,
     ) -> Result<String, String> {
-        let bug = |e: Error| format!("template {template} (for {path}): {e:#}");
+        let bug = |e: Error| {
+            // An include's error is the cause of the includer's: name every one.
+            let mut message = format!("template {template} (for {path}): {e:#}");
+            let mut cause = std::error::Error::source(&e);
+            while let Some(inner) = cause {
+                message.push_str(&format!("\ncaused by: {inner}"));
+                cause = inner.source();
+            }
+            message
+        };
         let mut bytes = header.as_bytes().to_vec();
         self.env
             .get_template(template)
@@ -389,110 +406,5 @@ impl Renderer {
     }
 }
 
-/// The template environment. An `Err` is a meshgen bug (a syntax setting minijinja refuses).
-fn environment() -> Result<Environment<'static>, String> {
-    let mut env = Environment::new();
-    env.set_undefined_behavior(UndefinedBehavior::Strict);
-    // Syntax first: templates are compiled as they are added.
-    let syntax = minijinja::syntax::SyntaxConfig::builder()
-        .keep_trailing_newline(true)
-        .trim_blocks(true)
-        .lstrip_blocks(true)
-        .build();
-    env.set_syntax(syntax.map_err(|e| format!("template syntax configuration: {e:#}"))?);
-    minijinja_embed::load_templates!(&mut env);
-    // Escaping is the formatter's job alone: no filter may switch it off.
-    for filter in ["safe", "escape", "e"] {
-        env.remove_filter(filter);
-    }
-    env.add_filter("sh", |value: Value| {
-        Value::from_safe_string(escape::shell_word(&plain_text(&value)))
-    });
-    env.add_filter("code", |value: Value| {
-        Value::from_safe_string(escape::markdown_code(&plain_text(&value)))
-    });
-    env.set_formatter(|out, state, value| {
-        let name = state.name();
-        use minijinja::value::ValueKind;
-        let scalar = matches!(
-            value.kind(),
-            ValueKind::String | ValueKind::Number | ValueKind::Bool
-        );
-        if !scalar {
-            return Err(Error::new(
-                ErrorKind::InvalidOperation,
-                format!("only strings, numbers and booleans can be placed, not {value:?}"),
-            ));
-        }
-        let text = if value.kind() == ValueKind::Bool {
-            // minijinja prints booleans Python-style (`True`); every format here wants `true`.
-            value.is_true().to_string()
-        } else if name.ends_with(".yaml") {
-            match value.as_str() {
-                Some(text) => escape::yaml_scalar(text),
-                None => value.to_string(),
-            }
-        } else if name.ends_with(".json") {
-            serde_json::to_string(value)
-                .map_err(|e| Error::new(ErrorKind::InvalidOperation, e.to_string()))?
-        } else if name.ends_with(".sh") {
-            escape::shell_word(&plain_text(value))
-        } else if name.ends_with(".md") {
-            // `sh` and `code` mark their output safe: it is already escaped.
-            match value.as_str() {
-                Some(text) if !value.is_safe() => escape::markdown_text(text),
-                _ => value.to_string(),
-            }
-        } else {
-            return Err(Error::new(
-                ErrorKind::InvalidOperation,
-                format!("no escaping known for template {name}"),
-            ));
-        };
-        out.write_str(&text).map_err(Error::from)
-    });
-    Ok(env)
-}
-
-/// A placed value as text: strings as they are, numbers and booleans printed.
-fn plain_text(value: &Value) -> String {
-    value
-        .as_str()
-        .map_or_else(|| value.to_string(), str::to_owned)
-}
-
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn every_template_is_escaped_by_its_extension() {
-        let env = environment().unwrap();
-        for (name, _) in env.templates() {
-            assert!(
-                [".yaml", ".json", ".md", ".sh"]
-                    .iter()
-                    .any(|e| name.ends_with(e)),
-                "{name}: no escaping for this extension"
-            );
-        }
-    }
-
-    #[test]
-    fn placing_a_list_or_none_is_a_template_error() {
-        let mut env = environment().unwrap();
-        env.add_template("t.yaml", "a: {{ v }}\n").unwrap();
-        let t = env.get_template("t.yaml").unwrap();
-        assert!(t.render(minijinja::context! { v => vec![1] }).is_err());
-        assert!(t.render(minijinja::context! { v => () }).is_err());
-        assert_eq!(
-            t.render(minijinja::context! { v => "on" }).unwrap(),
-            "a: \"on\"\n"
-        );
-        assert_eq!(
-            t.render(minijinja::context! { v => false }).unwrap(),
-            "a: false\n"
-        );
-        assert!(env.render_str("{{ 'x'|safe }}", ()).is_err());
-    }
-}
+mod tests;
