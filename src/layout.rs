@@ -141,6 +141,12 @@ pub fn service_patch(cluster: &str, service: &str) -> String {
     patch_file(cluster, &format!("service-{service}.yaml"))
 }
 
+/// The node port of an existing Service's port (a JSON patch: a merge patch would replace
+/// the whole `ports` list).
+pub fn service_node_port_patch(cluster: &str, service: &str) -> String {
+    patch_file(cluster, &format!("service-{service}-node-port.json"))
+}
+
 pub fn ip_address_pool(cluster: &str, pool: &str) -> String {
     let (prefix, suffix) = POOL_FILE;
     stage_file(cluster, Stage::Metallb, &format!("{prefix}{pool}{suffix}"))

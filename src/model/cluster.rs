@@ -212,7 +212,7 @@ impl ClusterModel {
                 .filter(|_| plan.runs_east_west_gateway(input.index)),
             "east-west gateway",
             EAST_WEST_SERVICE,
-            ServicePatch::None,
+            flavor.east_west_patch(),
         );
         let ingress = input.lb_service(
             parsed.ingress.as_ref(),

@@ -33,6 +33,9 @@ pub(super) fn render_cluster(
     if let Some(gateway) = &cluster.east_west_gateway {
         out.yaml(tree, &gateway.path, "hosted/eastwest-gateway.yaml", gateway)?;
     }
+    if let Some(patch) = &cluster.node_port_patch {
+        out.json(tree, &patch.path, &patch.ops)?;
+    }
     let patch = &cluster.mesh_cluster_patch;
     out.json(tree, &patch.path, &patch.ops)
 }

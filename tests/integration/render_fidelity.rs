@@ -140,6 +140,30 @@ fn every_patch_of_the_golden_trees_applies_with_kubectl() {
             let body = std::fs::read_to_string(&file).unwrap();
             let parts: Vec<&str> = rel.split('/').collect();
             let result = match parts.as_slice() {
+                ["clusters", cluster, "patches", name] if name.ends_with("-node-port.json") => {
+                    // The Service as the gateway chart renders the IstioOperator's ports.
+                    let service = |ports: Value| {
+                        json!({"apiVersion": "v1", "kind": "Service",
+                            "metadata": {"name": "istio-eastwestgateway", "namespace": "istio-system"},
+                            "spec": {"type": "LoadBalancer", "ports": ports}})
+                    };
+                    let status = json!({"name": "status-port", "port": 15021, "nodePort": 30021});
+                    let tls = json!({"name": "tls", "port": 15443, "nodePort": 30443});
+                    let object = service(json!([status, tls]));
+                    let got = kubectl_patch(&kubectl, &object, "json", &file)
+                        .unwrap_or_else(|e| panic!("{case}/{rel}: {e}"));
+                    let c = plan.clusters.iter().find(|c| c.name == *cluster).unwrap();
+                    let ports = &got["spec"]["ports"];
+                    assert_eq!(ports[1]["name"], "tls", "{case}/{rel}");
+                    assert_eq!(ports[1]["nodePort"], json!(c.east_west_node_port.unwrap()));
+                    assert_eq!(ports[0], status, "{case}/{rel}: the status port is kept");
+                    // Ports in another order: the test op refuses the whole patch.
+                    assert!(
+                        kubectl_patch(&kubectl, &service(json!([tls, status])), "json", &file)
+                            .is_err()
+                    );
+                    got
+                }
                 ["clusters", cluster, "patches", name] => {
                     let patch: Value = if name.ends_with(".json") {
                         serde_json::from_str(&body).unwrap()
@@ -267,6 +291,8 @@ fn every_patch_of_the_golden_trees_applies_with_kubectl() {
         "dual-stack/clusters/ds-one/patches/service-istiod-ds-mesh-hosted-lb.yaml",
         "dual-stack/global/meshcluster-ds-two.json",
         "five-clusters/clusters/alpha/patches/node-alpha-cp-1.yaml",
+        "five-clusters/clusters/gamma/patches/service-istio-eastwestgateway-node-port.json",
+        "dual-stack/clusters/ds-one/patches/service-istio-eastwestgateway.yaml",
         "gitops/gitops/argocd/argocd-cm-application-health.yaml",
     ] {
         assert!(applied.contains(expected), "{expected} was not applied");
@@ -906,4 +932,61 @@ fn kind_listens_on_6443_and_planned_addresses_stay_reserved() {
         true,
         "the plan's autoAssign wins"
     );
+}
+
+/// From Istio 1.23 on, Mspider's Pluma Operator reconciles the east-west IstioOperator: it
+/// installs the `gateway` chart of version `spec.tag` from the repository named by
+/// `pluma.io/source-repo`, and drops the values the chart's schema does not list
+/// (pluma-tools/pluma-operator `internal/istio/iop.go`, `internal/pkg/schema/schema.go`).
+#[test]
+fn pluma_gets_its_chart_repository_and_the_address_comes_from_a_patch() {
+    let pluma = tree("dual-stack");
+    for cluster in ["ds-one", "ds-two"] {
+        let iop = yaml(
+            &pluma,
+            &format!("clusters/{cluster}/istio/eastwest-gateway.yaml"),
+        );
+        assert_eq!(
+            iop["metadata"]["annotations"]["pluma.io/source-repo"],
+            "https://release.daocloud.io/chartrepo/addon"
+        );
+        assert_eq!(iop["spec"]["tag"], "1.24.5-mspider");
+        let patch_path = format!("clusters/{cluster}/patches/service-istio-eastwestgateway.yaml");
+        let patch = yaml(&pluma, &patch_path);
+        // The patch carries exactly what the IstioOperator asked for and Pluma drops.
+        let asked = &iop["spec"]["components"]["ingressGateways"][0]["k8s"]["serviceAnnotations"];
+        assert_eq!(&patch["metadata"]["annotations"], asked);
+        assert!(asked["metallb.io/loadBalancerIPs"].is_string(), "{asked:?}");
+        assert!(text(&pluma, "README.md").contains(&format!(
+            "kubectl --context {cluster} patch service istio-eastwestgateway -n istio-system \
+             --type merge --patch-file {patch_path}"
+        )));
+    }
+    // Before 1.23 Istio's in-cluster operator reads serviceAnnotations: no patch.
+    let operator = tree("demo");
+    let iop = yaml(
+        &operator,
+        "clusters/mdemo-cluster2/istio/eastwest-gateway.yaml",
+    );
+    assert!(iop["metadata"].get("annotations").is_none(), "{iop:?}");
+    assert!(
+        !operator
+            .iter()
+            .any(|(p, _)| p.ends_with("service-istio-eastwestgateway.yaml"))
+    );
+    // Pluma drops a pinned node port too: a JSON patch sets it on the Service.
+    let fallback = tree("five-clusters");
+    let patch: Value = serde_json::from_str(text(
+        &fallback,
+        "clusters/gamma/patches/service-istio-eastwestgateway-node-port.json",
+    ))
+    .unwrap();
+    assert_eq!(
+        patch,
+        json!([{"op": "test", "path": "/spec/ports/1/port", "value": 15443},
+            {"op": "add", "path": "/spec/ports/1/nodePort", "value": 31443}])
+    );
+    assert!(!fallback.iter().any(|(p, _)| {
+        p.starts_with("clusters/delta/patches/service-istio-eastwestgateway-node-port")
+    }));
 }

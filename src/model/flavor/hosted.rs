@@ -11,8 +11,8 @@ mod patches;
 
 use serde::Serialize;
 
-pub use patches::{GlobalMeshPatch, JsonPatchOp, MeshClusterPatch};
-use patches::{global_mesh_patch, mesh_cluster_patch};
+pub use patches::{GlobalMeshPatch, JsonPatchOp, MeshClusterPatch, NodePortPatch};
+use patches::{global_mesh_patch, mesh_cluster_patch, node_port_patch};
 
 use super::{ControlPlaneAccess, PilotEndpoint};
 use crate::check::{HostedFacts, ParsedFacts};
@@ -39,6 +39,16 @@ const ISTIOD_XDS_PORT: u16 = 15012;
 const ISTIOD_WEBHOOK_PORT: u16 = 15017;
 /// Image of the throw-away pod that probes the hosted istiod when the plan has no demo.
 const DEFAULT_PROBE_IMAGE: &str = "curlimages/curl";
+/// From Istio 1.23 on, Mspider's Pluma Operator (not Istio's in-cluster operator) reconciles
+/// IstioOperators (DaoCloud-docs `docs/en/docs/mspider/intro/release-notes.md`, v0.36.0).
+const PLUMA_FROM: (u32, u32) = (1, 23);
+/// The chart repository Mspider's release notes name for Istio >= 1.23 ("the built-in Addon
+/// repository", GlobalMesh `global.istioRepo`): it holds the `-mspider` chart versions.
+const MSPIDER_CHART_REPOSITORY: &str = "https://release.daocloud.io/chartrepo/addon";
+/// The IstioOperator annotation that names the chart repository Pluma installs from; without
+/// it Pluma uses upstream's, which has no `-mspider` chart (pluma-tools/pluma-operator
+/// `internal/pkg/constants/constants.go`, `internal/istio/iop.go`).
+const PLUMA_SOURCE_REPO: &str = "pluma.io/source-repo";
 
 /// The hosted mesh as a whole.
 #[derive(Debug, Clone, Serialize)]
@@ -67,6 +77,12 @@ pub struct HostedMesh {
     pub istiod_family: Option<String>,
     /// The GlobalMesh merge patch (global/).
     pub global_mesh: GlobalMeshPatch,
+    /// Whether Pluma Operator reconciles the east-west IstioOperator (Istio >= 1.23). It
+    /// installs Istio's `gateway` chart and drops every value the chart's schema does not
+    /// list, `serviceAnnotations` and a port's `nodePort` among them
+    /// (pluma-tools/pluma-operator `internal/pkg/schema/schema.go`, `FilterValues`): the
+    /// Service's MetalLB annotations then come from a patch.
+    pub pluma: bool,
 }
 
 /// The hosted istiod LoadBalancer Service on the control-plane cluster.
@@ -105,6 +121,9 @@ pub struct HostedCluster {
     /// The network label of `istio-system`, which Mspider creates.
     pub network_label_patch: NamespacePatch,
     pub mesh_cluster_patch: MeshClusterPatch,
+    /// Under Pluma, the NodePort fallback's node port, which Pluma drops from the
+    /// IstioOperator: a JSON patch of the gateway's Service once it exists.
+    pub node_port_patch: Option<NodePortPatch>,
 }
 
 /// Context of `hosted/eastwest-gateway.yaml`: the east-west gateway IstioOperator.
@@ -126,6 +145,8 @@ pub struct EastWestGateway {
     pub ip_family_policy: Option<IpFamilyPolicy>,
     /// `values.global.proxy.clusterDomain`, for a DNS domain other than `cluster.local`.
     pub cluster_domain: Option<String>,
+    /// Annotations of the IstioOperator itself: Pluma's chart repository (Istio >= 1.23).
+    pub annotations: Vec<Pair>,
 }
 
 /// Name of the hosted istiod LoadBalancer Service Mspider creates.
@@ -183,6 +204,7 @@ impl HostedMesh {
             registry: hosted.registry.clone(),
             proxy_image: format!("{}/proxyv2:{}", hosted.registry, mesh.version),
             global_mesh: global_mesh_patch(mesh_facts, &hosted_istiod, networks),
+            pluma: facts.mesh_version.minor_version() >= PLUMA_FROM,
             hosted_istiod,
             hosted_apiserver: format!("{}-hosted-apiserver", mesh.id),
             work_clusters: plan.clusters.iter().map(|c| c.name.clone()).collect(),
@@ -235,6 +257,9 @@ impl HostedMesh {
             },
             istiod_service,
             east_west_gateway: east_west.map(|service| self.east_west_gateway(input, service)),
+            node_port_patch: east_west.filter(|_| self.pluma).and_then(|service| {
+                node_port_patch(&cluster.name, service, cluster.east_west_node_port)
+            }),
             network_label_patch: NamespacePatch {
                 path: layout::namespace_patch(&cluster.name, ISTIO_NAMESPACE),
                 name: ISTIO_NAMESPACE.to_owned(),
@@ -272,6 +297,11 @@ impl HostedMesh {
             service_annotations: service.annotations.clone(),
             ip_family_policy: service.ip_family_policy,
             cluster_domain: input.mesh.cluster_domain.clone(),
+            annotations: if self.pluma {
+                vec![pair(PLUMA_SOURCE_REPO, MSPIDER_CHART_REPOSITORY)]
+            } else {
+                Vec::new()
+            },
         }
     }
 }

@@ -176,6 +176,16 @@ impl MeshFlavor {
         }
     }
 
+    /// How the east-west gateway's address reaches its Service: its IstioOperator carries
+    /// the annotations, except where Pluma Operator drops them (hosted, Istio >= 1.23: a
+    /// patch after the install); the upstream modes' gateway values carry them.
+    pub fn east_west_patch(&self) -> ServicePatch {
+        match self {
+            MeshFlavor::Hosted(mesh) if mesh.pluma => ServicePatch::Full,
+            _ => ServicePatch::None,
+        }
+    }
+
     /// The flavor's part of one cluster; `east_west` and `ingress`: the cluster's gateway
     /// Services, when it has them.
     pub fn cluster(

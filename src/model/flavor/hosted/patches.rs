@@ -13,7 +13,9 @@ use super::{
 use crate::check::IpFamily;
 use crate::layout;
 use crate::model::existing::{Patch, PatchFormat, Purpose};
+use crate::model::gateways;
 use crate::model::mesh::{MeshFacts, Network};
+use crate::model::metallb::LbService;
 use crate::model::{Pair, pair};
 
 /// Mspider's resources on the global service cluster (`discovery.mspider.io`).
@@ -55,6 +57,55 @@ pub struct MeshClusterPatch {
     /// The patch itself; the README does not show it.
     #[serde(skip)]
     pub ops: Vec<JsonPatchOp>,
+}
+
+/// The node port of the east-west gateway's `tls` port, set on its Service once Pluma
+/// Operator installed it (a JSON patch: `test` that the port is the `tls` one, then `add`).
+#[derive(Debug, Clone, Serialize)]
+pub struct NodePortPatch {
+    pub path: String,
+    pub service: String,
+    pub namespace: String,
+    pub port: u16,
+    pub node_port: u16,
+    #[serde(skip)]
+    pub ops: Vec<JsonPatchOp>,
+}
+
+/// The JSON patch that pins `service`'s `tls` port to `node_port`: the gateway chart
+/// renders `service.ports` in the IstioOperator's order (istio/istio
+/// `manifests/charts/gateway/templates/service.yaml`), which is `gateways::east_west_ports`'.
+pub(super) fn node_port_patch(
+    cluster: &str,
+    service: &LbService,
+    node_port: Option<u16>,
+) -> Option<NodePortPatch> {
+    let node_port = node_port?;
+    let ports = gateways::east_west_ports(false, Some(node_port));
+    let (index, tls) = ports
+        .iter()
+        .enumerate()
+        .find(|(_, p)| p.node_port.is_some())?;
+    let at = |field: &str| format!("/spec/ports/{index}/{field}");
+    Some(NodePortPatch {
+        path: layout::service_node_port_patch(cluster, &service.name),
+        service: service.name.clone(),
+        namespace: service.namespace.clone(),
+        port: tls.port,
+        node_port,
+        ops: vec![
+            JsonPatchOp {
+                op: "test",
+                path: at("port"),
+                value: tls.port.into(),
+            },
+            JsonPatchOp {
+                op: "add",
+                path: at("nodePort"),
+                value: node_port.into(),
+            },
+        ],
+    })
 }
 
 /// One RFC 6902 operation, in the field order the patch file shows.
@@ -123,6 +174,22 @@ impl HostedCluster {
                 precondition: Some(joined),
             },
         ]
+        .into_iter()
+        .chain(self.node_port_patch.iter().map(|patch| Patch {
+            path: patch.path.clone(),
+            context: cluster.to_owned(),
+            global: false,
+            kind: "Service".to_owned(),
+            resource: "service".to_owned(),
+            name: patch.service.clone(),
+            namespace: Some(patch.namespace.clone()),
+            format: PatchFormat::Json,
+            purpose: Purpose::Address,
+            precondition: Some(format!(
+                "Pluma Operator installed the east-west gateway of {cluster}"
+            )),
+        }))
+        .collect()
     }
 }
 
