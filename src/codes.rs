@@ -124,7 +124,7 @@ codes! {
     /// A MetalLB L2 interface is not a Linux network interface name.
     InvalidInterface = "MG059": "a MetalLB L2 interface is not a network interface name",
 
-    // Versions (MG060–MG064).
+    // Versions (MG060–MG065).
     /// `mesh.version` is not `MAJOR.MINOR.PATCH[-suffix]`.
     InvalidMeshVersion = "MG060": "the mesh version is not MAJOR.MINOR.PATCH[-suffix]",
     /// `kubernetesVersion` is not `MAJOR.MINOR[.PATCH]`.
@@ -135,6 +135,8 @@ codes! {
     InvalidMetallbVersion = "MG063": "metallb.version is not vMAJOR.MINOR.PATCH of v0.13.0 or later",
     /// Upstream modes: the version is not an Istio release meshgen knows (1.24 to the newest in its table).
     UnknownIstioRelease = "MG064": "upstream modes: the version is not an Istio release meshgen knows",
+    /// (warning) Hosted: a 1.24 mesh version before 1.24.5-mspider.
+    HostedIstio124BeforeFix = "MG065": "hosted: an Istio 1.24 release before 1.24.5-mspider (warning)",
 
     // Demo apps (MG070–MG072).
     /// The demo names a cluster that is not in the plan.

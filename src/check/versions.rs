@@ -135,11 +135,40 @@ pub(super) fn check(plan: &Plan, out: &mut Diagnostics) -> Parsed {
     (mesh, clusters)
 }
 
-/// MG060: check `mesh.version`; the version when it is valid.
+/// The first Mspider build of Istio 1.24 that keeps the hosted architecture: community
+/// 1.24 removed `istio-remote`, and Mspider v0.35.0 "Fixed custom Istio v1.24.5-mspider
+/// deployments to retain the managed mesh architecture" (DaoCloud/DaoCloud-docs
+/// `docs/en/docs/mspider/intro/release-notes.md`, which lists 1.24.5 and 1.24.6 only).
+const HOSTED_124_FIXED_PATCH: u32 = 5;
+
+/// MG060: check `mesh.version`; the version when it is valid. MG065: a hosted mesh on an
+/// Istio 1.24 build before the one that keeps the hosted architecture.
 fn mesh_version(plan: &Plan, out: &mut Diagnostics) -> Option<MeshVersion> {
     let text = &plan.mesh.version;
     match MeshVersion::parse(text) {
-        Some(version) => Some(version),
+        Some(version) => {
+            if plan.mesh.mode == MeshMode::Hosted
+                && version.minor_version() == (1, 24)
+                && version.patch < HOSTED_124_FIXED_PATCH
+            {
+                out.push(
+                    Diagnostic::warning(
+                        Code::HostedIstio124BeforeFix,
+                        "mesh.version",
+                        format!(
+                            "hosted mesh on `{}`: Istio 1.24 removed istio-remote, and Mspider \
+                             keeps the hosted architecture on 1.24 from 1.24.5-mspider on",
+                            shown(text)
+                        ),
+                    )
+                    .hint(
+                        "use 1.24.5-mspider or later (Mspider v0.35.0 release notes), or a \
+                         1.23 or 1.25 release Mspider lists",
+                    ),
+                );
+            }
+            Some(version)
+        }
         None => {
             out.push(
                 Diagnostic::error(

@@ -171,7 +171,14 @@ fn dependants(model: &Model, cluster: &ClusterModel, service: &str) -> Vec<Strin
         .is_some_and(|s| s.name == service);
     for network in &model.networks {
         if is_east_west && network.gateways.iter().any(|g| g.cluster == cluster.name) {
-            found.push(format!("the meshNetworks entries of {}", network.id));
+            // Hosted: meshNetworks params name the address; upstream: istiod reads it from
+            // the Service labelled with the network (istio.io multicluster guides).
+            found.push(match model.flavor {
+                crate::model::flavor::MeshFlavor::Hosted(_) => {
+                    format!("the meshNetworks entries of {}", network.id)
+                }
+                _ => format!("the gateway address istiod announces for {}", network.id),
+            });
         }
     }
     for endpoint in model.flavor.pilot_endpoints() {
