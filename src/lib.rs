@@ -19,6 +19,7 @@ pub mod graph;
 pub mod layout;
 pub mod model;
 pub mod net;
+mod options;
 pub mod plan;
 pub mod render;
 pub mod report;
@@ -27,18 +28,9 @@ pub mod write;
 
 pub use codes::Code;
 pub use diag::{Diagnostic, Diagnostics, Severity};
+pub use options::Options;
 pub use plan::{Format, Plan, Source};
 pub use tree::Tree;
-
-/// What a compile is asked for.
-#[derive(Debug, Clone, Default)]
-pub struct Options {
-    /// Render only this cluster's files: `clusters/<name>/`, `bootstrap/<name>/` and its
-    /// MeshCluster patch (the README and the GlobalMesh patch cover the whole mesh).
-    pub cluster: Option<String>,
-    /// Warnings count as errors (`--deny-warnings`).
-    pub deny_warnings: bool,
-}
 
 /// A plan that parsed and passed every check, with any warnings and the values the checks
 /// parsed (for the model, which reads them instead of parsing the plan again).

@@ -1,7 +1,7 @@
 //! Render the GitOps files the model decided ([`crate::model::gitops`]).
 
-use crate::Options;
 use crate::model::gitops::GitOpsModel;
+use crate::options::Options;
 use crate::tree::Tree;
 
 /// Write `gitops/argocd/**` and `gitops/flux/**`: nothing without a gitops section, and

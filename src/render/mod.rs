@@ -28,12 +28,12 @@ use std::sync::{Arc, mpsc};
 use minijinja::{Environment, Error, Value};
 use serde::Serialize;
 
-use crate::Options;
 use crate::layout;
 use crate::model::cluster::Kustomization;
 use crate::model::demo::ClusterDemo;
 use crate::model::flavor::{ClusterFlavor, MeshFlavor};
 use crate::model::{ClusterModel, Model};
+use crate::options::Options;
 use crate::tree::Tree;
 use environment::environment;
 
