@@ -20,6 +20,7 @@ mod overlap;
 mod parsed;
 mod pools;
 mod subnets;
+mod traffic;
 mod versions;
 
 use std::collections::{HashMap, HashSet};
@@ -56,6 +57,7 @@ pub fn check_parsed(plan: &Plan) -> (Diagnostics, Option<ParsedFacts>) {
     let versions = versions::check(plan, &mut out);
     demo::check(&facts, &mut out);
     images::check(plan, &mut out);
+    traffic::check(&facts, &mut out);
     let gitops_path = gitops::check(plan, &mut out);
     let parsed = if out.has_errors() {
         None

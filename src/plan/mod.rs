@@ -8,6 +8,7 @@
 mod gitops;
 mod load;
 mod locate;
+mod traffic;
 
 use std::collections::BTreeMap;
 
@@ -18,6 +19,7 @@ pub use gitops::*;
 pub use load::{Format, LoadError, Source, load, parse};
 pub use locate::Locator;
 pub(crate) use locate::is_yaml_node;
+pub use traffic::*;
 
 /// A multi-cluster service mesh plan: the mesh, its clusters, and optional demo apps.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
@@ -34,6 +36,9 @@ pub struct Plan {
     /// Argo CD and Flux objects that sync the rendered tree to the clusters (opt-in).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub gitops: Option<GitOps>,
+    /// Traffic policy: locality failover per service (opt-in).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub traffic: Option<Traffic>,
 }
 
 /// The mesh as a whole.
