@@ -9,11 +9,14 @@
 //!
 //! ```text
 //! README.md                                  planning form and runbook
+//! verify.sh                                  read-only check of the runbook's expectations
 //! bootstrap/<cluster>/{kind-cluster,kubeadm-config}.yaml
 //! clusters/<cluster>/kustomization.yaml      lists the stage folders
 //! clusters/<cluster>/<stage>/...             one kustomize-buildable folder per Stage
 //! clusters/<cluster>/patches/...             patches of objects that already exist
 //! global/...                                 objects on Mspider's global service cluster
+//! global/istio/...                           Istio config for the mesh's own control plane (hosted)
+//! clusters/<cluster>/traffic/...             Istio config applied to a cluster by the runbook
 //! gitops/{argocd,flux}/...                   Argo CD / Flux objects
 //! .meshgen/manifest                          the files meshgen owns
 //! ```
@@ -187,6 +190,31 @@ pub const GLOBAL_MESH_PATCH: &str = "global/globalmesh.yaml";
 /// The JSON patch of one cluster's MeshCluster.
 pub fn mesh_cluster_patch(cluster: &str) -> String {
     format!("global/meshcluster-{cluster}.json")
+}
+
+// ---- Istio config where istiod reads it (locality failover)
+
+/// A failover DestinationRule for the mesh's control plane, once for the mesh (hosted: the
+/// mesh's own API server), under `global/` as DESIGN.md has it. `<name>.<namespace>` is
+/// unique: neither part has a dot.
+pub fn mesh_destination_rule(name: &str, namespace: &str) -> String {
+    format!("global/istio/destinationrule-{name}.{namespace}.yaml")
+}
+
+/// A failover DestinationRule applied to one cluster. Not a stage resource: the runbook's
+/// failover step applies it once the service's namespace exists.
+pub fn cluster_destination_rule(cluster: &str, name: &str, namespace: &str) -> String {
+    format!("clusters/{cluster}/traffic/destinationrule-{name}.{namespace}.yaml")
+}
+
+// ---- verify.sh
+
+/// The read-only check of the runbook's expectations against the live clusters.
+pub const VERIFY: &str = "verify.sh";
+
+/// Whether a rendered file is a program: the writer makes it executable.
+pub fn is_executable(path: &str) -> bool {
+    path == VERIFY
 }
 
 // ---- gitops/

@@ -785,7 +785,11 @@ impl Writer {
         let mut file = fs::File::create_new(&path).map_err(WriteError::io("create", &target))?;
         file.write_all(bytes)
             .and_then(|()| flush_file(&file))
-            .map_err(WriteError::io("write", &target))
+            .map_err(WriteError::io("write", &target))?;
+        if crate::layout::is_executable(relative) {
+            make_executable(&file).map_err(WriteError::io("make executable", &target))?;
+        }
+        Ok(())
     }
 
     /// Check what the new tree would overwrite or delete in OUT, carry over what is not
@@ -869,6 +873,21 @@ impl Writer {
         }
         Ok(())
     }
+}
+
+/// `rwxr-xr-x`, less what the umask takes away from a new file (`rw-r--r--` under 022).
+#[cfg(unix)]
+fn make_executable(file: &fs::File) -> io::Result<()> {
+    use std::os::unix::fs::PermissionsExt;
+    let mode = file.metadata()?.permissions().mode();
+    // Execute wherever the umask left read.
+    let execute = (mode & 0o444) >> 2;
+    file.set_permissions(fs::Permissions::from_mode(mode | execute))
+}
+
+#[cfg(not(unix))]
+fn make_executable(_: &fs::File) -> io::Result<()> {
+    Ok(())
 }
 
 #[cfg(unix)]

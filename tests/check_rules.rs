@@ -1595,3 +1595,28 @@ fn failover_in_one_locality_is_a_warning() {
     });
     assert_no(&d, "MG121");
 }
+
+#[test]
+fn the_demo_plans_commented_traffic_section_is_valid_when_uncommented() {
+    let text = read(DEMO_YAML);
+    let (plan, traffic) = text
+        .split_once("# traffic:")
+        .expect("the demo plan shows traffic");
+    let uncommented: String =
+        std::iter::once("traffic:".to_owned() + traffic.lines().next().unwrap_or(""))
+            .chain(
+                traffic
+                    .lines()
+                    .skip(1)
+                    .map(|l| l.strip_prefix("# ").unwrap_or(l).to_owned()),
+            )
+            .collect::<Vec<_>>()
+            .join("\n");
+    let text = format!("{plan}{uncommented}\n");
+    assert_only(&located(&text, Format::Yaml), &[]);
+    let parsed =
+        meshgen::plan::parse(&meshgen::Source::new("plan.yaml", text, Format::Yaml)).unwrap();
+    let traffic = parsed.traffic.expect("a traffic section");
+    assert_eq!(traffic.failover[0].service, "helloworld.sample");
+    assert!(traffic.failover[0].outlier_detection.is_some());
+}

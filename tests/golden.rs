@@ -83,7 +83,21 @@ fn write_tree(tree: &Tree, dir: &Path) {
         let file = dir.join(path);
         fs::create_dir_all(file.parent().expect("has a parent")).expect("create folders");
         fs::write(&file, bytes).expect("write golden file");
+        if meshgen::layout::is_executable(path) {
+            set_executable(&file);
+        }
     }
+}
+
+fn set_executable(file: &Path) {
+    use std::os::unix::fs::PermissionsExt;
+    fs::set_permissions(file, fs::Permissions::from_mode(0o755)).expect("chmod");
+}
+
+/// Whether `file` has the execute bit of its owner.
+fn is_executable(file: &Path) -> bool {
+    use std::os::unix::fs::PermissionsExt;
+    fs::metadata(file).is_ok_and(|m| m.permissions().mode() & 0o100 != 0)
 }
 
 /// What differs between the rendered tree and the expected files, as text.
@@ -164,7 +178,12 @@ fn every_case_renders_its_expected_tree() {
             write_tree(tree, &out);
             continue;
         }
-        let problems = differences(tree, &read_tree(&out));
+        let mut problems = differences(tree, &read_tree(&out));
+        for (path, _) in tree.iter() {
+            if meshgen::layout::is_executable(path) && !is_executable(&out.join(path)) {
+                problems.push(format!("out/{path} is not executable"));
+            }
+        }
         if !problems.is_empty() {
             failures.push(format!(
                 "{}: rendered tree differs from out/ (bless with MESHGEN_BLESS=1 cargo test --test golden):\n{}",
@@ -210,6 +229,10 @@ fn the_cli_writes_each_golden_tree_and_checks_it() {
         assert!(
             on_disk == read_tree(&case.join("out")),
             "{plan}: the CLI wrote a tree other than out/ (run the golden test first)"
+        );
+        assert!(
+            is_executable(&out.join(meshgen::layout::VERIFY)),
+            "{plan}: the CLI wrote verify.sh without its execute bit"
         );
         assert_eq!(
             run(&["render", plan, "-o", out_arg, "--check"])

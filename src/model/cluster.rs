@@ -11,7 +11,7 @@ use super::demo::{self, ClusterDemo};
 use super::flavor::{ClusterFlavor, MeshFlavor};
 use super::gateways::{self, CrossNetworkGateway, EAST_WEST_SERVICE, INGRESS_SERVICE};
 use super::mesh::{LABEL_REGION, LABEL_SUBZONE, LABEL_ZONE, MeshFacts};
-use super::metallb::{self, LbService, MetallbConfig, ParsedPool, lb_address};
+use super::metallb::{self, LbRole, LbService, MetallbConfig, ParsedPool, lb_address};
 use super::{Pair, pair};
 use crate::layout::{self, Stage};
 use crate::plan::{self, ClusterType, NodeRole, Plan};
@@ -154,7 +154,7 @@ impl<'a> ClusterInput<'a> {
     pub fn lb_service(
         &self,
         text: Option<&str>,
-        role: &str,
+        role: LbRole,
         name: &str,
         patched: bool,
     ) -> Result<Option<LbService>, String> {
@@ -191,13 +191,19 @@ impl ClusterModel {
             ips.east_west
                 .as_deref()
                 .filter(|_| input.mesh.multi_network),
-            "east-west gateway",
+            LbRole {
+                title: "east-west gateway",
+                step: "east_west",
+            },
             EAST_WEST_SERVICE,
             false,
         )?;
         let ingress = input.lb_service(
             ips.ingress.as_deref(),
-            "ingress gateway",
+            LbRole {
+                title: "ingress gateway",
+                step: "ingress",
+            },
             INGRESS_SERVICE,
             true,
         )?;

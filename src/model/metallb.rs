@@ -38,11 +38,22 @@ pub enum IpFamilyPolicy {
     RequireDualStack,
 }
 
+/// What a LoadBalancer Service is, and the runbook step that gives it its address.
+#[derive(Debug, Clone, Copy)]
+pub struct LbRole {
+    /// `hosted istiod`, `east-west gateway`, `ingress gateway`.
+    pub title: &'static str,
+    /// The step's name (see [`super::runbook::Steps`]).
+    pub step: &'static str,
+}
+
 /// A LoadBalancer Service of the mesh and the address planned for it.
 #[derive(Debug, Clone, Serialize)]
 pub struct LbService {
     /// `hosted istiod`, `east-west gateway` or `ingress gateway`.
     pub role: String,
+    /// The runbook step that gives the Service its address.
+    pub step: String,
     pub name: String,
     pub namespace: String,
     pub address: LbAddress,
@@ -125,7 +136,7 @@ pub fn parse_pools(cluster: &plan::Cluster) -> Result<Vec<ParsedPool<'_>>, Strin
 /// already exists and gets its address through a patch file.
 pub fn lb_service(
     cluster: &str,
-    role: &str,
+    role: LbRole,
     name: &str,
     address: LbAddress,
     pools: &[ParsedPool<'_>],
@@ -158,7 +169,8 @@ pub fn lb_service(
     let patch_path = (patched && (!annotations.is_empty() || ip_family_policy.is_some()))
         .then(|| layout::service_patch(cluster, name));
     Ok(LbService {
-        role: role.to_owned(),
+        role: role.title.to_owned(),
+        step: role.step.to_owned(),
         name: name.to_owned(),
         namespace: ISTIO_NAMESPACE.to_owned(),
         address,

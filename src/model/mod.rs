@@ -15,7 +15,10 @@
 //! - [`bootstrap`]: kind and kubeadm configs;
 //! - [`demo`]: helloworld and sleep;
 //! - [`gitops`]: Argo CD and Flux objects;
-//! - [`runbook`]: which clusters each runbook step concerns;
+//! - [`runbook`]: the step numbers, and which clusters each runbook step concerns;
+//! - [`traffic`]: locality failover (DestinationRules, the predicted order by
+//!   [`priority`], the runbook's failover step);
+//! - [`verify`]: what `verify.sh` checks;
 //! - [`flavor`]: **the control-plane seam**. Everything above is the same whatever
 //!   runs the control plane; what differs (Mspider's hosted mode today, upstream
 //!   Istio's multi-primary and primary-remote next) lives behind [`flavor::MeshFlavor`]
@@ -33,7 +36,10 @@ pub mod gateways;
 pub mod gitops;
 pub mod mesh;
 pub mod metallb;
+pub mod priority;
 pub mod runbook;
+pub mod traffic;
+pub mod verify;
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -66,6 +72,10 @@ pub struct Model {
     pub runbook: runbook::Runbook,
     /// Argo CD and Flux objects, when the plan has a gitops section.
     pub gitops: Option<gitops::GitOpsModel>,
+    /// Locality failover, when the plan has failover entries.
+    pub traffic: Option<traffic::TrafficModel>,
+    /// What `verify.sh` checks.
+    pub verify: verify::VerifyModel,
 }
 
 /// A `key: value` pair (label, annotation, param), kept in a fixed order.
@@ -101,7 +111,19 @@ impl Model {
             clusters.push(Arc::new(ClusterModel::resolve(&input, &flavor)?));
         }
         let demo = plan.demo.as_ref().map(|demo| demo::demo_facts(plan, demo));
-        let runbook = runbook::Runbook::of(&clusters);
+        let traffic =
+            traffic::TrafficModel::resolve(plan, &mesh, flavor.istio_config(), &clusters)?;
+        let steps = runbook::Steps::of(&flavor, traffic.is_some());
+        let verify = verify::VerifyModel::resolve(
+            plan,
+            &mesh,
+            &flavor,
+            &clusters,
+            demo.as_ref(),
+            traffic.as_ref(),
+            &steps,
+        )?;
+        let runbook = runbook::Runbook::of(&clusters, steps);
         let gitops = gitops::GitOpsModel::resolve(plan, &clusters)?;
         Ok(Model {
             mesh,
@@ -111,6 +133,8 @@ impl Model {
             demo,
             runbook,
             gitops,
+            traffic,
+            verify,
         })
     }
 

@@ -228,6 +228,63 @@ pub fn check_json(path: &str, text: &str) -> Result<(), String> {
     Ok(())
 }
 
+/// Check a rendered shell script: it starts with `#!`, and every quote it opens is closed
+/// (single, double, and backslash escapes, outside comments and here-documents), so no
+/// placed value can run into the script's code. `shellcheck` judges the rest (CI).
+pub fn check_script(path: &str, text: &str) -> Result<(), String> {
+    if !text.starts_with("#!") {
+        return Err(format!("rendered {path} does not start with #!"));
+    }
+    let mut heredoc: Option<String> = None;
+    let mut open: Option<(char, usize)> = None;
+    for (n, line) in text.lines().enumerate() {
+        let n = n + 1;
+        if let Some(end) = &heredoc {
+            if line.trim_start_matches('\t') == end {
+                heredoc = None;
+            }
+            continue;
+        }
+        let mut chars = line.chars().peekable();
+        let mut previous = ' ';
+        while let Some(c) = chars.next() {
+            match (open, c) {
+                (None, '#') if previous.is_whitespace() || previous == ';' => break,
+                (None, '\\') | (Some(('"', _)), '\\') => {
+                    chars.next();
+                }
+                (None, '\'' | '"') => open = Some((c, n)),
+                (Some((q, _)), _) if q == c => open = None,
+                (None, '<') if chars.peek() == Some(&'<') => {
+                    chars.next();
+                    let rest: String = chars.clone().collect();
+                    let word = rest.trim_start_matches('-').trim_start();
+                    let word: String = word
+                        .chars()
+                        .take_while(|c| !c.is_whitespace() && *c != ';')
+                        .filter(|c| *c != '\'' && *c != '"')
+                        .collect();
+                    if !word.is_empty() {
+                        heredoc = Some(word);
+                    }
+                }
+                _ => {}
+            }
+            previous = c;
+        }
+    }
+    // A quote may span lines (a newline in a variable): only the end of the file judges.
+    if let Some((q, line)) = open {
+        return Err(format!(
+            "rendered {path}:{line}: the quote {q} is never closed"
+        ));
+    }
+    if heredoc.is_some() {
+        return Err(format!("rendered {path}: a here-document is never ended"));
+    }
+    Ok(())
+}
+
 /// Check a rendered Markdown file: code fences are closed and every table row
 /// has its header's number of cells. (Inside a code block a backslash is legal
 /// shell quoting, e.g. `'K\&'`, so code blocks are not inspected.)
@@ -382,6 +439,22 @@ mod tests {
         assert!(check_json("x", "[{\"op\": \"add\"}]").is_ok());
         assert!(check_json("x", "\"text\"").is_err());
         assert!(check_json("x", "[").is_err());
+    }
+
+    #[test]
+    fn parse_back_checks_shell_quotes() {
+        assert!(check_script("x", "#!/bin/sh\necho 'a # b' \"c\\\"d\" # it's\n").is_ok());
+        assert!(check_script("x", "#!/bin/sh\nnl='\n'\necho \"$(sed -n '1p' \"$f\")\"\n").is_ok());
+        assert!(check_script("x", "#!/bin/sh\ncat <<'EOF'\nit's\nEOF\necho ok\n").is_ok());
+        assert!(check_script("x", "#!/bin/sh\necho 'a\n").is_err());
+        assert!(check_script("x", "#!/bin/sh\necho \"a\\\"\n").is_err());
+        assert!(check_script("x", "#!/bin/sh\ncat <<EOF\nx\n").is_err());
+        assert!(check_script("x", "echo\n").is_err());
+        // Every shell word the formatter places keeps the quotes balanced.
+        for value in ["it's", "a\"b", "a\\", "$(x)", "a\nb", "'", "\\'"] {
+            let script = format!("#!/bin/sh\necho {}\n", shell_word(value));
+            assert!(check_script("x", &script).is_ok(), "{script}");
+        }
     }
 
     #[test]

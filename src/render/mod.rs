@@ -127,6 +127,22 @@ fn render_mesh_wide(out: &Renderer, model: &Model, options: &Options) -> Result<
         match &model.flavor {
             MeshFlavor::Hosted(mesh) => hosted::render_mesh(out, &mut tree, mesh)?,
         }
+        out.script(&mut tree, layout::VERIFY, "verify.sh", &model.verify)?;
+    }
+    // A cluster's copies with `--cluster`, the mesh-wide one without.
+    for entry in model.traffic.iter().flat_map(|t| &t.failover) {
+        for file in &entry.files {
+            if file.cluster.as_deref() == options.cluster.as_deref()
+                || (options.cluster.is_none() && file.cluster.is_some())
+            {
+                out.yaml(
+                    &mut tree,
+                    &file.path,
+                    "istio/destinationrule.yaml",
+                    &entry.destination_rule,
+                )?;
+            }
+        }
     }
     gitops::render_gitops(model.gitops.as_ref(), options, out, &mut tree)?;
     Ok(tree)
@@ -297,6 +313,24 @@ impl Renderer {
         )
     }
 
+    /// Render a shell script: the `#!` line, then its header, then the template.
+    pub(crate) fn script<T: Serialize>(
+        &self,
+        tree: &mut Tree,
+        path: &str,
+        template: &str,
+        context: &T,
+    ) -> Result<(), String> {
+        let text = self.file(
+            &format!("#!/bin/sh\n# {}\n", self.header),
+            path,
+            template,
+            context,
+        )?;
+        escape::check_script(path, &text)?;
+        tree.insert(path, text.into_bytes())
+    }
+
     /// Render a Markdown template, check its structure, and add it with its header.
     pub(crate) fn markdown<T: Serialize>(
         &self,
@@ -397,6 +431,20 @@ fn environment() -> Result<Environment<'static>, String> {
         } else if name.ends_with(".json") {
             serde_json::to_string(value)
                 .map_err(|e| Error::new(ErrorKind::InvalidOperation, e.to_string()))?
+        } else if name.ends_with(".sh") {
+            // Every placed value is one shell word; POSIX sh has no `$'...'` for control
+            // characters (the checks let none reach a script).
+            let text = plain_text(value);
+            if text
+                .chars()
+                .any(|c| c.is_control() || crate::grammar::text::is_invisible(c))
+            {
+                return Err(Error::new(
+                    ErrorKind::InvalidOperation,
+                    format!("{text:?} holds a control or invisible character: no POSIX shell word"),
+                ));
+            }
+            escape::shell_word(&text)
         } else if name.ends_with(".md") {
             // `sh` and `code` mark their output safe: it is already escaped.
             match value.as_str() {
@@ -430,7 +478,9 @@ mod tests {
         let env = environment().unwrap();
         for (name, _) in env.templates() {
             assert!(
-                [".yaml", ".json", ".md"].iter().any(|e| name.ends_with(e)),
+                [".yaml", ".json", ".md", ".sh"]
+                    .iter()
+                    .any(|e| name.ends_with(e)),
                 "{name}: no escaping for this extension"
             );
         }

@@ -25,6 +25,7 @@ pub(crate) fn context(model: &Model) -> Value {
         flavor => converted(&model.flavor),
         demo => converted(&model.demo),
         runbook => converted(&model.runbook),
+        traffic => converted(&model.traffic),
     }
 }
 

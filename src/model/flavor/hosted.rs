@@ -7,14 +7,20 @@
 //! reconciles (DaoCloud/DaoCloud-docs,
 //! `docs/zh/docs/mspider/03UserGuide/multiCluster/multiClusterInstall.md`).
 
+use std::sync::Arc;
+
 use serde::Serialize;
+
+use super::{ClusterFlavor, ConfigPlace};
 
 use crate::layout;
 use crate::model::cluster::{ClusterInput, MeshRole, NamespacePatch};
 use crate::model::gateways::{self, ServicePort};
 use crate::model::mesh::{LABEL_NETWORK, MeshFacts, Network};
-use crate::model::metallb::{IpFamilyPolicy, LbAddress, LbService, lb_address, url_host};
-use crate::model::{ISTIO_NAMESPACE, Pair, pair};
+use crate::model::metallb::{IpFamilyPolicy, LbAddress, LbRole, LbService, lb_address, url_host};
+use crate::model::runbook::Steps;
+use crate::model::verify::{self, Check};
+use crate::model::{ClusterModel, ISTIO_NAMESPACE, Pair, pair};
 use crate::plan::Plan;
 
 /// Namespace of GlobalMesh and MeshCluster on the global service cluster.
@@ -25,6 +31,25 @@ pub const HOSTED_WORKLOAD_CLUSTER: &str = "HOSTED_WORKLOAD_CLUSTER";
 const PARAM_PREFIX: &str = "istio.custom_params.values.global.";
 /// Image of the throw-away pod that probes the hosted istiod when the plan has no demo.
 const DEFAULT_PROBE_IMAGE: &str = "curlimages/curl";
+
+/// The hosted runbook's steps, in order (`templates/hosted/README.md` includes one file each).
+pub const RUNBOOK_STEPS: &[&str] = &[
+    "clusters",
+    "nodes",
+    "metallb",
+    "create_mesh",
+    "istiod_ip",
+    "globalmesh",
+    "work_clusters",
+    "meshcluster",
+    "network_label",
+    "ingress",
+    "east_west",
+    "verify_lb",
+    "demo",
+    "verify_traffic",
+    "failover",
+];
 
 /// The hosted mesh as a whole.
 #[derive(Debug, Clone, Serialize)]
@@ -208,7 +233,10 @@ impl HostedMesh {
                 .istiod
                 .as_deref()
                 .filter(|_| is_control_plane),
-            "hosted istiod",
+            LbRole {
+                title: "hosted istiod",
+                step: "istiod_ip",
+            },
             &self.hosted_istiod.service_name,
             true,
         )?;
@@ -253,6 +281,96 @@ impl HostedMesh {
             service_annotations: service.annotations.clone(),
             ip_family_policy: service.ip_family_policy,
         }
+    }
+}
+
+impl HostedMesh {
+    /// A hosted mesh's istiod reads Istio config from the mesh's own virtual cluster,
+    /// `<meshID>-hosted-apiserver` in the control-plane cluster; Istio objects in the work
+    /// clusters have no effect (DaoCloud/DaoCloud-docs
+    /// `docs/en/docs/mspider/best-practice/managed-mesh-to-sync.md`).
+    pub(super) fn istio_config(&self) -> ConfigPlace {
+        let name = format!("{}-hosted-apiserver", self.global_mesh.name);
+        ConfigPlace::ControlPlane {
+            context: name.clone(),
+            name,
+        }
+    }
+
+    /// The GlobalMesh params and each cluster's MeshCluster params, on the global cluster.
+    pub(super) fn verify_checks(
+        &self,
+        clusters: &[Arc<ClusterModel>],
+        steps: &Steps,
+    ) -> Result<Vec<Check>, String> {
+        let mut out = Vec::new();
+        let global = &self.global_mesh;
+        let step = steps.number("globalmesh")?;
+        for param in &global.params {
+            let mut check = Check::of(
+                &self.global_cluster,
+                step,
+                format!("GlobalMesh {}: param {}", global.name, param.key),
+                param.value.clone(),
+                verify::args(
+                    &[
+                        "get",
+                        "globalmeshes.discovery.mspider.io",
+                        &global.name,
+                        "-n",
+                        &global.namespace,
+                    ],
+                    &format!(
+                        "{{.spec.ownerConfig.controlPlaneParams.{}}}",
+                        verify::jsonpath_key(&param.key)
+                    ),
+                ),
+            );
+            check.cluster = "-".to_owned();
+            out.push(check);
+        }
+        let step = steps.number("meshcluster")?;
+        for cluster in clusters {
+            let ClusterFlavor::Hosted(hosted) = &cluster.flavor;
+            let patch = &hosted.mesh_cluster_patch;
+            let get = |path: String| {
+                verify::args(
+                    &[
+                        "get",
+                        "meshclusters.discovery.mspider.io",
+                        &patch.name,
+                        "-n",
+                        &patch.namespace,
+                    ],
+                    &format!("{{.spec.meshedParams[0].{path}}}"),
+                )
+            };
+            let mut add = |what: String, expected: String, path: String| {
+                let mut check = Check::of(&self.global_cluster, step, what, expected, get(path));
+                check.cluster = cluster.name.clone();
+                out.push(check);
+            };
+            add(
+                format!("MeshCluster {}: meshedParams[0].meshName", patch.name),
+                patch.mesh_name.clone(),
+                "meshName".to_owned(),
+            );
+            for param in &patch.params {
+                add(
+                    format!("MeshCluster {}: param {}", patch.name, param.key),
+                    param.value.clone(),
+                    format!("params.{}", verify::jsonpath_key(&param.key)),
+                );
+            }
+            if patch.is_hosted_owner {
+                add(
+                    format!("MeshCluster {}: isHostedOwner", patch.name),
+                    "true".to_owned(),
+                    "isHostedOwner".to_owned(),
+                );
+            }
+        }
+        Ok(out)
     }
 }
 

@@ -16,6 +16,12 @@
 //!   `istio` stage), [`ClusterFlavor::takes_istio_config`] (whether the cluster gets the
 //!   cross-network Gateway) and [`ClusterFlavor::mesh_role`].
 //!
+//! The mesh-wide part also says where the mesh's istiod reads Istio config
+//! ([`MeshFlavor::istio_config`]: the failover DestinationRules go there), which steps its
+//! runbook has ([`MeshFlavor::runbook_steps`]) and what `verify.sh` checks that only it
+//! knows ([`MeshFlavor::verify_checks`]: hosted, the GlobalMesh and MeshCluster params;
+//! upstream, the Helm releases and istiod's readiness).
+//!
 //! Both enums serialize with a `mode` tag (the plan's `mesh.mode`) and the flavor's
 //! own fields, so templates read them as `flavor.<field>`. The rest of a flavor sits
 //! beside its model file, in folders named after its mode:
@@ -34,9 +40,12 @@ pub mod hosted;
 
 use serde::Serialize;
 
+use super::ClusterModel;
 use super::cluster::{ClusterInput, MeshRole};
 use super::mesh::{MeshFacts, Network};
 use super::metallb::LbService;
+use super::runbook::Steps;
+use super::verify::Check;
 use crate::plan::{MeshMode, Plan};
 
 /// What the mesh's flavor adds for the whole mesh.
@@ -55,6 +64,23 @@ pub enum ClusterFlavor {
     Hosted(hosted::HostedCluster),
 }
 
+/// Where the mesh's istiod reads Istio config (Gateways, DestinationRules, ...).
+#[derive(Debug, Clone, Serialize)]
+#[serde(tag = "kind", rename_all = "kebab-case")]
+pub enum ConfigPlace {
+    /// The control plane's own API server, one copy for the mesh (hosted: Mspider's
+    /// virtual cluster of the mesh).
+    ControlPlane {
+        /// What it is, for the README.
+        name: String,
+        /// The kubeconfig context the runbook and `verify.sh` name it by.
+        context: String,
+    },
+    /// A copy in each of these clusters (multi-primary: every cluster; primary-remote: the
+    /// primary).
+    Clusters { clusters: Vec<String> },
+}
+
 impl MeshFlavor {
     /// The flavor the plan's `mesh.mode` names, with its mesh-wide facts.
     pub fn resolve(plan: &Plan, mesh: &MeshFacts, networks: &[Network]) -> Result<Self, String> {
@@ -63,6 +89,33 @@ impl MeshFlavor {
                 MeshFlavor::Hosted(hosted::HostedMesh::resolve(plan, mesh, networks)?)
             }
         })
+    }
+
+    /// Where istiod reads Istio config.
+    pub fn istio_config(&self) -> ConfigPlace {
+        match self {
+            MeshFlavor::Hosted(mesh) => mesh.istio_config(),
+        }
+    }
+
+    /// The runbook's steps, in order, by the names the README templates and `verify.sh`
+    /// use. The steps every flavor's runbook shares must be among them: `nodes`,
+    /// `network_label`, `east_west`, `ingress`, `demo`, `verify_traffic`, `failover`.
+    pub fn runbook_steps(&self) -> &'static [&'static str] {
+        match self {
+            MeshFlavor::Hosted(_) => hosted::RUNBOOK_STEPS,
+        }
+    }
+
+    /// The checks of `verify.sh` that only this flavor knows, in runbook order.
+    pub fn verify_checks(
+        &self,
+        clusters: &[std::sync::Arc<ClusterModel>],
+        steps: &Steps,
+    ) -> Result<Vec<Check>, String> {
+        match self {
+            MeshFlavor::Hosted(mesh) => mesh.verify_checks(clusters, steps),
+        }
     }
 
     /// The flavor's part of one cluster; `east_west`: the cluster's east-west
