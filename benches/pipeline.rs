@@ -160,7 +160,7 @@ fn run_size(n: u32, runs: u32) -> Stats {
         let plan = meshgen::plan::parse(&source).expect("generated plan parses");
         best(&mut stats.load, t.elapsed());
         let t = Instant::now();
-        let diagnostics = meshgen::check::check(&plan);
+        let (diagnostics, facts) = meshgen::check::check_parsed(&plan);
         best(&mut stats.check, t.elapsed());
         assert!(
             !diagnostics.has_errors(),
@@ -168,7 +168,7 @@ fn run_size(n: u32, runs: u32) -> Stats {
             diagnostics.iter().next()
         );
         let t = Instant::now();
-        let model = meshgen::model::Model::resolve(&plan).expect("model");
+        let model = meshgen::model::Model::resolve(&plan, &facts.expect("parsed facts"));
         best(&mut stats.model, t.elapsed());
         drop(plan);
         let t = Instant::now();

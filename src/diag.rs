@@ -1,11 +1,16 @@
 //! Diagnostics: what is wrong with a plan, where, and how to fix it.
+//!
+//! This module sits below every stage: it knows codes, the plan's text ([`Source`]) and
+//! how to report, never a stage. [`text`] draws the human-readable report; `report`
+//! the machine formats.
 
-use std::fmt::Write as _;
+pub(crate) mod source;
+pub mod text;
 
 use serde::Serialize;
 
 pub use crate::codes::{self, Code};
-use crate::plan::{Locator, Source};
+pub use source::{Format, Lines, Source};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -47,13 +52,13 @@ impl Diagnostic {
             path,
             line: None,
             column: None,
-            message,
+            message: bounded(message),
             hint: String::new(),
         }
     }
 
     pub fn hint(mut self, hint: impl Into<String>) -> Diagnostic {
-        self.hint = hint.into();
+        self.hint = bounded(hint.into());
         self
     }
 
@@ -121,22 +126,21 @@ impl Diagnostics {
         }
     }
 
-    /// Fill in lines and columns from the plan text, then sort by position, so the
-    /// output reads top to bottom and is the same on every run.
-    pub fn locate(&mut self, source: &Source) {
-        if self
-            .0
+    /// Whether some diagnostic names a field but has no line yet.
+    pub fn need_lines(&self) -> bool {
+        self.0
             .iter()
             .any(|d| d.line.is_none() && !d.path.is_empty())
-        {
-            let locator = Locator::new(source);
-            for d in self.0.iter_mut().filter(|d| d.line.is_none()) {
-                if let Some((line, column)) = locator.locate(&d.path) {
-                    d.line = Some(line);
-                    d.column = Some(column);
-                }
-            }
-        }
+    }
+
+    pub fn iter_mut(&mut self) -> impl Iterator<Item = &mut Diagnostic> {
+        self.0.iter_mut()
+    }
+
+    /// Sort by position (then path, code, message) and drop exact repeats, so the
+    /// output reads top to bottom and is the same on every run; cut long field paths
+    /// (once they have served to find the line).
+    pub fn sort(&mut self) {
         self.0.sort_by(|a, b| {
             (
                 a.line.unwrap_or(u32::MAX),
@@ -154,76 +158,17 @@ impl Diagnostics {
                 ))
         });
         self.0.dedup();
+        for d in &mut self.0 {
+            if d.path.len() > MAX_VALUE_BYTES {
+                d.path = bounded(std::mem::take(&mut d.path));
+            }
+        }
     }
 
-    /// Human-readable report: each problem with its code, place, source line and hint, then a summary.
+    /// Human-readable report: each problem with its code, place, source line and hint,
+    /// repeated problems folded, then a summary ([`text`]).
     pub fn to_text(&self, source: &Source, color: bool) -> String {
-        let style = Styles::new(color);
-        let lines: Vec<&str> = source.text.lines().collect();
-        let mut out = String::new();
-        for d in &self.0 {
-            let (label, label_style) = match d.severity {
-                Severity::Error => ("error", style.error),
-                Severity::Warning => ("warning", style.warning),
-            };
-            let _ = writeln!(
-                out,
-                "{}{label}[{}]{}: {}{}{}",
-                label_style.render(),
-                d.code,
-                label_style.render_reset(),
-                style.bold.render(),
-                d.message,
-                style.bold.render_reset()
-            );
-            let place = match (d.line, d.column) {
-                (Some(line), Some(column)) => format!("{}:{line}:{column}", source.name),
-                (Some(line), None) => format!("{}:{line}", source.name),
-                _ => source.name.clone(),
-            };
-            let at = if d.path.is_empty() {
-                String::new()
-            } else {
-                format!(" at {}", d.path)
-            };
-            let _ = writeln!(
-                out,
-                "  {}-->{} {place}{at}",
-                style.dim.render(),
-                style.dim.render_reset()
-            );
-            let line = d
-                .line
-                .and_then(|l| l.checked_sub(1))
-                .and_then(|i| lines.get(i as usize));
-            if let Some(text) = line {
-                let number = d.line.unwrap_or_default().to_string();
-                let pad = " ".repeat(number.len());
-                let column = d.column.unwrap_or(1).saturating_sub(1) as usize;
-                let (text, caret) = shown_line(text, column);
-                let _ = writeln!(out, "  {pad} |");
-                let _ = writeln!(out, "  {number} | {text}");
-                let _ = writeln!(
-                    out,
-                    "  {pad} | {}{}^{}",
-                    " ".repeat(caret),
-                    label_style.render(),
-                    label_style.render_reset()
-                );
-            }
-            if !d.hint.is_empty() {
-                let _ = writeln!(
-                    out,
-                    "  = {}hint{}: {}",
-                    style.hint.render(),
-                    style.hint.render_reset(),
-                    d.hint
-                );
-            }
-            out.push('\n');
-        }
-        let _ = writeln!(out, "{}: {}", source.name, self.summary());
-        out
+        text::render(self, source, color)
     }
 
     /// `2 errors, 1 warning` / `no problems`.
@@ -246,83 +191,80 @@ impl IntoIterator for Diagnostics {
     }
 }
 
-/// Widest source excerpt shown under a diagnostic, in characters.
-const EXCERPT_WIDTH: usize = 100;
+/// Longest run of non-blank characters a message, hint or path keeps (a plan value
+/// quoted in it): a 1 MB name must not become megabytes of report.
+const MAX_VALUE_BYTES: usize = 160;
 
-/// A plan line as it is safe to print: control characters (which a terminal would obey)
-/// become U+FFFD, tabs spaces, and a long line is cut to a window around `column`
-/// (0-based, in characters). Returns the text and the caret's offset in it.
-fn shown_line(line: &str, column: usize) -> (String, usize) {
-    let chars: Vec<char> = line.trim_end_matches('\r').chars().collect();
-    let column = column.min(chars.len());
-    let start = column
-        .saturating_sub(EXCERPT_WIDTH / 2)
-        .min(chars.len().saturating_sub(EXCERPT_WIDTH));
-    let end = (start + EXCERPT_WIDTH).min(chars.len());
-    let mut text = String::new();
-    let mut caret = column - start;
-    if start > 0 {
-        text.push('…');
-        caret += 1;
+/// `text` with every run of non-blank characters longer than [`MAX_VALUE_BYTES`] cut in
+/// the middle, with a marker that says how much was cut.
+fn bounded(text: String) -> String {
+    if text.len() <= MAX_VALUE_BYTES
+        || !text
+            .split_whitespace()
+            .any(|word| word.len() > MAX_VALUE_BYTES)
+    {
+        return text;
     }
-    text.extend(chars[start..end].iter().map(|&c| match c {
-        '\t' => ' ',
-        c if c.is_control() => char::REPLACEMENT_CHARACTER,
-        c => c,
-    }));
-    if end < chars.len() {
-        text.push('…');
+    let mut out = String::new();
+    let mut rest = text.as_str();
+    while !rest.is_empty() {
+        let blank = rest.len() - rest.trim_start().len();
+        out.push_str(&rest[..blank]);
+        rest = &rest[blank..];
+        let word_len = rest.find(char::is_whitespace).unwrap_or(rest.len());
+        let (word, after) = rest.split_at(word_len);
+        rest = after;
+        if word.len() <= MAX_VALUE_BYTES {
+            out.push_str(word);
+            continue;
+        }
+        // Keep the start and the last few characters (a closing quote or backtick).
+        let head = floor_boundary(word, MAX_VALUE_BYTES / 2);
+        let tail = ceil_boundary(word, word.len() - 8);
+        let cut = word[head..tail].chars().count();
+        out.push_str(&word[..head]);
+        out.push_str(&format!("…[{cut} characters cut]…"));
+        out.push_str(&word[tail..]);
     }
-    (text, caret)
+    out
 }
 
-struct Styles {
-    error: anstyle::Style,
-    warning: anstyle::Style,
-    bold: anstyle::Style,
-    dim: anstyle::Style,
-    hint: anstyle::Style,
+fn floor_boundary(text: &str, mut at: usize) -> usize {
+    while !text.is_char_boundary(at) {
+        at -= 1;
+    }
+    at
 }
 
-impl Styles {
-    fn new(color: bool) -> Styles {
-        use anstyle::{AnsiColor, Style};
-        if !color {
-            return Styles {
-                error: Style::new(),
-                warning: Style::new(),
-                bold: Style::new(),
-                dim: Style::new(),
-                hint: Style::new(),
-            };
-        }
-        Styles {
-            error: Style::new().bold().fg_color(Some(AnsiColor::Red.into())),
-            warning: Style::new().bold().fg_color(Some(AnsiColor::Yellow.into())),
-            bold: Style::new().bold(),
-            dim: Style::new().fg_color(Some(AnsiColor::Blue.into())),
-            hint: Style::new().bold().fg_color(Some(AnsiColor::Cyan.into())),
-        }
+fn ceil_boundary(text: &str, mut at: usize) -> usize {
+    while !text.is_char_boundary(at) {
+        at += 1;
     }
+    at
 }
 
 #[cfg(test)]
 mod tests {
-    use super::shown_line;
+    use super::*;
 
     #[test]
-    fn source_lines_are_printed_safely() {
-        assert_eq!(shown_line("  id: x", 6), ("  id: x".to_owned(), 6));
-        // A terminal escape and a NUL never reach the terminal; tabs keep the caret aligned.
-        assert_eq!(
-            shown_line("a\u{1b}[2J\tb\0", 4),
-            ("a\u{fffd}[2J b\u{fffd}".to_owned(), 4)
+    fn long_values_are_cut_with_a_marker() {
+        let short = "cluster name `c1` is not valid".to_owned();
+        assert_eq!(bounded(short.clone()), short);
+        let name = "n".repeat(1_000_000);
+        let d = Diagnostic::error(Code::InvalidName, "", format!("name `{name}` is too long"))
+            .hint(format!("shorten `{name}`"));
+        assert!(d.message.len() < 200, "{}", d.message.len());
+        assert!(d.message.starts_with("name `nnn"), "{}", d.message);
+        assert!(d.message.ends_with("nnnnnnn` is too long"), "{}", d.message);
+        assert!(
+            d.message.contains("[999914 characters cut]"),
+            "{}",
+            d.message
         );
-        // A long line is cut to a window around the column.
-        let long = format!("{}X{}", "a".repeat(5_000), "b".repeat(5_000));
-        let (text, caret) = shown_line(&long, 5_000);
-        assert!(text.chars().count() <= 102, "{}", text.len());
-        assert_eq!(text.chars().nth(caret), Some('X'));
-        assert!(text.starts_with('…') && text.ends_with('…'));
+        assert!(d.hint.len() < 200);
+        // Multi-byte characters are cut at character boundaries.
+        let wide = "主".repeat(1_000);
+        assert!(bounded(wide).contains("characters cut"));
     }
 }

@@ -106,12 +106,21 @@ fn stage_file(cluster: &str, stage: Stage, file: &str) -> String {
 
 /// A patch of an object that already exists in the cluster.
 fn patch_file(cluster: &str, file: &str) -> String {
-    format!("clusters/{cluster}/patches/{file}")
+    format!("clusters/{cluster}/{PATCHES_DIR}/{file}")
 }
+
+/// The file name of a node's patch: prefix, the node's name, suffix.
+pub const NODE_PATCH_FILE: (&str, &str) = ("node-", ".yaml");
+/// The file name of a MetalLB pool: prefix, the pool's name, suffix.
+pub const POOL_FILE: (&str, &str) = ("ipaddresspool-", ".yaml");
+
+/// The folder of a cluster's patches, relative to `clusters/<cluster>/`.
+pub const PATCHES_DIR: &str = "patches";
 
 /// Topology labels of one node.
 pub fn node_patch(cluster: &str, node: &str) -> String {
-    patch_file(cluster, &format!("node-{node}.yaml"))
+    let (prefix, suffix) = NODE_PATCH_FILE;
+    patch_file(cluster, &format!("{prefix}{node}{suffix}"))
 }
 
 /// Labels of an existing namespace.
@@ -125,11 +134,8 @@ pub fn service_patch(cluster: &str, service: &str) -> String {
 }
 
 pub fn ip_address_pool(cluster: &str, pool: &str) -> String {
-    stage_file(
-        cluster,
-        Stage::Metallb,
-        &format!("ipaddresspool-{pool}.yaml"),
-    )
+    let (prefix, suffix) = POOL_FILE;
+    stage_file(cluster, Stage::Metallb, &format!("{prefix}{pool}{suffix}"))
 }
 
 pub fn l2_advertisement(cluster: &str) -> String {

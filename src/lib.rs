@@ -33,9 +33,13 @@ pub struct Options {
     pub cluster: Option<String>,
 }
 
-/// A plan that parsed and passed every check, with any warnings.
+/// A plan that parsed and passed every check, with any warnings and the values the checks
+/// parsed (for the model, which reads them instead of parsing the plan again).
 pub struct Checked {
     pub plan: Plan,
+    /// `None` only if a rule let a value through that it did not parse: a meshgen bug,
+    /// reported by [`resolve`] as [`CompileError::Internal`].
+    pub facts: Option<check::ParsedFacts>,
     pub warnings: Diagnostics,
 }
 
@@ -43,19 +47,20 @@ pub struct Checked {
 /// Warnings count as errors when `deny_warnings` is set.
 pub fn check_source(source: &Source, deny_warnings: bool) -> Result<Checked, Diagnostics> {
     let plan = plan::parse(source).map_err(|mut d| {
-        d.locate(source);
+        plan::locate(&mut d, source);
         d
     })?;
-    let mut diagnostics = check::check(&plan);
+    let (mut diagnostics, facts) = check::check_parsed(&plan);
     if deny_warnings {
         diagnostics.deny_warnings();
     }
-    diagnostics.locate(source);
+    plan::locate(&mut diagnostics, source);
     if diagnostics.has_errors() {
         return Err(diagnostics);
     }
     Ok(Checked {
         plan,
+        facts,
         warnings: diagnostics,
     })
 }
@@ -93,9 +98,16 @@ pub fn resolve(
             known.join(", ")
         )));
     }
-    let Checked { plan, warnings } = checked;
+    let Checked {
+        plan,
+        facts,
+        warnings,
+    } = checked;
+    let facts = facts.ok_or_else(|| {
+        CompileError::Internal("the checks passed but left a plan value unparsed".to_owned())
+    })?;
     // The model holds everything the render needs; the plan is dropped when this returns.
-    let model = model::Model::resolve(&plan).map_err(CompileError::Internal)?;
+    let model = model::Model::resolve(&plan, &facts);
     Ok((model, warnings))
 }
 

@@ -2,7 +2,7 @@
 //!
 //! Exit codes: 0 ok, 1 the plan or the tree is wrong, 2 usage or I/O error.
 
-use std::io::{IsTerminal, Write};
+use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -135,13 +135,12 @@ enum Failure {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    // anstream decides for `auto` (a terminal, NO_COLOR, CLICOLOR_FORCE) and strips the
+    // styles the report carries when colour is off.
     let color = match cli.color {
-        ColorChoice::Always => true,
-        ColorChoice::Never => false,
-        ColorChoice::Auto => {
-            std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
-                && std::io::stderr().is_terminal()
-        }
+        ColorChoice::Always => anstream::ColorChoice::Always,
+        ColorChoice::Never => anstream::ColorChoice::Never,
+        ColorChoice::Auto => anstream::ColorChoice::Auto,
     };
     match run(cli.command, color) {
         Ok(()) => ExitCode::SUCCESS,
@@ -154,7 +153,7 @@ fn main() -> ExitCode {
     }
 }
 
-fn run(command: Command, color: bool) -> Result<(), Failure> {
+fn run(command: Command, color: anstream::ColorChoice) -> Result<(), Failure> {
     match command {
         Command::Init { path } => init(&path),
         Command::Schema => to_stdout(&format!("{}\n", meshgen::plan::schema_json())),
@@ -291,7 +290,7 @@ fn run(command: Command, color: bool) -> Result<(), Failure> {
 /// Prints what a command found, in the chosen format.
 struct Reporter {
     format: ReportFormat,
-    color: bool,
+    color: anstream::ColorChoice,
 }
 
 impl Reporter {
@@ -301,7 +300,13 @@ impl Reporter {
         let file = file_name(source);
         match self.format {
             ReportFormat::Text => {
-                eprint!("{}", diagnostics.to_text(source, self.color));
+                let report =
+                    diagnostics.to_text(source, self.color != anstream::ColorChoice::Never);
+                let mut stderr = anstream::AutoStream::new(std::io::stderr(), self.color);
+                // Like eprint!: a failed write to stderr has nowhere to be reported.
+                let _ = stderr
+                    .write_all(report.as_bytes())
+                    .and_then(|()| stderr.flush());
                 Ok(())
             }
             ReportFormat::Json => to_stdout(&format!("{}\n", report::json(file, diagnostics))),

@@ -62,6 +62,10 @@ impl<T: Copy> DualStack<T> {
     pub fn iter(&self) -> impl Iterator<Item = T> + '_ {
         std::iter::once(self.first).chain(self.second)
     }
+
+    pub fn is_dual(&self) -> bool {
+        self.second.is_some()
+    }
 }
 
 /// Parse `value` or a dual-stack pair `value,value` (one IPv4, one IPv6).
@@ -113,10 +117,6 @@ impl DualStack<IpAddr> {
     /// meshNetworks address, a URL): the IPv4 one of a dual-stack pair, whatever the order.
     pub fn primary(&self) -> IpAddr {
         self.iter().find(IpAddr::is_ipv4).unwrap_or(self.first)
-    }
-
-    pub fn is_dual(&self) -> bool {
-        self.second.is_some()
     }
 }
 

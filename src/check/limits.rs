@@ -7,6 +7,7 @@ use super::{Facts, shown};
 use crate::codes::Code;
 use crate::diag::{Diagnostic, Diagnostics};
 use crate::grammar::names;
+use crate::layout::{self, Stage};
 use crate::plan::NetworkMode;
 
 /// Host port of the first cluster's NodePort fallback; the cluster at place `i` of the
@@ -62,12 +63,6 @@ pub(super) fn fallback_host_ports(facts: &Facts, out: &mut Diagnostics) -> Vec<O
 /// xfs, btrfs, tmpfs; and 255 UTF-16 units on NTFS and APFS).
 const FILE_NAME_MAX: usize = 255;
 
-/// The file name meshgen writes for a node's label patch and for a MetalLB pool.
-/// Keep in step with the output layout (the model's `patches/node-<name>.yaml` and
-/// `metallb/ipaddresspool-<name>.yaml`).
-const NODE_FILE: (&str, &str) = ("node-", ".yaml");
-const POOL_FILE: (&str, &str) = ("ipaddresspool-", ".yaml");
-
 /// MG101 for each node and pool whose name makes a file name longer than 255 bytes: a
 /// valid Kubernetes name may have 253 characters.
 pub(super) fn file_names(facts: &Facts, out: &mut Diagnostics) {
@@ -78,8 +73,8 @@ pub(super) fn file_names(facts: &Facts, out: &mut Diagnostics) {
                 || format!("clusters[{i}].nodes[{j}].name"),
                 "node",
                 &node.name,
-                NODE_FILE,
-                "patches/",
+                layout::NODE_PATCH_FILE,
+                layout::PATCHES_DIR,
             );
         }
         for (k, pool) in cluster.metallb.iter().flat_map(|m| &m.pools).enumerate() {
@@ -88,8 +83,8 @@ pub(super) fn file_names(facts: &Facts, out: &mut Diagnostics) {
                 || format!("clusters[{i}].metallb.pools[{k}].name"),
                 "pool",
                 &pool.name,
-                POOL_FILE,
-                "metallb/",
+                layout::POOL_FILE,
+                Stage::Metallb.name(),
             );
         }
     }
@@ -120,7 +115,7 @@ fn file_name(
             path(),
             format!(
                 "{what} name `{shown_name}` is {} characters long: meshgen writes it to \
-                 {folder}{prefix}<name>{suffix}, a {length}-byte file name, and file systems take \
+                 {folder}/{prefix}<name>{suffix}, a {length}-byte file name, and file systems take \
                  at most {FILE_NAME_MAX}",
                 name.len()
             ),

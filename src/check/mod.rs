@@ -31,7 +31,7 @@ use ipnet::IpNet;
 pub mod gitops;
 
 pub use limits::FIRST_FALLBACK_HOST_PORT;
-pub use parsed::{ClusterParsed, ParsedFacts, PinnedIp};
+pub use parsed::{ClusterParsed, FailoverParsed, FlavorFacts, ParsedFacts, PinnedIp};
 
 use crate::diag::Diagnostics;
 use crate::net::{DualStack, Pool};
@@ -57,12 +57,13 @@ pub fn check_parsed(plan: &Plan) -> (Diagnostics, Option<ParsedFacts>) {
     let versions = versions::check(plan, &mut out);
     demo::check(&facts, &mut out);
     images::check(plan, &mut out);
-    traffic::check(&facts, &mut out);
+    let failover = traffic::check(&facts, &mut out);
     let gitops_path = gitops::check(plan, &mut out);
     let parsed = if out.has_errors() {
         None
     } else {
         let found = parsed::Found {
+            failover,
             versions,
             dns_domain,
             gitops_path,

@@ -10,6 +10,7 @@ use super::{Facts, Service};
 use crate::grammar::names::DnsDomain;
 use crate::grammar::{KubeVersion, MeshVersion};
 use crate::net::{self, DualStack, Pool};
+use crate::plan::MeshMode;
 
 /// Every value of a valid plan that has a grammar, parsed. Built only when no rule found
 /// an error; each `Vec` is parallel to the plan list it names.
@@ -21,11 +22,34 @@ pub struct ParsedFacts {
     pub dns_domain: DnsDomain,
     /// The index in `plan.clusters` of `mesh.controlPlaneCluster`.
     pub control_plane: usize,
+    /// What the mesh's control-plane flavor requires of the plan.
+    pub flavor: FlavorFacts,
     /// Parallel to `plan.clusters`.
     pub clusters: Vec<ClusterParsed>,
     /// `gitops.path` in canonical form (`deploy/mesh`, or empty for the repository root),
     /// when the plan has a `gitops` section.
     pub gitops_path: Option<String>,
+    /// Parallel to `traffic.failover` (empty without a traffic section).
+    pub failover: Vec<FailoverParsed>,
+}
+
+/// One failover entry's service, split and placed ([`super::traffic`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FailoverParsed {
+    pub name: String,
+    pub namespace: String,
+    /// The indices in `plan.clusters` of the clusters that run the service, in plan order.
+    pub clusters: Vec<usize>,
+    /// The service is the demo's helloworld (its pods carry the demo's versions).
+    pub helloworld: bool,
+}
+
+/// What a control-plane flavor requires of the plan, present because its rules passed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FlavorFacts {
+    /// Mspider's hosted mesh: the hosted istiod's address, on the control-plane cluster
+    /// (MG021).
+    Hosted { istiod: PinnedIp },
 }
 
 /// One cluster's parsed values.
@@ -66,6 +90,7 @@ impl ParsedFacts {
             dns_domain,
             gitops_path,
             fallback_host_ports,
+            failover,
         } = found;
         if kubernetes.len() != facts.clusters.len()
             || fallback_host_ports.len() != facts.clusters.len()
@@ -100,12 +125,20 @@ impl ParsedFacts {
                 })
             })
             .collect::<Option<Vec<ClusterParsed>>>()?;
+        let control_plane = facts.control_plane?;
+        let flavor = match facts.plan.mesh.mode {
+            MeshMode::Hosted => FlavorFacts::Hosted {
+                istiod: clusters.get(control_plane)?.istiod?,
+            },
+        };
         Some(ParsedFacts {
             mesh_version: mesh_version?,
             dns_domain: dns_domain?,
-            control_plane: facts.control_plane?,
+            control_plane,
+            flavor,
             clusters,
             gitops_path: gitops_path?,
+            failover: failover.into_iter().collect::<Option<Vec<_>>>()?,
         })
     }
 }
@@ -132,4 +165,6 @@ pub(super) struct Found {
     pub gitops_path: Option<Option<String>>,
     /// Parallel to `plan.clusters`.
     pub fallback_host_ports: Vec<Option<u16>>,
+    /// Parallel to `traffic.failover`.
+    pub failover: Vec<Option<FailoverParsed>>,
 }

@@ -17,7 +17,7 @@
 
 use std::collections::{HashMap, HashSet};
 
-use super::{Facts, and_list, shown};
+use super::{Facts, FailoverParsed, and_list, shown};
 use crate::codes::Code;
 use crate::diag::{Diagnostic, Diagnostics};
 use crate::grammar::{istio, names};
@@ -34,10 +34,12 @@ const NETWORK_KEY: &str = "topology.istio.io/network";
 const CLUSTER_KEY: &str = "topology.istio.io/cluster";
 const HOSTNAME_KEY: &str = "kubernetes.io/hostname";
 
-pub(super) fn check(facts: &Facts, out: &mut Diagnostics) {
+/// Every rule; for each entry, its service split and placed (`None` where a rule failed).
+pub(super) fn check(facts: &Facts, out: &mut Diagnostics) -> Vec<Option<FailoverParsed>> {
     let Some(traffic) = &facts.plan.traffic else {
-        return;
+        return Vec::new();
     };
+    let mut parsed = Vec::with_capacity(traffic.failover.len());
     let regions: HashSet<&str> = facts
         .plan
         .clusters
@@ -70,7 +72,21 @@ pub(super) fn check(facts: &Facts, out: &mut Diagnostics) {
         if let Some(clusters) = &clusters {
             single_locality(facts, entry, clusters, &at, out);
         }
+        parsed.push(entry.name_and_namespace().zip(clusters).map(
+            |((name, namespace), clusters)| {
+                FailoverParsed {
+                    name: name.to_owned(),
+                    namespace: namespace.to_owned(),
+                    clusters: clusters
+                        .iter()
+                        .filter_map(|c| facts.by_name.get(c).copied())
+                        .collect(),
+                    helloworld: entry.is_demo_app(facts.plan) && name == HELLOWORLD,
+                }
+            },
+        ));
     }
+    parsed
 }
 
 /// MG110, MG111: `<name>.<namespace>` with valid names, in a namespace the plan declares.

@@ -44,6 +44,19 @@ pub fn dns_domain(value: &str) -> Result<DnsDomain, String> {
     Ok(DnsDomain(value.to_owned()))
 }
 
+/// A label value as part of an object name (DNS-1123): lower case, `_` and `.` as `-`
+/// (the helloworld Deployment `helloworld-<version>`).
+pub fn name_part(value: &str) -> String {
+    value
+        .chars()
+        .map(|c| match c {
+            'A'..='Z' => c.to_ascii_lowercase(),
+            'a'..='z' | '0'..='9' | '-' => c,
+            _ => '-',
+        })
+        .collect()
+}
+
 /// A DNS domain that [`dns_domain`] accepted.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DnsDomain(String);

@@ -1,27 +1,24 @@
 //! The files that create a cluster: a kind config and a kubeadm config.
 
-use std::collections::BTreeSet;
 use std::sync::Arc;
 
 use serde::Serialize;
 
 use super::Pair;
 use super::cluster::NodeModel;
+use crate::check::ClusterParsed;
+use crate::grammar::KubeVersion;
 use crate::layout;
-use crate::net;
 use crate::plan::{self, NodeRole, Plan};
 
 /// Node port the kind configs forward for the east-west gateway's NodePort
 /// fallback; inside the default NodePort range (30000-32767).
 pub const NODE_PORT_FALLBACK: u16 = 31443;
-/// Host port of the first cluster's NodePort fallback; each cluster (in plan
-/// order) gets the next one, so kind clusters can share a host.
-const FIRST_FALLBACK_HOST_PORT: u16 = 35443;
 
 /// Newest kindest/node patch release of each Kubernetes minor, from kind's
 /// release notes (v0.22.0 to v0.31.0). Used when the plan gives `MAJOR.MINOR`:
 /// kind publishes node images only for full versions.
-const KIND_NODE_PATCHES: &[((u64, u64), u64)] = &[
+const KIND_NODE_PATCHES: &[((u32, u32), u32)] = &[
     ((1, 23), 17),
     ((1, 24), 17),
     ((1, 25), 16),
@@ -98,30 +95,22 @@ pub struct KubeadmConfig {
     pub dns_domain: String,
 }
 
-/// `east_west_index`: the cluster's place in the plan, when it has an east-west
-/// gateway (it picks the fallback host port).
+/// `fallback_host_port`: the host port of the NodePort fallback, on a cluster with an
+/// east-west gateway (the checks picked it: [`crate::check::FIRST_FALLBACK_HOST_PORT`]).
 pub fn kind_config(
     plan: &Plan,
     cluster: &plan::Cluster,
+    parsed: &ClusterParsed,
     kubernetes_release: &str,
     nodes: &[NodeModel],
-    east_west_index: Option<usize>,
-) -> Result<KindConfig, String> {
-    let pod_nets = net::parse_cidrs(&cluster.pod_subnet)?;
-    let families: BTreeSet<bool> = pod_nets.iter().map(|n| n.addr().is_ipv4()).collect();
-    let ip_family = match (families.contains(&true), families.contains(&false)) {
-        (true, true) => IpFamily::Dual,
-        (false, true) => IpFamily::Ipv6,
-        _ => IpFamily::Ipv4,
+    fallback_host_port: Option<u16>,
+) -> KindConfig {
+    let pod = parsed.pod_subnet;
+    let ip_family = match (pod.first.addr().is_ipv4(), pod.is_dual()) {
+        (_, true) => IpFamily::Dual,
+        (false, false) => IpFamily::Ipv6,
+        (true, false) => IpFamily::Ipv4,
     };
-    let fallback_host_port = east_west_index
-        .map(|index| {
-            u16::try_from(index)
-                .ok()
-                .and_then(|i| FIRST_FALLBACK_HOST_PORT.checked_add(i))
-                .ok_or_else(|| "too many clusters for the NodePort fallback host ports".to_owned())
-        })
-        .transpose()?;
     let mut mapped = false;
     let nodes = nodes
         .iter()
@@ -142,7 +131,7 @@ pub fn kind_config(
             }
         })
         .collect();
-    Ok(KindConfig {
+    KindConfig {
         path: layout::kind_config(&cluster.name),
         name: cluster.name.clone(),
         context: format!("kind-{}", cluster.name),
@@ -155,22 +144,23 @@ pub fn kind_config(
         node_image: format!("kindest/node:{kubernetes_release}"),
         nodes,
         fallback_host_port,
-    })
+    }
 }
 
 pub fn kubeadm_config(
     plan: &Plan,
     cluster: &plan::Cluster,
+    parsed: &ClusterParsed,
     kubernetes_release: &str,
     node_name: Option<String>,
-) -> Result<KubeadmConfig, String> {
-    let (major, minor, _) = kubernetes_version(&cluster.kubernetes_version)?;
-    let api_version = if (major, minor) >= (1, 31) {
+) -> KubeadmConfig {
+    let version = parsed.kubernetes;
+    let api_version = if (version.major, version.minor) >= (1, 31) {
         "kubeadm.k8s.io/v1beta4"
     } else {
         "kubeadm.k8s.io/v1beta3"
     };
-    Ok(KubeadmConfig {
+    KubeadmConfig {
         path: layout::kubeadm_config(&cluster.name),
         api_version: api_version.to_owned(),
         advertise_address: cluster.master_ip.clone(),
@@ -180,34 +170,17 @@ pub fn kubeadm_config(
         pod_subnet: cluster.pod_subnet.clone(),
         service_subnet: cluster.service_subnet.clone(),
         dns_domain: plan.mesh.dns_domain.clone(),
-    })
-}
-
-/// A plan Kubernetes version: `MAJOR.MINOR` or `MAJOR.MINOR.PATCH` (a leading `v` allowed).
-fn kubernetes_version(text: &str) -> Result<(u64, u64, Option<u64>), String> {
-    let core = text.trim().trim_start_matches('v');
-    let parts: Vec<&str> = core.split('.').collect();
-    let number = |i: usize| parts.get(i).and_then(|p| p.parse::<u64>().ok());
-    match (parts.len(), number(0), number(1), number(2)) {
-        (2, Some(major), Some(minor), _) => Ok((major, minor, None)),
-        (3, Some(major), Some(minor), Some(patch)) => Ok((major, minor, Some(patch))),
-        _ => Err(format!(
-            "Kubernetes version `{text}` is not MAJOR.MINOR[.PATCH]"
-        )),
     }
 }
 
-/// The full release for a plan version: the plan's patch if given, else the
-/// newest kind node image of that minor, else `.0`.
-pub fn kubernetes_release(text: &str) -> Result<String, String> {
-    let (major, minor, patch) = kubernetes_version(text)?;
-    let patch = patch.unwrap_or_else(|| {
-        KIND_NODE_PATCHES
-            .iter()
-            .find(|(version, _)| *version == (major, minor))
-            .map_or(0, |(_, patch)| *patch)
-    });
-    Ok(format!("v{major}.{minor}.{patch}"))
+/// The full release for a plan version: the plan's patch if given, else the newest
+/// kind node image of that minor, else `.0`.
+pub fn kubernetes_release(version: KubeVersion) -> String {
+    let default_patch = KIND_NODE_PATCHES
+        .iter()
+        .find(|(minor, _)| *minor == (version.major, version.minor))
+        .map_or(0, |(_, patch)| *patch);
+    version.release(default_patch)
 }
 
 #[cfg(test)]
@@ -216,10 +189,9 @@ mod tests {
 
     #[test]
     fn versions() {
-        assert_eq!(kubernetes_release("1.25").unwrap(), "v1.25.16");
-        assert_eq!(kubernetes_release("1.25.3").unwrap(), "v1.25.3");
-        assert_eq!(kubernetes_release("1.99").unwrap(), "v1.99.0");
-        assert!(kubernetes_release("1.x").is_err());
-        assert!(kubernetes_release("1.25.3.4").is_err());
+        let release = |text: &str| kubernetes_release(KubeVersion::parse(text).unwrap());
+        assert_eq!(release("1.25"), "v1.25.16");
+        assert_eq!(release("1.25.3"), "v1.25.3");
+        assert_eq!(release("1.99"), "v1.99.0");
     }
 }

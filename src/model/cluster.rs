@@ -11,8 +11,10 @@ use super::demo::{self, ClusterDemo};
 use super::flavor::{ClusterFlavor, MeshFlavor};
 use super::gateways::{self, CrossNetworkGateway, EAST_WEST_SERVICE, INGRESS_SERVICE};
 use super::mesh::{LABEL_REGION, LABEL_SUBZONE, LABEL_ZONE, MeshFacts};
-use super::metallb::{self, LbRole, LbService, MetallbConfig, ParsedPool, lb_address};
+use super::metallb::{self, LbRole, LbService, MetallbConfig};
+use super::runbook::Step;
 use super::{Pair, pair};
+use crate::check::{ClusterParsed, PinnedIp};
 use crate::layout::{self, Stage};
 use crate::plan::{self, ClusterType, NodeRole, Plan};
 
@@ -126,88 +128,61 @@ pub struct ClusterInput<'a> {
     /// Position in the plan.
     pub index: usize,
     pub cluster: &'a plan::Cluster,
+    /// Its values as the checks parsed them.
+    pub parsed: &'a ClusterParsed,
     /// Every cluster on this cluster's network, itself included.
     pub network_members: &'a [String],
-    pub pools: Vec<ParsedPool<'a>>,
 }
 
-impl<'a> ClusterInput<'a> {
-    pub fn new(
-        plan: &'a Plan,
-        mesh: &'a MeshFacts,
-        index: usize,
-        cluster: &'a plan::Cluster,
-        network_members: &'a [String],
-    ) -> Result<ClusterInput<'a>, String> {
-        Ok(ClusterInput {
-            plan,
-            mesh,
-            index,
-            cluster,
-            network_members,
-            pools: metallb::parse_pools(cluster)?,
-        })
-    }
-
-    /// The LoadBalancer Service `name` at the plan's address `text`, if any;
+impl ClusterInput<'_> {
+    /// The LoadBalancer Service `name` at the plan's address `pinned`, if any;
     /// `patched`: the Service exists already and gets its address through a patch.
     pub fn lb_service(
         &self,
-        text: Option<&str>,
+        pinned: Option<&PinnedIp>,
         role: LbRole,
         name: &str,
         patched: bool,
-    ) -> Result<Option<LbService>, String> {
-        text.map(|text| {
-            metallb::lb_service(
-                &self.cluster.name,
-                role,
-                name,
-                lb_address(text)?,
-                &self.pools,
-                self.cluster.metallb.is_some(),
-                patched,
-            )
-        })
-        .transpose()
+    ) -> Option<LbService> {
+        pinned.map(|pinned| metallb::lb_service(self.cluster, role, name, pinned, patched))
     }
 }
 
 impl ClusterModel {
-    pub fn resolve(input: &ClusterInput<'_>, flavor: &MeshFlavor) -> Result<ClusterModel, String> {
-        let (plan, cluster) = (input.plan, input.cluster);
+    pub fn resolve(input: &ClusterInput<'_>, flavor: &MeshFlavor) -> ClusterModel {
+        let (plan, cluster, parsed) = (input.plan, input.cluster, input.parsed);
         let name = &cluster.name;
         let is_kind = cluster.kind == ClusterType::Kind;
-        let kubernetes_release = bootstrap::kubernetes_release(&cluster.kubernetes_version)?;
+        let kubernetes_release = bootstrap::kubernetes_release(parsed.kubernetes);
         let nodes = nodes(cluster);
         let control_plane_node = nodes
             .iter()
             .find(|n| n.role == NodeRole::ControlPlane)
             .map(|n| n.name.clone());
 
-        let ips = &cluster.load_balancer_ips;
         // Single-network mode has no east-west gateway: an eastWest IP there is unused.
         let east_west = input.lb_service(
-            ips.east_west
-                .as_deref()
+            parsed
+                .east_west
+                .as_ref()
                 .filter(|_| input.mesh.multi_network),
             LbRole {
                 title: "east-west gateway",
-                step: "east_west",
+                step: Step::EastWest,
             },
             EAST_WEST_SERVICE,
             false,
-        )?;
+        );
         let ingress = input.lb_service(
-            ips.ingress.as_deref(),
+            parsed.ingress.as_ref(),
             LbRole {
                 title: "ingress gateway",
-                step: "ingress",
+                step: Step::Ingress,
             },
             INGRESS_SERVICE,
             true,
-        )?;
-        let cluster_flavor = flavor.cluster(input, east_west.as_ref())?;
+        );
+        let cluster_flavor = flavor.cluster(input, east_west.as_ref());
         let lb_services: Vec<LbService> = cluster_flavor
             .lb_services()
             .into_iter()
@@ -218,7 +193,7 @@ impl ClusterModel {
         let metallb = cluster
             .metallb
             .as_ref()
-            .map(|m| metallb::metallb_config(name, m, &input.pools, &lb_services));
+            .map(|m| metallb::metallb_config(name, m, &parsed.pools, &lb_services));
         let cross_network_gateway = east_west
             .as_ref()
             .filter(|_| cluster_flavor.takes_istio_config())
@@ -242,18 +217,21 @@ impl ClusterModel {
         let kind_config = bootstrap::kind_config(
             plan,
             cluster,
+            parsed,
             &kubernetes_release,
             &nodes,
-            east_west.is_some().then_some(input.index),
-        )?;
+            // The host port exists where the cluster runs an east-west gateway.
+            east_west.as_ref().and(parsed.fallback_host_port),
+        );
         let kubeadm_config = bootstrap::kubeadm_config(
             plan,
             cluster,
+            parsed,
             &kubernetes_release,
             control_plane_node.clone(),
-        )?;
+        );
 
-        Ok(ClusterModel {
+        ClusterModel {
             name: name.clone(),
             cluster_type: cluster.kind,
             is_kind,
@@ -291,7 +269,7 @@ impl ClusterModel {
             dir: layout::cluster_dir(name),
             bootstrap_dir: layout::bootstrap_dir(name),
             flavor: cluster_flavor,
-        })
+        }
     }
 }
 

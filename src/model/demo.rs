@@ -6,6 +6,7 @@ use std::collections::HashSet;
 use serde::Serialize;
 
 use super::{Pair, pair};
+use crate::grammar::names;
 use crate::layout;
 use crate::plan::{self, Plan};
 
@@ -102,7 +103,7 @@ pub fn cluster_demo(cluster: &str, demo: &plan::Demo) -> Option<ClusterDemo> {
     }
     let namespace = demo.namespace.clone();
     let helloworld = version.map(|version| {
-        let name = format!("helloworld-{}", name_part(version));
+        let name = format!("helloworld-{}", names::name_part(version));
         HelloworldDeployment {
             path: layout::helloworld_deployment(cluster, &name),
             name,
@@ -134,18 +135,6 @@ pub fn cluster_demo(cluster: &str, demo: &plan::Demo) -> Option<ClusterDemo> {
             image: demo.sleep.image.clone(),
         }),
     })
-}
-
-/// A label value as part of an object name (DNS-1123): lower case, `_` and `.` as `-`.
-fn name_part(value: &str) -> String {
-    value
-        .chars()
-        .map(|c| match c {
-            'A'..='Z' => c.to_ascii_lowercase(),
-            'a'..='z' | '0'..='9' | '-' => c,
-            _ => '-',
-        })
-        .collect()
 }
 
 pub fn demo_facts(plan: &Plan, demo: &plan::Demo) -> DemoFacts {

@@ -16,6 +16,7 @@ use serde::Serialize;
 
 use super::cluster::Kustomization;
 use super::{ClusterModel, ISTIO_NAMESPACE, METALLB_NAMESPACE};
+use crate::check::ParsedFacts;
 use crate::layout::{self, Stage};
 use crate::plan::{self, Plan};
 
@@ -132,18 +133,15 @@ pub struct FluxKustomization {
 }
 
 impl GitOpsModel {
-    /// The GitOps files of a checked plan; `Ok(None)` without a gitops section.
-    /// An `Err` is a meshgen bug: the checks let something through.
+    /// The GitOps files of a checked plan; `None` without a gitops section.
     pub fn resolve(
         plan: &Plan,
+        facts: &ParsedFacts,
         clusters: &[Arc<ClusterModel>],
-    ) -> Result<Option<GitOpsModel>, String> {
-        let Some(gitops) = &plan.gitops else {
-            return Ok(None);
-        };
-        let tree_path = layout::normalize_path(&gitops.path)
-            .map_err(|why| format!("gitops.path passed the checks but {why}"))?;
-        let in_repo = |rest: &str| layout::in_repo(&tree_path, rest);
+    ) -> Option<GitOpsModel> {
+        let gitops = plan.gitops.as_ref()?;
+        let tree_path = facts.gitops_path.as_deref().unwrap_or_default();
+        let in_repo = |rest: &str| layout::in_repo(tree_path, rest);
         let mesh_id = &plan.mesh.id;
         // The stages are the folders the model gave each cluster, so GitOps syncs exactly what is rendered.
         let stages: Vec<(&str, Vec<Stage>)> = clusters
@@ -158,10 +156,11 @@ impl GitOpsModel {
             None => None,
             Some(argocd) => {
                 let mut apps = Vec::new();
+                // MG090: every cluster has a destination.
                 for (cluster, cluster_stages) in &stages {
-                    let destination = argocd.clusters.get(*cluster).ok_or_else(|| {
-                        format!("cluster {cluster} has no Argo CD destination after the checks")
-                    })?;
+                    let Some(destination) = argocd.clusters.get(*cluster) else {
+                        continue;
+                    };
                     for stage in cluster_stages {
                         let name = format!("{cluster}-{}", stage.name());
                         apps.push(ArgoApp {
@@ -207,10 +206,11 @@ impl GitOpsModel {
             None => None,
             Some(flux) => {
                 let mut kustomizations = Vec::new();
+                // MG090: every cluster has a target.
                 for (cluster, cluster_stages) in &stages {
-                    let target = flux.clusters.get(*cluster).ok_or_else(|| {
-                        format!("cluster {cluster} has no Flux target after the checks")
-                    })?;
+                    let Some(target) = flux.clusters.get(*cluster) else {
+                        continue;
+                    };
                     let mut previous: Option<String> = None;
                     for stage in cluster_stages {
                         let name = format!("{cluster}-{}", stage.name());
@@ -256,7 +256,7 @@ impl GitOpsModel {
                 })
             }
         };
-        Ok(Some(GitOpsModel { argocd, flux }))
+        Some(GitOpsModel { argocd, flux })
     }
 }
 

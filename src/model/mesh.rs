@@ -6,7 +6,8 @@ use serde::Serialize;
 
 use super::ISTIO_NAMESPACE;
 use super::gateways::{self, CROSS_NETWORK_PORT};
-use super::metallb::{self, METALLB_NAMESPACE, lb_address};
+use super::metallb::{self, METALLB_NAMESPACE};
+use crate::check::ParsedFacts;
 use crate::plan::{NetworkMode, Plan};
 
 /// Node label keys of the topology Istio routes by (Kubernetes' well-known labels and
@@ -74,27 +75,19 @@ pub struct NetworkGateway {
     pub port: u16,
 }
 
-pub(super) fn mesh_facts(plan: &Plan) -> Result<MeshFacts, String> {
+pub(super) fn mesh_facts(plan: &Plan, facts: &ParsedFacts) -> MeshFacts {
     let mesh = &plan.mesh;
-    let (major, minor) = mesh_minor(&mesh.version)?;
-    let gateway_api_version = if (major, minor) >= (1, 22) {
+    let gateway_api_version = if facts.mesh_version.minor_version() >= (1, 22) {
         "networking.istio.io/v1"
     } else {
         "networking.istio.io/v1beta1"
     };
-    let last_label = mesh
-        .dns_domain
-        .trim_end_matches('.')
-        .rsplit('.')
-        .next()
-        .filter(|label| !label.is_empty())
-        .ok_or_else(|| format!("DNS domain `{}` has no label", mesh.dns_domain))?;
-    Ok(MeshFacts {
+    MeshFacts {
         id: mesh.id.clone(),
         version: mesh.version.clone(),
         multi_network: mesh.network_mode == NetworkMode::Multi,
         dns_domain: mesh.dns_domain.clone(),
-        cross_network_hosts: format!("*.{last_label}"),
+        cross_network_hosts: format!("*.{}", facts.dns_domain.last_label()),
         gateway_api_version: gateway_api_version.to_owned(),
         metallb_version: METALLB_VERSION.to_owned(),
         metallb_manifest_url: format!(
@@ -107,71 +100,35 @@ pub(super) fn mesh_facts(plan: &Plan) -> Result<MeshFacts, String> {
         east_west_service: gateways::EAST_WEST_SERVICE.to_owned(),
         east_west_tls_port_index: gateways::east_west_tls_port_index(),
         node_port_fallback: super::bootstrap::NODE_PORT_FALLBACK,
-    })
+    }
 }
 
-/// Networks in order of first appearance; in multi mode each with its gateway.
-pub(super) fn networks(plan: &Plan, multi_network: bool) -> Result<Vec<Network>, String> {
+/// Networks in order of first appearance; in multi mode each with its gateway (MG040
+/// saw to it that every network has a cluster with an east-west IP).
+pub(super) fn networks(plan: &Plan, facts: &ParsedFacts, multi_network: bool) -> Vec<Network> {
     let mut networks: Vec<Network> = Vec::new();
     let mut index_of: HashMap<&str, usize> = HashMap::new();
-    for cluster in &plan.clusters {
-        let index = match index_of.get(cluster.network.as_str()) {
-            Some(&index) => index,
-            None => {
-                index_of.insert(&cluster.network, networks.len());
-                networks.push(Network {
-                    id: cluster.network.clone(),
-                    clusters: Vec::new(),
-                    gateway: None,
-                });
-                networks.len() - 1
-            }
-        };
-        let Some(network) = networks.get_mut(index) else {
-            return Err(format!("network `{}` vanished", cluster.network));
-        };
+    for (cluster, parsed) in plan.clusters.iter().zip(&facts.clusters) {
+        let index = *index_of.entry(&cluster.network).or_insert_with(|| {
+            networks.push(Network {
+                id: cluster.network.clone(),
+                clusters: Vec::new(),
+                gateway: None,
+            });
+            networks.len() - 1
+        });
+        let network = &mut networks[index];
         network.clusters.push(cluster.name.clone());
         if multi_network
             && network.gateway.is_none()
-            && let Some(ips) = &cluster.load_balancer_ips.east_west
+            && let Some(east_west) = &parsed.east_west
         {
             network.gateway = Some(NetworkGateway {
                 cluster: cluster.name.clone(),
-                address: lb_address(ips)?.primary,
+                address: east_west.ips.primary().to_string(),
                 port: CROSS_NETWORK_PORT,
             });
         }
     }
-    if multi_network && let Some(network) = networks.iter().find(|n| n.gateway.is_none()) {
-        return Err(format!(
-            "network `{}` has no cluster with an east-west IP",
-            network.id
-        ));
-    }
-    Ok(networks)
-}
-
-/// `MAJOR.MINOR` of a mesh version (`1.15.3-mspider`).
-pub(super) fn mesh_minor(version: &str) -> Result<(u64, u64), String> {
-    let core = version.split(['-', '+']).next().unwrap_or(version);
-    let mut parts = core.split('.');
-    match (
-        parts.next().and_then(|p| p.parse().ok()),
-        parts.next().and_then(|p| p.parse().ok()),
-    ) {
-        (Some(major), Some(minor)) => Ok((major, minor)),
-        _ => Err(format!("mesh version `{version}` is not MAJOR.MINOR.PATCH")),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn mesh_versions() {
-        assert_eq!(mesh_minor("1.15.3-mspider").unwrap(), (1, 15));
-        assert_eq!(mesh_minor("1.22.0").unwrap(), (1, 22));
-        assert!(mesh_minor("latest").is_err());
-    }
+    networks
 }

@@ -4,9 +4,11 @@ use std::net::IpAddr;
 
 use serde::Serialize;
 
+use super::runbook::Step;
 use super::{ISTIO_NAMESPACE, Pair, pair};
+use crate::check::PinnedIp;
 use crate::layout;
-use crate::net::{self, AddrRange};
+use crate::net::{DualStack, Pool};
 use crate::plan;
 
 pub use super::METALLB_NAMESPACE;
@@ -43,8 +45,7 @@ pub enum IpFamilyPolicy {
 pub struct LbRole {
     /// `hosted istiod`, `east-west gateway`, `ingress gateway`.
     pub title: &'static str,
-    /// The step's name (see [`super::runbook::Steps`]).
-    pub step: &'static str,
+    pub step: Step,
 }
 
 /// A LoadBalancer Service of the mesh and the address planned for it.
@@ -53,7 +54,7 @@ pub struct LbService {
     /// `hosted istiod`, `east-west gateway` or `ingress gateway`.
     pub role: String,
     /// The runbook step that gives the Service its address.
-    pub step: String,
+    pub step: Step,
     pub name: String,
     pub namespace: String,
     pub address: LbAddress,
@@ -99,63 +100,23 @@ pub struct L2Advertisement {
     pub interfaces: Vec<String>,
 }
 
-/// A plan pool with its entries parsed (for lookups) and canonical (for output).
-pub struct ParsedPool<'a> {
-    pool: &'a plan::Pool,
-    ranges: Vec<AddrRange>,
-    entries: Vec<String>,
-}
-
-/// The cluster's MetalLB pools, parsed for lookups and canonical for output.
-pub fn parse_pools(cluster: &plan::Cluster) -> Result<Vec<ParsedPool<'_>>, String> {
-    let Some(metallb) = &cluster.metallb else {
-        return Ok(Vec::new());
-    };
-    metallb
-        .pools
-        .iter()
-        .map(|pool| {
-            let mut ranges = Vec::new();
-            let mut entries = Vec::new();
-            for entry in &pool.addresses {
-                let problem =
-                    |e: String| format!("cluster `{}` pool `{}`: {e}", cluster.name, pool.name);
-                ranges.push(AddrRange::parse_pool_entry(entry).map_err(problem)?);
-                entries.push(pool_entry_text(entry).map_err(problem)?);
-            }
-            Ok(ParsedPool {
-                pool,
-                ranges,
-                entries,
-            })
-        })
-        .collect()
-}
-
 /// A LoadBalancer Service `name` of `cluster` at `address`; `patched`: the Service
 /// already exists and gets its address through a patch file.
+/// `pinned`: the plan's address and the pool that serves it (MetalLB hands a Service its
+/// requested addresses only from one pool that serves them all).
 pub fn lb_service(
-    cluster: &str,
+    cluster: &plan::Cluster,
     role: LbRole,
     name: &str,
-    address: LbAddress,
-    pools: &[ParsedPool<'_>],
-    has_metallb: bool,
+    pinned: &PinnedIp,
     patched: bool,
-) -> Result<LbService, String> {
-    let ips = address
-        .addresses
-        .iter()
-        .map(|ip| net::parse_ip(ip))
-        .collect::<Result<Vec<IpAddr>, _>>()?;
-    // MetalLB hands a Service its requested addresses only from one pool that holds them all.
-    let pool = pools
-        .iter()
-        .find(|p| {
-            ips.iter()
-                .all(|ip| p.ranges.iter().any(|r| r.contains(*ip)))
-        })
-        .map(|p| p.pool.name.clone());
+) -> LbService {
+    let address = LbAddress::of(pinned.ips);
+    let has_metallb = cluster.metallb.is_some();
+    let pool = pinned
+        .pool
+        .and_then(|k| cluster.metallb.as_ref()?.pools.get(k))
+        .map(|p| p.name.clone());
     let mut annotations = Vec::new();
     if has_metallb {
         if let Some(pool) = &pool {
@@ -167,10 +128,10 @@ pub fn lb_service(
         .dual_stack
         .then_some(IpFamilyPolicy::RequireDualStack);
     let patch_path = (patched && (!annotations.is_empty() || ip_family_policy.is_some()))
-        .then(|| layout::service_patch(cluster, name));
-    Ok(LbService {
+        .then(|| layout::service_patch(&cluster.name, name));
+    LbService {
         role: role.title.to_owned(),
-        step: role.step.to_owned(),
+        step: role.step,
         name: name.to_owned(),
         namespace: ISTIO_NAMESPACE.to_owned(),
         address,
@@ -178,22 +139,26 @@ pub fn lb_service(
         annotations,
         ip_family_policy,
         patch_path,
-    })
+    }
 }
 
+/// `parsed`: the plan's pools, parsed (parallel to `metallb.pools`).
 pub fn metallb_config(
     cluster: &str,
     metallb: &plan::Metallb,
-    pools: &[ParsedPool<'_>],
+    parsed: &[Pool],
     lb_services: &[LbService],
 ) -> MetallbConfig {
-    let pools = pools
+    let pools = metallb
+        .pools
         .iter()
-        .map(|ParsedPool { pool, entries, .. }| IpAddressPool {
+        .zip(parsed)
+        .map(|(pool, parsed)| IpAddressPool {
             path: layout::ip_address_pool(cluster, &pool.name),
             name: pool.name.clone(),
             namespace: METALLB_NAMESPACE.to_owned(),
-            addresses: entries.clone(),
+            // Canonical, as MetalLB reads them.
+            addresses: parsed.entries.iter().map(|(_, e)| e.to_string()).collect(),
             auto_assign: pool.auto_assign,
             avoid_buggy_ips: pool.avoid_buggy_ips,
             serves: lb_services
@@ -215,68 +180,34 @@ pub fn metallb_config(
     }
 }
 
-/// An LB IP field: one address, or two of different families separated by a comma.
-pub fn lb_address(text: &str) -> Result<LbAddress, String> {
-    let ips = net::parse_ips(text)?;
-    let primary = ips
-        .iter()
-        .find(|ip| ip.is_ipv4())
-        .or_else(|| ips.first())
-        .ok_or_else(|| format!("`{text}` holds no address"))?
-        .to_string();
-    let addresses: Vec<String> = ips.iter().map(IpAddr::to_string).collect();
-    Ok(LbAddress {
-        annotation: addresses.join(","),
-        dual_stack: ips.iter().any(IpAddr::is_ipv4) && ips.iter().any(IpAddr::is_ipv6),
-        addresses,
-        primary,
-    })
-}
-
-/// An address as a URL host: IPv6 in brackets.
-pub fn url_host(ip: &str) -> Result<String, String> {
-    Ok(match net::parse_ip(ip)? {
-        IpAddr::V4(v4) => v4.to_string(),
-        IpAddr::V6(v6) => format!("[{v6}]"),
-    })
-}
-
-/// A pool entry as MetalLB reads it, canonical: a CIDR, or `start-end`.
-fn pool_entry_text(entry: &str) -> Result<String, String> {
-    let range = AddrRange::parse_pool_entry(entry)?;
-    if entry.contains('-') {
-        Ok(format!("{}-{}", range.start, range.end))
-    } else {
-        Ok(net::parse_cidr(entry)?.to_string())
+impl LbAddress {
+    /// A pinned address (or dual-stack pair), in plan order.
+    pub fn of(ips: DualStack<IpAddr>) -> LbAddress {
+        let addresses: Vec<String> = ips.iter().map(|ip| ip.to_string()).collect();
+        LbAddress {
+            annotation: addresses.join(","),
+            dual_stack: ips.is_dual(),
+            primary: ips.primary().to_string(),
+            addresses,
+        }
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::net::parse_dual_ips;
 
     #[test]
     fn lb_addresses() {
-        let single = lb_address("10.64.30.71").unwrap();
+        let of = |text: &str| LbAddress::of(parse_dual_ips(text).unwrap());
+        let single = of("10.64.30.71");
         assert_eq!(single.annotation, "10.64.30.71");
         assert!(!single.dual_stack);
-        let dual = lb_address("fd00:0::71, 10.0.0.71").unwrap();
+        let dual = of("fd00:0::71,10.0.0.71");
         assert_eq!(dual.annotation, "fd00::71,10.0.0.71");
         assert_eq!(dual.primary, "10.0.0.71");
         assert!(dual.dual_stack);
-        assert_eq!(lb_address("fd00::9").unwrap().primary, "fd00::9");
-        assert_eq!(url_host("fd00::9").unwrap(), "[fd00::9]");
-        assert!(lb_address("10.0.0.300").is_err());
-    }
-
-    #[test]
-    fn pool_entries_are_written_as_metallb_reads_them() {
-        let text = |s: &str| pool_entry_text(s).unwrap();
-        assert_eq!(text("10.64.30.71-10.64.30.73"), "10.64.30.71-10.64.30.73");
-        assert_eq!(text(" 10.0.0.0/28 "), "10.0.0.0/28");
-        assert_eq!(text("10.0.0.1 - 10.0.0.1"), "10.0.0.1-10.0.0.1");
-        assert_eq!(text("fd00:0::/120"), "fd00::/120");
-        assert_eq!(text("fd00::1-fd00:0::9"), "fd00::1-fd00::9");
-        assert!(pool_entry_text("10.0.0.1/24").is_err());
+        assert_eq!(of("fd00::9").primary, "fd00::9");
     }
 }

@@ -24,9 +24,10 @@
 //!   Istio's multi-primary and primary-remote next) lives behind [`flavor::MeshFlavor`]
 //!   and [`flavor::ClusterFlavor`], one file per flavor. See [`flavor`] for the API.
 //!
-//! `resolve` runs only on a plan that passed the checks, but it never trusts
-//! that: anything it cannot parse or find is an `Err` (a meshgen bug: a check
-//! let it through), never a panic.
+//! `resolve` runs only on a plan that passed the checks, and takes the values the
+//! checks parsed ([`ParsedFacts`]): it parses nothing again, so it has no "cannot
+//! happen" errors. What it looks up by index (the control-plane cluster, each
+//! cluster's pinned addresses and pools) the checks proved present.
 
 pub mod bootstrap;
 pub mod cluster;
@@ -46,6 +47,7 @@ use std::sync::Arc;
 
 use serde::Serialize;
 
+use crate::check::ParsedFacts;
 use crate::plan::Plan;
 
 pub use cluster::ClusterModel;
@@ -93,11 +95,12 @@ pub(crate) fn pair(key: &str, value: &str) -> Pair {
 }
 
 impl Model {
-    /// Resolve a checked plan. An `Err` here is a meshgen bug (a check let something through).
-    pub fn resolve(plan: &Plan) -> Result<Model, String> {
-        let mesh = mesh::mesh_facts(plan)?;
-        let networks = mesh::networks(plan, mesh.multi_network)?;
-        let flavor = flavor::MeshFlavor::resolve(plan, &mesh, &networks)?;
+    /// Resolve a checked plan, with the values its checks parsed
+    /// ([`crate::check::check_parsed`]).
+    pub fn resolve(plan: &Plan, facts: &ParsedFacts) -> Model {
+        let mesh = mesh::mesh_facts(plan, facts);
+        let networks = mesh::networks(plan, facts, mesh.multi_network);
+        let flavor = flavor::MeshFlavor::resolve(plan, facts, &mesh, &networks);
         let network_members: HashMap<&str, &Vec<String>> = networks
             .iter()
             .map(|n| (n.id.as_str(), &n.clusters))
@@ -107,25 +110,33 @@ impl Model {
             let peers = network_members
                 .get(cluster.network.as_str())
                 .map_or(&[][..], |members| members.as_slice());
-            let input = cluster::ClusterInput::new(plan, &mesh, index, cluster, peers)?;
-            clusters.push(Arc::new(ClusterModel::resolve(&input, &flavor)?));
+            let input = cluster::ClusterInput {
+                plan,
+                mesh: &mesh,
+                index,
+                cluster,
+                parsed: &facts.clusters[index],
+                network_members: peers,
+            };
+            clusters.push(Arc::new(ClusterModel::resolve(&input, &flavor)));
         }
         let demo = plan.demo.as_ref().map(|demo| demo::demo_facts(plan, demo));
         let traffic =
-            traffic::TrafficModel::resolve(plan, &mesh, flavor.istio_config(), &clusters)?;
+            traffic::TrafficModel::resolve(plan, facts, &mesh, flavor.istio_config(), &clusters);
         let steps = runbook::Steps::of(&flavor, traffic.is_some());
         let verify = verify::VerifyModel::resolve(
             plan,
+            facts,
             &mesh,
             &flavor,
             &clusters,
             demo.as_ref(),
             traffic.as_ref(),
             &steps,
-        )?;
+        );
         let runbook = runbook::Runbook::of(&clusters, steps);
-        let gitops = gitops::GitOpsModel::resolve(plan, &clusters)?;
-        Ok(Model {
+        let gitops = gitops::GitOpsModel::resolve(plan, facts, &clusters);
+        Model {
             mesh,
             networks,
             flavor,
@@ -135,7 +146,7 @@ impl Model {
             gitops,
             traffic,
             verify,
-        })
+        }
     }
 
     /// The cluster named `name`.

@@ -9,13 +9,53 @@ use serde::Serialize;
 use super::ClusterModel;
 use super::flavor::MeshFlavor;
 
-/// The runbook step that only a plan with failover entries has.
-pub const FAILOVER_STEP: &str = "failover";
+/// A step of a runbook. Each flavor lists its own, in order ([`MeshFlavor::runbook_steps`]);
+/// the README templates read them by these names (`step.east_west`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Step {
+    Clusters,
+    Nodes,
+    Metallb,
+    /// Hosted: create the mesh in Mspider's console.
+    CreateMesh,
+    /// Hosted: pin the hosted istiod's address.
+    IstiodIp,
+    /// Hosted: the GlobalMesh params.
+    Globalmesh,
+    /// Hosted: add the work clusters.
+    WorkClusters,
+    /// Hosted: the MeshCluster params.
+    Meshcluster,
+    NetworkLabel,
+    Ingress,
+    EastWest,
+    VerifyLb,
+    Demo,
+    VerifyTraffic,
+    /// Only in a plan with failover entries.
+    Failover,
+}
 
-/// The number of each runbook step, by name (`step.demo` in the README templates).
+impl Step {
+    /// The steps every flavor's runbook has: the shared README parts and `verify.sh` name them.
+    pub const SHARED: [Step; 9] = [
+        Step::Clusters,
+        Step::Nodes,
+        Step::Metallb,
+        Step::NetworkLabel,
+        Step::Ingress,
+        Step::EastWest,
+        Step::VerifyLb,
+        Step::Demo,
+        Step::VerifyTraffic,
+    ];
+}
+
+/// The number of each runbook step (`step.demo` in the README templates).
 #[derive(Debug, Clone, Serialize)]
 #[serde(transparent)]
-pub struct Steps(BTreeMap<String, usize>);
+pub struct Steps(BTreeMap<Step, usize>);
 
 impl Steps {
     /// The flavor's steps, numbered from 1 in its order; the failover step only when the
@@ -25,19 +65,17 @@ impl Steps {
             flavor
                 .runbook_steps()
                 .iter()
-                .filter(|name| failover || **name != FAILOVER_STEP)
+                .filter(|step| failover || **step != Step::Failover)
                 .enumerate()
-                .map(|(i, name)| ((*name).to_owned(), i + 1))
+                .map(|(i, step)| (*step, i + 1))
                 .collect(),
         )
     }
 
-    /// The number of step `name`; an `Err` is a meshgen bug (a flavor without the step).
-    pub fn number(&self, name: &str) -> Result<usize, String> {
-        self.0
-            .get(name)
-            .copied()
-            .ok_or_else(|| format!("the runbook has no step `{name}`"))
+    /// The number of `step`: every flavor has the [`Step::SHARED`] steps (tested), and a
+    /// plan with failover entries the failover step; 0 for a step the runbook lacks.
+    pub fn number(&self, step: Step) -> usize {
+        self.0.get(&step).copied().unwrap_or_default()
     }
 }
 
@@ -75,6 +113,25 @@ impl Runbook {
             east_west_clusters: names(&|c| c.east_west_service.is_some()),
             ingress_clusters: names(&|c| c.ingress_service.is_some()),
             demo_clusters: names(&|c| c.demo.is_some()),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::flavor::hosted;
+
+    #[test]
+    fn every_flavor_has_the_shared_steps_once() {
+        for steps in [hosted::RUNBOOK_STEPS] {
+            for shared in Step::SHARED.into_iter().chain([Step::Failover]) {
+                assert_eq!(
+                    steps.iter().filter(|s| **s == shared).count(),
+                    1,
+                    "{shared:?}"
+                );
+            }
         }
     }
 }

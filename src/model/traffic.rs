@@ -12,6 +12,7 @@ use super::flavor::ConfigPlace;
 use super::mesh::MeshFacts;
 use super::priority::{self, Place, Setting};
 use super::{ClusterModel, Pair, pair};
+use crate::check::{FailoverParsed, ParsedFacts};
 use crate::layout;
 use crate::plan::{self, Plan};
 
@@ -68,6 +69,9 @@ pub struct ConfigFile {
     pub path: String,
     /// The cluster it is applied to; none: the control plane's own API server.
     pub cluster: Option<String>,
+    /// The name of the kubeconfig context it is applied through (the cluster's, or the
+    /// control plane's API server's).
+    pub context: String,
 }
 
 /// The order one calling locality sees.
@@ -128,6 +132,7 @@ pub struct FirstAnswers {
 
 struct Entry<'p> {
     plan: &'p plan::Failover,
+    parsed: &'p FailoverParsed,
     setting_failover: Vec<(String, String)>,
     /// The service's endpoints: one per (cluster, locality) of the clusters that run it.
     endpoints: Vec<Place<'p>>,
@@ -137,70 +142,67 @@ struct Entry<'p> {
 impl TrafficModel {
     pub fn resolve(
         plan: &Plan,
+        facts: &ParsedFacts,
         mesh: &MeshFacts,
         place: ConfigPlace,
         clusters: &[Arc<ClusterModel>],
-    ) -> Result<Option<TrafficModel>, String> {
-        let Some(traffic) = plan.traffic.as_ref().filter(|t| !t.failover.is_empty()) else {
-            return Ok(None);
-        };
-        let mut failover = Vec::with_capacity(traffic.failover.len());
-        let mut entries = Vec::with_capacity(traffic.failover.len());
-        for item in &traffic.failover {
-            let entry = entry(plan, item)?;
-            failover.push(failover_model(plan, mesh, &place, &entry)?);
-            entries.push(entry);
+    ) -> Option<TrafficModel> {
+        let entries = entries(plan, facts);
+        if entries.is_empty() {
+            return None;
         }
+        let failover = entries
+            .iter()
+            .map(|entry| failover_model(plan, mesh, &place, entry))
+            .collect();
         let demo = demo_failover(plan, mesh, clusters, &entries);
-        Ok(Some(TrafficModel {
+        Some(TrafficModel {
             place,
             failover,
             demo,
-        }))
+        })
     }
 
     /// For `verify.sh --failover`: the versions each sleep may hear from, with the
     /// helloworld DestinationRule applied (empty without a helloworld entry).
-    pub fn first_answers(plan: &Plan, mesh: &MeshFacts) -> Result<Vec<FirstAnswers>, String> {
-        let Some(demo) = &plan.demo else {
-            return Ok(Vec::new());
+    pub fn first_answers(plan: &Plan, facts: &ParsedFacts, mesh: &MeshFacts) -> Vec<FirstAnswers> {
+        let entries = entries(plan, facts);
+        let (Some(demo), Some(entry)) = (&plan.demo, entries.iter().find(|e| e.parsed.helloworld))
+        else {
+            return Vec::new();
         };
-        let Some(item) = helloworld_entry(plan) else {
-            return Ok(Vec::new());
-        };
-        let entry = entry(plan, item)?;
-        let mut out = Vec::new();
-        for name in &demo.sleep.clusters {
-            let cluster = find(plan, name)?;
-            let mut versions = BTreeSet::new();
-            // A sleep pod may run on any node: the union of its localities' first levels.
-            for caller in callers_of(cluster) {
-                let levels = order(mesh, &caller, &entry);
-                for seen in levels.first().into_iter().flatten() {
-                    versions.extend(entry.versions[seen.endpoint]);
+        plan.clusters
+            .iter()
+            .filter(|c| demo.sleep.clusters.contains(&c.name))
+            .map(|cluster| {
+                let mut versions = BTreeSet::new();
+                // A sleep pod may run on any node: the union of its localities' first levels.
+                for caller in callers_of(cluster) {
+                    let levels = order(mesh, &caller, entry);
+                    for seen in levels.first().into_iter().flatten() {
+                        versions.extend(entry.versions[seen.endpoint]);
+                    }
                 }
-            }
-            out.push(FirstAnswers {
-                cluster: name.clone(),
-                versions: versions.into_iter().map(str::to_owned).collect(),
-            });
-        }
-        Ok(out)
+                FirstAnswers {
+                    cluster: cluster.name.clone(),
+                    versions: versions.into_iter().map(str::to_owned).collect(),
+                }
+            })
+            .collect()
     }
 }
 
-fn helloworld_entry(plan: &Plan) -> Option<&plan::Failover> {
-    let traffic = plan.traffic.as_ref()?;
-    traffic.failover.iter().find(|f| {
-        f.is_demo_app(plan) && f.name_and_namespace().map(|n| n.0) == Some(plan::HELLOWORLD)
-    })
-}
-
-fn find<'p>(plan: &'p Plan, name: &str) -> Result<&'p plan::Cluster, String> {
-    plan.clusters
+/// Each failover entry with what the checks parsed of it.
+fn entries<'p>(plan: &'p Plan, facts: &'p ParsedFacts) -> Vec<Entry<'p>> {
+    let Some(traffic) = &plan.traffic else {
+        return Vec::new();
+    };
+    traffic
+        .failover
         .iter()
-        .find(|c| c.name == name)
-        .ok_or_else(|| format!("cluster `{name}` is not in the plan"))
+        .zip(&facts.failover)
+        .map(|(item, parsed)| entry(plan, item, parsed))
+        .collect()
 }
 
 /// One place per distinct locality of a cluster's nodes, in node order.
@@ -222,23 +224,18 @@ fn callers_of(cluster: &plan::Cluster) -> Vec<Place<'_>> {
     places
 }
 
-fn entry<'p>(plan: &'p Plan, item: &'p plan::Failover) -> Result<Entry<'p>, String> {
-    let clusters = item
-        .clusters(plan)
-        .ok_or_else(|| format!("the plan does not say where {} runs", item.service))?;
-    let demo_version = |cluster: &str| {
+fn entry<'p>(plan: &'p Plan, item: &'p plan::Failover, parsed: &'p FailoverParsed) -> Entry<'p> {
+    let version = |cluster: &str| {
         plan.demo
             .as_ref()
-            .filter(|_| item.is_demo_app(plan))
-            .filter(|_| item.name_and_namespace().map(|n| n.0) == Some(plan::HELLOWORLD))
+            .filter(|_| parsed.helloworld)
             .and_then(|d| d.helloworld.versions.get(cluster))
             .map(String::as_str)
     };
     let mut endpoints = Vec::new();
     let mut versions = Vec::new();
-    for name in clusters {
-        let cluster = find(plan, name)?;
-        let version = demo_version(name);
+    for cluster in parsed.clusters.iter().filter_map(|&i| plan.clusters.get(i)) {
+        let version = version(&cluster.name);
         for mut place in callers_of(cluster) {
             if let Some(version) = version {
                 place.pod_labels = vec![("app", plan::HELLOWORLD), ("version", version)];
@@ -247,8 +244,9 @@ fn entry<'p>(plan: &'p Plan, item: &'p plan::Failover) -> Result<Entry<'p>, Stri
             versions.push(version);
         }
     }
-    Ok(Entry {
+    Entry {
         plan: item,
+        parsed,
         setting_failover: item
             .failover
             .iter()
@@ -256,7 +254,7 @@ fn entry<'p>(plan: &'p Plan, item: &'p plan::Failover) -> Result<Entry<'p>, Stri
             .collect(),
         endpoints,
         versions,
-    })
+    }
 }
 
 fn order(mesh: &MeshFacts, caller: &Place<'_>, entry: &Entry<'_>) -> Vec<Vec<priority::Seen>> {
@@ -280,11 +278,9 @@ fn failover_model(
     mesh: &MeshFacts,
     place: &ConfigPlace,
     entry: &Entry<'_>,
-) -> Result<FailoverModel, String> {
+) -> FailoverModel {
     let item = entry.plan;
-    let (name, namespace) = item
-        .name_and_namespace()
-        .ok_or_else(|| format!("service `{}` is not <name>.<namespace>", item.service))?;
+    let (name, namespace) = (entry.parsed.name.as_str(), entry.parsed.namespace.as_str());
     let detection = item.outlier_detection.clone().unwrap_or_default();
     let destination_rule = DestinationRule {
         api_version: mesh.gateway_api_version.clone(),
@@ -304,15 +300,17 @@ fn failover_model(
             .unwrap_or_else(|| plan::DEFAULT_BASE_EJECTION_TIME.to_owned()),
     };
     let files = match place {
-        ConfigPlace::ControlPlane { .. } => vec![ConfigFile {
+        ConfigPlace::ControlPlane { context, .. } => vec![ConfigFile {
             path: layout::mesh_destination_rule(name, namespace),
             cluster: None,
+            context: context.clone(),
         }],
         ConfigPlace::Clusters { clusters } => clusters
             .iter()
             .map(|c| ConfigFile {
                 path: layout::cluster_destination_rule(c, name, namespace),
                 cluster: Some(c.clone()),
+                context: c.clone(),
             })
             .collect(),
     };
@@ -361,14 +359,14 @@ fn failover_model(
                 .collect(),
         })
         .collect();
-    Ok(FailoverModel {
+    FailoverModel {
         service: item.service.clone(),
         destination_rule,
         files,
         order_by,
         callers,
         more_callers: all_callers.len().saturating_sub(MAX_CALLERS),
-    })
+    }
 }
 
 /// The demonstration: the first sleep cluster (plan order) in one locality whose order
@@ -380,8 +378,7 @@ fn demo_failover(
     entries: &[Entry<'_>],
 ) -> Option<DemoFailover> {
     let demo = plan.demo.as_ref()?;
-    let item = helloworld_entry(plan)?;
-    let entry = entries.iter().find(|e| std::ptr::eq(e.plan, item))?;
+    let entry = entries.iter().find(|e| e.parsed.helloworld)?;
     let deployment = |cluster: &str| {
         clusters
             .iter()

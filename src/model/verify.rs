@@ -16,11 +16,12 @@ use std::sync::Arc;
 use serde::Serialize;
 
 use super::demo::DemoFacts;
-use super::flavor::{ConfigPlace, MeshFlavor};
+use super::flavor::MeshFlavor;
 use super::mesh::{LABEL_NETWORK, MeshFacts};
-use super::runbook::{FAILOVER_STEP, Steps};
+use super::runbook::{Step, Steps};
 use super::traffic::{FirstAnswers, TrafficModel};
 use super::{ClusterModel, ISTIO_NAMESPACE};
+use crate::check::ParsedFacts;
 use crate::plan::Plan;
 
 /// Requests of one helloworld loop (`curl` URL globbing: one `kubectl exec`).
@@ -131,32 +132,34 @@ impl VerifyModel {
     #[allow(clippy::too_many_arguments)]
     pub fn resolve(
         plan: &Plan,
+        facts: &ParsedFacts,
         mesh: &MeshFacts,
         flavor: &MeshFlavor,
         clusters: &[Arc<ClusterModel>],
         demo: Option<&DemoFacts>,
         traffic: Option<&TrafficModel>,
         steps: &Steps,
-    ) -> Result<VerifyModel, String> {
+    ) -> VerifyModel {
         let mut checks = Vec::new();
         for cluster in clusters {
-            cluster_checks(cluster, steps, &mut checks)?;
+            cluster_checks(cluster, steps, &mut checks);
         }
-        checks.extend(flavor.verify_checks(clusters, steps)?);
+        checks.extend(flavor.verify_checks(clusters, steps));
         if let Some(demo) = demo {
-            demo_checks(clusters, demo, steps, &mut checks)?;
+            demo_checks(clusters, demo, steps, &mut checks);
         }
         if let Some(traffic) = traffic {
-            failover_checks(plan, mesh, traffic, demo, steps, &mut checks)?;
+            let first = TrafficModel::first_answers(plan, facts, mesh);
+            failover_checks(traffic, demo, &first, steps, &mut checks);
         }
         // In runbook order (stable: within a step, as the runbook lists them).
         checks.sort_by_key(|c| c.step);
-        Ok(VerifyModel {
+        VerifyModel {
             mesh_id: mesh.id.clone(),
             clusters: clusters.iter().map(|c| c.name.clone()).collect(),
             has_failover: traffic.is_some(),
             checks,
-        })
+        }
     }
 }
 
@@ -166,13 +169,9 @@ fn label_path(key: &str) -> String {
 
 /// Node labels, the `istio-system` network label, LoadBalancer addresses, the east-west
 /// gateway's network label and the cross-network Gateway.
-fn cluster_checks(
-    cluster: &ClusterModel,
-    steps: &Steps,
-    out: &mut Vec<Check>,
-) -> Result<(), String> {
+fn cluster_checks(cluster: &ClusterModel, steps: &Steps, out: &mut Vec<Check>) {
     let name = cluster.name.as_str();
-    let nodes = steps.number("nodes")?;
+    let nodes = steps.number(Step::Nodes);
     let topology = [
         super::mesh::LABEL_REGION,
         super::mesh::LABEL_ZONE,
@@ -203,7 +202,7 @@ fn cluster_checks(
     }
     out.push(Check::of(
         name,
-        steps.number("network_label")?,
+        steps.number(Step::NetworkLabel),
         format!("namespace {ISTIO_NAMESPACE}: label {LABEL_NETWORK}"),
         cluster.network.clone(),
         args(
@@ -214,7 +213,7 @@ fn cluster_checks(
     for service in &cluster.lb_services {
         let mut check = Check::of(
             name,
-            steps.number(&service.step)?,
+            steps.number(service.step),
             format!(
                 "{} Service {}/{}: LoadBalancer address",
                 service.role, service.namespace, service.name
@@ -228,7 +227,7 @@ fn cluster_checks(
         check.compare = Compare::Words;
         out.push(check);
     }
-    let east_west = steps.number("east_west")?;
+    let east_west = steps.number(Step::EastWest);
     if let Some(service) = &cluster.east_west_service {
         out.push(Check::of(
             name,
@@ -262,7 +261,6 @@ fn cluster_checks(
             ),
         ));
     }
-    Ok(())
 }
 
 /// The pods of one app, with what the Pods comparison reads.
@@ -276,8 +274,8 @@ fn demo_checks(
     demo: &DemoFacts,
     steps: &Steps,
     out: &mut Vec<Check>,
-) -> Result<(), String> {
-    let step = steps.number("demo")?;
+) {
+    let step = steps.number(Step::Demo);
     for cluster in clusters {
         let Some(apps) = &cluster.demo else {
             continue;
@@ -311,9 +309,9 @@ fn demo_checks(
         }
     }
     if demo.versions.is_empty() {
-        return Ok(());
+        return;
     }
-    let step = steps.number("verify_traffic")?;
+    let step = steps.number(Step::VerifyTraffic);
     for name in &demo.sleep_clusters {
         let mut check = Check::of(
             name,
@@ -326,7 +324,6 @@ fn demo_checks(
         check.when = When::NotFailover;
         out.push(check);
     }
-    Ok(())
 }
 
 /// One `kubectl exec` running `curl` with URL globbing: LOOP_REQUESTS requests.
@@ -348,16 +345,15 @@ fn loop_args(demo: &DemoFacts) -> Vec<String> {
 }
 
 /// With `--failover`: each DestinationRule where istiod reads it, and each sleep hearing
-/// only from its first level.
+/// only from its first level (`first`).
 fn failover_checks(
-    plan: &Plan,
-    mesh: &MeshFacts,
     traffic: &TrafficModel,
     demo: Option<&DemoFacts>,
+    first: &[FirstAnswers],
     steps: &Steps,
     out: &mut Vec<Check>,
-) -> Result<(), String> {
-    let step = steps.number(FAILOVER_STEP)?;
+) {
+    let step = steps.number(Step::Failover);
     let lb = ".spec.trafficPolicy.loadBalancer.localityLbSetting";
     let od = ".spec.trafficPolicy.outlierDetection";
     let path = format!(
@@ -378,10 +374,6 @@ fn failover_checks(
             rule.interval,
             rule.base_ejection_time
         );
-        let what = format!(
-            "DestinationRule {}/{}: host|failoverPriority|failover|outlierDetection",
-            rule.namespace, rule.name
-        );
         let get = args(
             &[
                 "get",
@@ -393,37 +385,34 @@ fn failover_checks(
             &path,
         );
         for file in &entry.files {
-            let mut check = match (&file.cluster, &traffic.place) {
-                (Some(cluster), _) => {
-                    Check::of(cluster, step, what.clone(), expected.clone(), get.clone())
-                }
-                (None, ConfigPlace::ControlPlane { context, .. }) => {
-                    let mut check =
-                        Check::of(context, step, what.clone(), expected.clone(), get.clone());
-                    check.cluster = "-".to_owned();
-                    check.optional = true;
-                    check
-                }
-                (None, ConfigPlace::Clusters { .. }) => {
-                    return Err(format!(
-                        "{}: a mesh-wide file in a per-cluster mesh",
-                        file.path
-                    ));
-                }
-            };
+            let mut check = Check::of(
+                &file.context,
+                step,
+                format!(
+                    "DestinationRule {}/{}: host|failoverPriority|failover|outlierDetection",
+                    rule.namespace, rule.name
+                ),
+                expected.clone(),
+                get.clone(),
+            );
+            // The control plane's own API server is often no kubeconfig context.
+            if file.cluster.is_none() {
+                check.cluster = "-".to_owned();
+                check.optional = true;
+            }
             check.when = When::Failover;
             out.push(check);
         }
     }
     let Some(demo) = demo else {
-        return Ok(());
+        return;
     };
-    for FirstAnswers { cluster, versions } in TrafficModel::first_answers(plan, mesh)? {
+    for FirstAnswers { cluster, versions } in first {
         if versions.is_empty() {
             continue;
         }
         let mut check = Check::of(
-            &cluster,
+            cluster,
             step,
             format!(
                 "helloworld answers to sleep ({LOOP_REQUESTS} requests): only the nearest locality"
@@ -435,5 +424,4 @@ fn failover_checks(
         check.when = When::Failover;
         out.push(check);
     }
-    Ok(())
 }

@@ -9,62 +9,7 @@ use std::io::Read;
 use std::path::Path;
 
 use super::{Locator, Plan};
-use crate::diag::{Code, Diagnostic, Diagnostics};
-
-/// The format of a plan, chosen by the file extension.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Format {
-    Yaml,
-    Toml,
-}
-
-impl Format {
-    /// `.yaml`/`.yml` or `.toml`; anything else is not a plan.
-    pub fn from_path(path: &Path) -> Option<Format> {
-        match path.extension()?.to_str()?.to_ascii_lowercase().as_str() {
-            "yaml" | "yml" => Some(Format::Yaml),
-            "toml" => Some(Format::Toml),
-            _ => None,
-        }
-    }
-}
-
-/// A plan's text with the name it is shown under in diagnostics.
-#[derive(Debug, Clone)]
-pub struct Source {
-    /// What diagnostics call the file: the path as given, or `<stdin>`.
-    pub name: String,
-    pub text: String,
-    pub format: Format,
-}
-
-impl Source {
-    pub fn new(name: impl Into<String>, text: impl Into<String>, format: Format) -> Source {
-        Source {
-            name: name.into(),
-            text: text.into(),
-            format,
-        }
-    }
-
-    /// A plan from raw bytes. Bytes that are not UTF-8 are kept up to the first bad one,
-    /// which becomes U+FFFD, so that [`parse`] reports it with its line (MG001).
-    pub fn from_bytes(name: impl Into<String>, bytes: Vec<u8>, format: Format) -> Source {
-        let text = match String::from_utf8(bytes) {
-            Ok(text) => text,
-            Err(err) => {
-                let valid = err.utf8_error().valid_up_to();
-                let mut bytes = err.into_bytes();
-                bytes.truncate(valid);
-                // Valid up to `valid` by construction: the lossy conversion changes nothing.
-                let mut text = String::from_utf8_lossy(&bytes).into_owned();
-                text.push(char::REPLACEMENT_CHARACTER);
-                text
-            }
-        };
-        Source::new(name, text, format)
-    }
-}
+use crate::diag::{Code, Diagnostic, Diagnostics, Format, Lines, Source};
 
 /// Why a plan could not be read at all (exit code 2, not a plan problem).
 #[derive(Debug)]
@@ -510,19 +455,10 @@ fn first_line(message: &str) -> String {
     }
 }
 
-/// 1-based line and column (in characters) of a byte offset.
+/// 1-based line and column (in characters) of a byte offset (for one position; many
+/// positions share one [`Lines`]).
 pub(crate) fn line_col(text: &str, offset: usize) -> (u32, u32) {
-    let offset = offset.min(text.len());
-    let before = text.get(..offset).unwrap_or(text);
-    let line = before.matches('\n').count() + 1;
-    let column = before
-        .rsplit('\n')
-        .next()
-        .unwrap_or_default()
-        .chars()
-        .count()
-        + 1;
-    (line as u32, column as u32)
+    Lines::new(text).position(offset)
 }
 
 #[cfg(test)]
@@ -533,7 +469,7 @@ mod tests {
         let source = Source::new("plan", text, format);
         let mut diagnostics = parse(&source).expect_err("the plan must be refused");
         assert_eq!(diagnostics.len(), 1);
-        diagnostics.locate(&source);
+        super::super::locate(&mut diagnostics, &source);
         diagnostics.into_iter().next().unwrap()
     }
 

@@ -9,7 +9,24 @@ use std::collections::HashMap;
 
 use serde_saphyr::granit_parser::{Event, Parser};
 
-use super::load::{Format, Source, limits, line_col};
+use super::load::limits;
+use crate::diag::{Diagnostics, Format, Lines, Source};
+
+/// Fill in the lines and columns of `diagnostics` from the plan text where they name a
+/// field but have no line, then sort them by position ([`Diagnostics::sort`]). The
+/// locator is built only when some diagnostic needs it.
+pub fn locate(diagnostics: &mut Diagnostics, source: &Source) {
+    if diagnostics.need_lines() {
+        let locator = Locator::new(source);
+        for d in diagnostics.iter_mut().filter(|d| d.line.is_none()) {
+            if let Some((line, column)) = locator.locate(&d.path) {
+                d.line = Some(line);
+                d.column = Some(column);
+            }
+        }
+    }
+    diagnostics.sort();
+}
 
 /// Field path to the 1-based (line, column) of its value.
 #[derive(Debug, Default)]
@@ -249,8 +266,13 @@ fn toml_positions(text: &str, out: &mut Locator) {
     use toml::de::{DeTable, DeValue};
 
     // Recursion is bounded: the TOML parser refuses nesting deeper than it recurses.
-    fn walk(text: &str, node: usize, value: &toml::Spanned<DeValue<'_>>, out: &mut Locator) {
-        out.starts_at(node, line_col(text, value.span().start));
+    fn walk(
+        lines: &mut Lines<'_>,
+        node: usize,
+        value: &toml::Spanned<DeValue<'_>>,
+        out: &mut Locator,
+    ) {
+        out.starts_at(node, lines.position(value.span().start));
         match value.get_ref() {
             DeValue::Table(table) => {
                 for (key, child) in table.iter() {
@@ -260,8 +282,8 @@ fn toml_positions(text: &str, out: &mut Locator) {
                         return;
                     };
                     out.keys
-                        .insert(line_col(text, key.span().start), child_node);
-                    walk(text, child_node, child, out);
+                        .insert(lines.position(key.span().start), child_node);
+                    walk(lines, child_node, child, out);
                 }
             }
             DeValue::Array(items) => {
@@ -269,7 +291,7 @@ fn toml_positions(text: &str, out: &mut Locator) {
                     let Some(child_node) = out.child(node, Segment::Index(i)) else {
                         return;
                     };
-                    walk(text, child_node, child, out);
+                    walk(lines, child_node, child, out);
                 }
             }
             _ => {}
@@ -279,12 +301,14 @@ fn toml_positions(text: &str, out: &mut Locator) {
     let Ok(root) = DeTable::parse(text) else {
         return;
     };
+    // Spans come in document order, which keeps the line index linear on long lines.
+    let mut lines = Lines::new(text);
     for (key, child) in root.get_ref().iter() {
         let Some(node) = out.child(0, Segment::Key(key.get_ref().as_ref().into())) else {
             return;
         };
-        out.keys.insert(line_col(text, key.span().start), node);
-        walk(text, node, child, out);
+        out.keys.insert(lines.position(key.span().start), node);
+        walk(&mut lines, node, child, out);
     }
 }
 
@@ -347,6 +371,22 @@ mod tests {
         );
         assert_eq!(segments("a[x].b"), vec![Segment::Key("a".into())]);
         assert!(segments("").is_empty());
+    }
+
+    #[test]
+    fn a_long_toml_line_is_located_in_linear_work() {
+        let entries: Vec<String> = (0..80_000).map(|i| format!("\"x{i}\"")).collect();
+        let text = format!("list = [{}]\n", entries.join(", "));
+        let before = crate::diag::source::steps();
+        let l = locator(&text, Format::Toml);
+        let walked = crate::diag::source::steps() - before;
+        assert!(
+            walked <= 2 * text.len(),
+            "{walked} characters walked for {} bytes",
+            text.len()
+        );
+        let last = text.rfind("\"x79999\"").unwrap() as u32 + 1;
+        assert_eq!(l.locate("list[79999]"), Some((1, last)));
     }
 
     #[test]

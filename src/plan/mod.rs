@@ -15,10 +15,11 @@ use std::collections::BTreeMap;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
+pub use crate::diag::{Format, Source};
 pub use gitops::*;
-pub use load::{Format, LoadError, Source, load, parse};
-pub use locate::Locator;
+pub use load::{LoadError, load, parse};
 pub(crate) use locate::is_yaml_node;
+pub use locate::{Locator, locate};
 pub use traffic::*;
 
 /// A multi-cluster service mesh plan: the mesh, its clusters, and optional demo apps.

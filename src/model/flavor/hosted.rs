@@ -12,15 +12,16 @@ use std::sync::Arc;
 use serde::Serialize;
 
 use super::{ClusterFlavor, ConfigPlace};
-
+use crate::check::{ParsedFacts, PinnedIp};
 use crate::layout;
 use crate::model::cluster::{ClusterInput, MeshRole, NamespacePatch};
 use crate::model::gateways::{self, ServicePort};
 use crate::model::mesh::{LABEL_NETWORK, MeshFacts, Network};
-use crate::model::metallb::{IpFamilyPolicy, LbAddress, LbRole, LbService, lb_address, url_host};
-use crate::model::runbook::Steps;
+use crate::model::metallb::{IpFamilyPolicy, LbAddress, LbRole, LbService};
+use crate::model::runbook::{Step, Steps};
 use crate::model::verify::{self, Check};
 use crate::model::{ClusterModel, ISTIO_NAMESPACE, Pair, pair};
+use crate::net;
 use crate::plan::Plan;
 
 /// Namespace of GlobalMesh and MeshCluster on the global service cluster.
@@ -33,22 +34,22 @@ const PARAM_PREFIX: &str = "istio.custom_params.values.global.";
 const DEFAULT_PROBE_IMAGE: &str = "curlimages/curl";
 
 /// The hosted runbook's steps, in order (`templates/hosted/README.md` includes one file each).
-pub const RUNBOOK_STEPS: &[&str] = &[
-    "clusters",
-    "nodes",
-    "metallb",
-    "create_mesh",
-    "istiod_ip",
-    "globalmesh",
-    "work_clusters",
-    "meshcluster",
-    "network_label",
-    "ingress",
-    "east_west",
-    "verify_lb",
-    "demo",
-    "verify_traffic",
-    "failover",
+pub const RUNBOOK_STEPS: &[Step] = &[
+    Step::Clusters,
+    Step::Nodes,
+    Step::Metallb,
+    Step::CreateMesh,
+    Step::IstiodIp,
+    Step::Globalmesh,
+    Step::WorkClusters,
+    Step::Meshcluster,
+    Step::NetworkLabel,
+    Step::Ingress,
+    Step::EastWest,
+    Step::VerifyLb,
+    Step::Demo,
+    Step::VerifyTraffic,
+    Step::Failover,
 ];
 
 /// The hosted mesh as a whole.
@@ -161,34 +162,18 @@ pub fn hosted_istiod_service(mesh_id: &str) -> String {
 }
 
 impl HostedMesh {
+    /// `istiod`: the hosted istiod's pinned address, on the control-plane cluster.
     pub(super) fn resolve(
         plan: &Plan,
-        facts: &MeshFacts,
+        facts: &ParsedFacts,
+        istiod: PinnedIp,
+        mesh_facts: &MeshFacts,
         networks: &[Network],
-    ) -> Result<HostedMesh, String> {
+    ) -> HostedMesh {
         let mesh = &plan.mesh;
-        let control_plane = plan
-            .clusters
-            .iter()
-            .find(|c| c.name == mesh.control_plane_cluster)
-            .ok_or_else(|| {
-                format!(
-                    "control-plane cluster `{}` is not in the plan",
-                    mesh.control_plane_cluster
-                )
-            })?;
-        let istiod_ips = control_plane
-            .load_balancer_ips
-            .istiod
-            .as_deref()
-            .ok_or_else(|| {
-                format!(
-                    "control-plane cluster `{}` has no loadBalancerIPs.istiod",
-                    control_plane.name
-                )
-            })?;
-        let address = lb_address(istiod_ips)?;
-        let probe_url = format!("http://{}:443", url_host(&address.primary)?);
+        let control_plane = &plan.clusters[facts.control_plane];
+        let address = LbAddress::of(istiod.ips);
+        let probe_url = format!("http://{}:443", net::url_host(istiod.ips.primary()));
         let hosted_istiod = HostedIstiod {
             service_name: hosted_istiod_service(&mesh.id),
             namespace: ISTIO_NAMESPACE.to_owned(),
@@ -197,13 +182,13 @@ impl HostedMesh {
             address,
             probe_url,
         };
-        Ok(HostedMesh {
+        HostedMesh {
             control_plane_cluster: mesh.control_plane_cluster.clone(),
             global_cluster: mesh.global_cluster.clone(),
             global_namespace: MSPIDER_NAMESPACE.to_owned(),
             registry: mesh.registry.clone(),
             proxy_image: format!("{}/proxyv2:{}", mesh.registry, mesh.version),
-            global_mesh: global_mesh_patch(facts, &hosted_istiod, networks),
+            global_mesh: global_mesh_patch(mesh_facts, &hosted_istiod, networks),
             hosted_istiod,
             work_clusters: plan.clusters.iter().map(|c| c.name.clone()).collect(),
             probe_image: plan
@@ -217,30 +202,26 @@ impl HostedMesh {
                 .filter(|c| c.name != mesh.control_plane_cluster)
                 .map(|c| c.name.clone())
                 .collect(),
-        })
+        }
     }
 
     pub(super) fn cluster(
         &self,
         input: &ClusterInput<'_>,
         east_west: Option<&LbService>,
-    ) -> Result<HostedCluster, String> {
+    ) -> HostedCluster {
         let cluster = input.cluster;
         let is_control_plane = cluster.name == self.control_plane_cluster;
         let istiod_service = input.lb_service(
-            cluster
-                .load_balancer_ips
-                .istiod
-                .as_deref()
-                .filter(|_| is_control_plane),
+            input.parsed.istiod.as_ref().filter(|_| is_control_plane),
             LbRole {
                 title: "hosted istiod",
-                step: "istiod_ip",
+                step: Step::IstiodIp,
             },
             &self.hosted_istiod.service_name,
             true,
-        )?;
-        Ok(HostedCluster {
+        );
+        HostedCluster {
             mesh_role: if is_control_plane {
                 MeshRole::HostedControlPlane
             } else {
@@ -259,7 +240,7 @@ impl HostedMesh {
                 &cluster.network,
                 is_control_plane,
             ),
-        })
+        }
     }
 
     /// The east-west gateway as upstream's `gen-eastwest-gateway.sh` writes it, with
@@ -302,10 +283,10 @@ impl HostedMesh {
         &self,
         clusters: &[Arc<ClusterModel>],
         steps: &Steps,
-    ) -> Result<Vec<Check>, String> {
+    ) -> Vec<Check> {
         let mut out = Vec::new();
         let global = &self.global_mesh;
-        let step = steps.number("globalmesh")?;
+        let step = steps.number(Step::Globalmesh);
         for param in &global.params {
             let mut check = Check::of(
                 &self.global_cluster,
@@ -329,7 +310,7 @@ impl HostedMesh {
             check.cluster = "-".to_owned();
             out.push(check);
         }
-        let step = steps.number("meshcluster")?;
+        let step = steps.number(Step::Meshcluster);
         for cluster in clusters {
             let ClusterFlavor::Hosted(hosted) = &cluster.flavor;
             let patch = &hosted.mesh_cluster_patch;
@@ -370,7 +351,7 @@ impl HostedMesh {
                 );
             }
         }
-        Ok(out)
+        out
     }
 }
 

@@ -44,9 +44,10 @@ use super::ClusterModel;
 use super::cluster::{ClusterInput, MeshRole};
 use super::mesh::{MeshFacts, Network};
 use super::metallb::LbService;
-use super::runbook::Steps;
+use super::runbook::{Step, Steps};
 use super::verify::Check;
-use crate::plan::{MeshMode, Plan};
+use crate::check::{FlavorFacts, ParsedFacts};
+use crate::plan::Plan;
 
 /// What the mesh's flavor adds for the whole mesh.
 #[derive(Debug, Clone, Serialize)]
@@ -83,12 +84,18 @@ pub enum ConfigPlace {
 
 impl MeshFlavor {
     /// The flavor the plan's `mesh.mode` names, with its mesh-wide facts.
-    pub fn resolve(plan: &Plan, mesh: &MeshFacts, networks: &[Network]) -> Result<Self, String> {
-        Ok(match plan.mesh.mode {
-            MeshMode::Hosted => {
-                MeshFlavor::Hosted(hosted::HostedMesh::resolve(plan, mesh, networks)?)
-            }
-        })
+    pub fn resolve(
+        plan: &Plan,
+        facts: &ParsedFacts,
+        mesh: &MeshFacts,
+        networks: &[Network],
+    ) -> Self {
+        // The checks gave the flavor's own facts for the plan's `mesh.mode`.
+        match facts.flavor {
+            FlavorFacts::Hosted { istiod } => MeshFlavor::Hosted(hosted::HostedMesh::resolve(
+                plan, facts, istiod, mesh, networks,
+            )),
+        }
     }
 
     /// Where istiod reads Istio config.
@@ -98,10 +105,8 @@ impl MeshFlavor {
         }
     }
 
-    /// The runbook's steps, in order, by the names the README templates and `verify.sh`
-    /// use. The steps every flavor's runbook shares must be among them: `nodes`,
-    /// `network_label`, `east_west`, `ingress`, `demo`, `verify_traffic`, `failover`.
-    pub fn runbook_steps(&self) -> &'static [&'static str] {
+    /// The runbook's steps, in order; [`Step::SHARED`] and [`Step::Failover`] among them.
+    pub fn runbook_steps(&self) -> &'static [Step] {
         match self {
             MeshFlavor::Hosted(_) => hosted::RUNBOOK_STEPS,
         }
@@ -112,7 +117,7 @@ impl MeshFlavor {
         &self,
         clusters: &[std::sync::Arc<ClusterModel>],
         steps: &Steps,
-    ) -> Result<Vec<Check>, String> {
+    ) -> Vec<Check> {
         match self {
             MeshFlavor::Hosted(mesh) => mesh.verify_checks(clusters, steps),
         }
@@ -124,10 +129,10 @@ impl MeshFlavor {
         &self,
         input: &ClusterInput<'_>,
         east_west: Option<&LbService>,
-    ) -> Result<ClusterFlavor, String> {
-        Ok(match self {
-            MeshFlavor::Hosted(mesh) => ClusterFlavor::Hosted(mesh.cluster(input, east_west)?),
-        })
+    ) -> ClusterFlavor {
+        match self {
+            MeshFlavor::Hosted(mesh) => ClusterFlavor::Hosted(mesh.cluster(input, east_west)),
+        }
     }
 }
 
