@@ -33,7 +33,7 @@ pub struct ParsedFacts {
     pub failover: Vec<FailoverParsed>,
 }
 
-/// One failover entry's service, split and placed ([`super::traffic`]).
+/// One failover entry's service, split and placed (`check/traffic.rs`).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FailoverParsed {
     pub name: String,

@@ -41,7 +41,7 @@ pub struct FailoverModel {
     pub files: Vec<ConfigFile>,
     /// How the endpoints are ordered, for the README.
     pub order_by: String,
-    /// The predicted order per calling locality (at most [`MAX_CALLERS`]).
+    /// The predicted order per calling locality (the first `MAX_CALLERS`).
     pub callers: Vec<CallerOrder>,
     /// Callers left out of the table.
     pub more_callers: usize,

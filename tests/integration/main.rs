@@ -33,4 +33,5 @@ mod render_determinism;
 mod render_escaping;
 mod render_seed;
 mod schema;
+mod verify;
 mod write;

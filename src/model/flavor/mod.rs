@@ -32,7 +32,9 @@
 //! Adding a flavor (issue 12: upstream Istio's `multi-primary` and `primary-remote`,
 //! with Helm values per chart, Namespace manifests, remote secrets and `cacerts`):
 //! a `plan::MeshMode` variant; `model/flavor/<mode>.rs` with its mesh and cluster
-//! types; one arm in each `match` of this file; `render/<mode>.rs` and one arm in
+//! types, its runbook's steps (every [`Step::SHARED`] one among them), where its istiod
+//! reads Istio config and its own `verify.sh` checks (upstream: the Helm releases, istiod's
+//! readiness, the remote secrets); one arm in each `match` of this file; `render/<mode>.rs` and one arm in
 //! the render's flavor `match`; `templates/<mode>/`. Nothing else asks which flavor
 //! a mesh has.
 
