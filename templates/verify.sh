@@ -137,6 +137,17 @@ words() {
 	printf '%s\n' "$1" | tr ' ' '\n' | sed '/^$/d' | sort -u | tr '\n' ' ' | sed 's/ $//'
 }
 
+# $1 on one line, for a FAIL line: line breaks as spaces, none at the end, (nothing) if empty.
+flat() {
+	text=$(printf '%s' "$1" | tr '\n' ' ' | sed 's/ *$//')
+	printf '%s\n' "${text:-(nothing)}"
+}
+
+# The words of $1, sorted, each as often as it occurs.
+items() {
+	printf '%s\n' "$1" | tr ' ' '\n' | sed '/^$/d' | sort | tr '\n' ' ' | sed 's/ $//'
+}
+
 # The helloworld versions that answered (`Hello version: V, instance: ...` lines).
 versions() {
 	printf '%s\n' "$1" | sed -n 's/^Hello version: \([^,]*\),.*/\1/p' | sort -u | tr '\n' ' ' | sed 's/ $//'
@@ -225,7 +236,7 @@ check() {
 	status=$?
 	problem=
 	case $compare in
-	equal | words | pods)
+	equal | words | items | includes | pods)
 		if [ "$status" -ne 0 ]; then
 			problem="kubectl failed: $(sed -n '1p' "$errors")"
 		fi
@@ -234,10 +245,17 @@ check() {
 	if [ -z "$problem" ]; then
 		case $compare in
 		equal)
-			[ "$observed" = "$expected" ] || problem=${observed:-(nothing)}
+			[ "$observed" = "$expected" ] || problem=$(flat "$observed")
 			;;
 		words)
-			[ "$(words "$observed")" = "$(words "$expected")" ] || problem=${observed:-(nothing)}
+			[ "$(words "$observed")" = "$(words "$expected")" ] || problem=$(flat "$observed")
+			;;
+		items)
+			[ "$(items "$observed")" = "$(items "$expected")" ] || problem=$(flat "$observed")
+			;;
+		includes)
+			gone=$(missing_words "$expected" "$(words "$observed")")
+			[ -z "$gone" ] || problem="$(flat "$observed"), without $gone"
 			;;
 		pods)
 			problem=$(pod_problems "$observed")
@@ -245,7 +263,7 @@ check() {
 		versions-all | versions-only)
 			seen=$(versions "$observed")
 			if [ -z "$seen" ]; then
-				problem="no answer: $(printf '%s' "$observed" | tr '\n' ' ' | cut -c1-200)$(sed -n '1p' "$errors")"
+				problem=$(flat "no answer: $(flat "$observed" | cut -c1-200) $(sed -n '1p' "$errors")")
 			elif [ "$compare" = versions-all ]; then
 				[ -z "$(missing_words "$expected" "$seen")" ] || problem="versions $seen"
 			else

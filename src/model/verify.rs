@@ -46,6 +46,10 @@ pub enum Compare {
     Equal,
     /// The answer's words are the expected words, in any order (dual-stack addresses).
     Words,
+    /// The answer's words are the expected words, in any order, each as often (one per node).
+    Items,
+    /// The answer's words include every expected word (objects among others).
+    Includes,
     /// Every line is a pod `NAME PHASE READY c=CONTAINERS, i=INIT_CONTAINERS,` that is
     /// Running and Ready with an `istio-proxy` container (or a native-sidecar init
     /// container); at least one line.
@@ -179,8 +183,8 @@ fn cluster_checks(cluster: &ClusterModel, steps: &Steps, out: &mut Vec<Check>) {
     ]
     .map(label_path)
     .join("/");
-    for node in &cluster.nodes {
-        let expected = [
+    let planned = |node: &super::cluster::NodeModel| {
+        [
             super::mesh::LABEL_REGION,
             super::mesh::LABEL_ZONE,
             super::mesh::LABEL_SUBZONE,
@@ -191,13 +195,61 @@ fn cluster_checks(cluster: &ClusterModel, steps: &Steps, out: &mut Vec<Check>) {
                 .find(|p| p.key == key)
                 .map_or("", |p| p.value.as_str())
         })
-        .join("/");
+        .join("/")
+    };
+    if cluster.is_kind {
+        // kind names the nodes itself and sets their labels from its config (step 1): the
+        // labels, one set per node, in any order.
+        let mut check = Check::of(
+            name,
+            steps.number(Step::Clusters),
+            "nodes: region/zone/subzone labels (kind names the nodes)".to_owned(),
+            cluster
+                .nodes
+                .iter()
+                .map(planned)
+                .collect::<Vec<_>>()
+                .join(" "),
+            args(
+                &["get", "nodes"],
+                &format!("{{range .items[*]}}{topology} {{end}}"),
+            ),
+        );
+        check.compare = Compare::Items;
+        out.push(check);
+    }
+    for node in cluster.nodes.iter().filter(|_| !cluster.is_kind) {
         out.push(Check::of(
             name,
             nodes,
             format!("node {}: region/zone/subzone labels", node.name),
-            expected,
+            planned(node),
             args(&["get", "node", &node.name], &topology),
+        ));
+    }
+    if let Some(metallb) = &cluster.metallb {
+        let step = steps.number(Step::Metallb);
+        let names = |kind: &str, names: Vec<&str>, ns: &str| {
+            let mut check = Check::of(
+                name,
+                step,
+                format!("MetalLB {kind} in {ns}: {}", names.join(", ")),
+                names.join(" "),
+                args(
+                    &["get", &format!("{kind}.metallb.io"), "-n", ns],
+                    "{.items[*].metadata.name}",
+                ),
+            );
+            check.compare = Compare::Includes;
+            check
+        };
+        let pools = metallb.pools.iter().map(|p| p.name.as_str()).collect();
+        let ns = metallb.advertisement.namespace.as_str();
+        out.push(names("ipaddresspools", pools, ns));
+        out.push(names(
+            "l2advertisements",
+            vec![metallb.advertisement.name.as_str()],
+            ns,
         ));
     }
     out.push(Check::of(

@@ -15,7 +15,7 @@ use std::net::IpAddr;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use meshgen::plan::{Format, NetworkMode, Plan, Source};
+use meshgen::plan::{ClusterType, Format, NetworkMode, Plan, Source};
 
 const FAKE: &str = "tests/integration/support/fake-kubectl";
 const TOPOLOGY: &str = "jsonpath={.metadata.labels.topology\\.kubernetes\\.io/region}/{.metadata.labels.topology\\.kubernetes\\.io/zone}/{.metadata.labels.topology\\.istio\\.io/subzone}";
@@ -55,6 +55,10 @@ fn not_found(what: &str) -> Answer {
 struct World(BTreeMap<String, Answer>);
 
 impl World {
+    fn clone_world(&self) -> World {
+        World(self.0.clone())
+    }
+
     fn set(&mut self, context: &str, args: &[&str], answer: Answer) {
         self.0.insert(key(context, args), answer);
     }
@@ -165,17 +169,63 @@ fn world(plan: &Plan, failover: bool) -> World {
     let mut gateways: Vec<(&str, String)> = Vec::new();
     for c in &plan.clusters {
         let name = c.name.as_str();
-        for node in &c.nodes {
-            let labels = format!(
+        let labels = |node: &meshgen::plan::Node| {
+            format!(
                 "{}/{}/{}",
                 node.region,
                 node.zone,
                 node.subzone.as_deref().unwrap_or("")
+            )
+        };
+        if c.kind == ClusterType::Kind {
+            // kind's own node names, listed by name: not in plan order.
+            let all: Vec<String> = c.nodes.iter().rev().map(labels).collect();
+            let path = format!(
+                "jsonpath={{range .items[*]}}{} {{end}}",
+                &TOPOLOGY["jsonpath=".len()..]
             );
             w.set(
                 name,
-                &["get", "node", &node.name, "-o", TOPOLOGY],
-                ok(labels),
+                &["get", "nodes", "-o", &path],
+                ok(all.join(" ") + " "),
+            );
+        } else {
+            for node in &c.nodes {
+                w.set(
+                    name,
+                    &["get", "node", &node.name, "-o", TOPOLOGY],
+                    ok(labels(node)),
+                );
+            }
+        }
+        if let Some(metallb) = &c.metallb {
+            let names: Vec<&str> = metallb.pools.iter().map(|p| p.name.as_str()).collect();
+            let items = "jsonpath={.items[*].metadata.name}";
+            // Pools of the cluster's own beside the planned ones.
+            let pools = format!("{} other-pool", names.join(" "));
+            w.set(
+                name,
+                &[
+                    "get",
+                    "ipaddresspools.metallb.io",
+                    "-n",
+                    "metallb-system",
+                    "-o",
+                    items,
+                ],
+                ok(pools),
+            );
+            w.set(
+                name,
+                &[
+                    "get",
+                    "l2advertisements.metallb.io",
+                    "-n",
+                    "metallb-system",
+                    "-o",
+                    items,
+                ],
+                ok("mesh-l2"),
             );
         }
         w.set(
@@ -314,7 +364,40 @@ fn world(plan: &Plan, failover: bool) -> World {
             );
         }
         let url = format!("helloworld.{ns}:5000/hello?[1-30]");
+        let istiod = plan
+            .clusters
+            .iter()
+            .find(|c| c.name == mesh.control_plane_cluster)
+            .and_then(|c| c.load_balancer_ips.istiod.as_deref())
+            .map(first_v4)
+            .unwrap();
+        let istiod = if istiod.contains(':') {
+            format!("[{istiod}]")
+        } else {
+            istiod
+        };
         for cluster in &demo.sleep.clusters {
+            if *cluster != mesh.control_plane_cluster {
+                // Plain HTTP to istiod's TLS port: 400 (step 7).
+                let probe = format!("http://{istiod}:443");
+                let args = [
+                    "exec",
+                    "-n",
+                    ns,
+                    "deploy/sleep",
+                    "-c",
+                    "sleep",
+                    "--",
+                    "curl",
+                    "-sS",
+                    "-o",
+                    "/dev/null",
+                    "-w",
+                    "%{http_code}",
+                    &probe,
+                ];
+                w.set(cluster, &args, ok("400"));
+            }
             w.set(
                 cluster,
                 &["get", "pods", "-n", ns, "-l", "app=sleep", "-o", PODS],
@@ -590,6 +673,39 @@ fn each_kind_of_wrong_answer_fails_its_line_with_the_runbook_step() {
     let url: Vec<&str> = url.iter().map(String::as_str).collect();
     bad(&|w| w.change("mdemo-cluster1", &url, hello(&["vc1", "vc2"])))
         .assert_failed("FAIL mdemo-cluster1: helloworld answers to sleep (30 requests): every version: expected vc1 vc2 vc3, observed versions vc1 vc2 (runbook step 14)");
+    // A planned pool missing among the cluster's pools.
+    let pools = [
+        "get",
+        "ipaddresspools.metallb.io",
+        "-n",
+        "metallb-system",
+        "-o",
+        "jsonpath={.items[*].metadata.name}",
+    ];
+    bad(&|w| w.change("mdemo-cluster3", &pools, ok("other-pool")))
+        .assert_failed("FAIL mdemo-cluster3: MetalLB ipaddresspools in metallb-system: first-pool: expected first-pool, observed other-pool, without first-pool (runbook step 3)");
+    // The hosted istiod not reachable from a work cluster.
+    let probe = [
+        "exec",
+        "-n",
+        "sample",
+        "deploy/sleep",
+        "-c",
+        "sleep",
+        "--",
+        "curl",
+        "-sS",
+        "-o",
+        "/dev/null",
+        "-w",
+        "%{http_code}",
+        "http://10.64.30.71:443",
+    ];
+    bad(&|w| w.change("mdemo-cluster2", &probe, Answer { rc: 28, stderr: "curl: (28) Failed to connect to 10.64.30.71 port 443 after 130000 ms: Timeout was reached".into(), stdout: "000".into() }))
+        .assert_failed("FAIL mdemo-cluster2: hosted istiod at http://10.64.30.71:443: HTTP status to plain HTTP, from sleep: expected 400, observed kubectl failed: curl: (28) Failed to connect to 10.64.30.71 port 443 after 130000 ms: Timeout was reached (runbook step 7)");
+    // No helloworld answers at all.
+    bad(&|w| w.change("mdemo-cluster3", &url, ok("no healthy upstream")))
+        .assert_failed("FAIL mdemo-cluster3: helloworld answers to sleep (30 requests): every version: expected vc1 vc2 vc3, observed no answer: no healthy upstream (runbook step 14)");
     // Several wrong answers: every one is reported, still exit 1.
     let mut w = world(&plan, false);
     w.change(
@@ -644,6 +760,20 @@ fn native_sidecars_and_dual_stack_answers_in_any_order_pass() {
     ];
     w.change("ds-one", &lb, ok("fd00:50::101 192.168.50.101"));
     run("dual-stack", &w, &[]).assert_passed();
+    // kind's nodes in another order pass; a label kind did not set fails (step 1 sets them).
+    let path = format!(
+        "jsonpath={{range .items[*]}}{} {{end}}",
+        &TOPOLOGY["jsonpath=".len()..]
+    );
+    let mut wrong = w.clone_world();
+    wrong.change(
+        "ds-two",
+        &["get", "nodes", "-o", &path],
+        ok("eu/eu-2/hall-c eu/eu-2/hall-c "),
+    );
+    run("dual-stack", &wrong, &[]).assert_failed(
+        "FAIL ds-two: nodes: region/zone/subzone labels (kind names the nodes): expected eu/eu-2/ eu/eu-2/hall-c, observed eu/eu-2/hall-c eu/eu-2/hall-c (runbook step 1)",
+    );
     // One of the two addresses missing is a failure.
     w.change("ds-one", &lb, ok("192.168.50.101"));
     run("dual-stack", &w, &[]).assert_failed(

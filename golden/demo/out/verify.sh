@@ -127,6 +127,17 @@ words() {
 	printf '%s\n' "$1" | tr ' ' '\n' | sed '/^$/d' | sort -u | tr '\n' ' ' | sed 's/ $//'
 }
 
+# $1 on one line, for a FAIL line: line breaks as spaces, none at the end, (nothing) if empty.
+flat() {
+	text=$(printf '%s' "$1" | tr '\n' ' ' | sed 's/ *$//')
+	printf '%s\n' "${text:-(nothing)}"
+}
+
+# The words of $1, sorted, each as often as it occurs.
+items() {
+	printf '%s\n' "$1" | tr ' ' '\n' | sed '/^$/d' | sort | tr '\n' ' ' | sed 's/ $//'
+}
+
 # The helloworld versions that answered (`Hello version: V, instance: ...` lines).
 versions() {
 	printf '%s\n' "$1" | sed -n 's/^Hello version: \([^,]*\),.*/\1/p' | sort -u | tr '\n' ' ' | sed 's/ $//'
@@ -215,7 +226,7 @@ check() {
 	status=$?
 	problem=
 	case $compare in
-	equal | words | pods)
+	equal | words | items | includes | pods)
 		if [ "$status" -ne 0 ]; then
 			problem="kubectl failed: $(sed -n '1p' "$errors")"
 		fi
@@ -224,10 +235,17 @@ check() {
 	if [ -z "$problem" ]; then
 		case $compare in
 		equal)
-			[ "$observed" = "$expected" ] || problem=${observed:-(nothing)}
+			[ "$observed" = "$expected" ] || problem=$(flat "$observed")
 			;;
 		words)
-			[ "$(words "$observed")" = "$(words "$expected")" ] || problem=${observed:-(nothing)}
+			[ "$(words "$observed")" = "$(words "$expected")" ] || problem=$(flat "$observed")
+			;;
+		items)
+			[ "$(items "$observed")" = "$(items "$expected")" ] || problem=$(flat "$observed")
+			;;
+		includes)
+			gone=$(missing_words "$expected" "$(words "$observed")")
+			[ -z "$gone" ] || problem="$(flat "$observed"), without $gone"
 			;;
 		pods)
 			problem=$(pod_problems "$observed")
@@ -235,7 +253,7 @@ check() {
 		versions-all | versions-only)
 			seen=$(versions "$observed")
 			if [ -z "$seen" ]; then
-				problem="no answer: $(printf '%s' "$observed" | tr '\n' ' ' | cut -c1-200)$(sed -n '1p' "$errors")"
+				problem=$(flat "no answer: $(flat "$observed" | cut -c1-200) $(sed -n '1p' "$errors")")
 			elif [ "$compare" = versions-all ]; then
 				[ -z "$(missing_words "$expected" "$seen")" ] || problem="versions $seen"
 			else
@@ -258,6 +276,12 @@ checks() {
 	check equal mdemo-cluster1 false mdemo-cluster1 always 2 'node master: region/zone/subzone labels' region1/zone1/subzone1 get node master -o 'jsonpath={.metadata.labels.topology\.kubernetes\.io/region}/{.metadata.labels.topology\.kubernetes\.io/zone}/{.metadata.labels.topology\.istio\.io/subzone}'
 	check equal mdemo-cluster2 false mdemo-cluster2 always 2 'node master: region/zone/subzone labels' region1/zone2/subzone2 get node master -o 'jsonpath={.metadata.labels.topology\.kubernetes\.io/region}/{.metadata.labels.topology\.kubernetes\.io/zone}/{.metadata.labels.topology\.istio\.io/subzone}'
 	check equal mdemo-cluster3 false mdemo-cluster3 always 2 'node master: region/zone/subzone labels' region1/zone3/subzone3 get node master -o 'jsonpath={.metadata.labels.topology\.kubernetes\.io/region}/{.metadata.labels.topology\.kubernetes\.io/zone}/{.metadata.labels.topology\.istio\.io/subzone}'
+	check includes mdemo-cluster1 false mdemo-cluster1 always 3 'MetalLB ipaddresspools in metallb-system: first-pool' first-pool get ipaddresspools.metallb.io -n metallb-system -o 'jsonpath={.items[*].metadata.name}'
+	check includes mdemo-cluster1 false mdemo-cluster1 always 3 'MetalLB l2advertisements in metallb-system: mesh-l2' mesh-l2 get l2advertisements.metallb.io -n metallb-system -o 'jsonpath={.items[*].metadata.name}'
+	check includes mdemo-cluster2 false mdemo-cluster2 always 3 'MetalLB ipaddresspools in metallb-system: first-pool' first-pool get ipaddresspools.metallb.io -n metallb-system -o 'jsonpath={.items[*].metadata.name}'
+	check includes mdemo-cluster2 false mdemo-cluster2 always 3 'MetalLB l2advertisements in metallb-system: mesh-l2' mesh-l2 get l2advertisements.metallb.io -n metallb-system -o 'jsonpath={.items[*].metadata.name}'
+	check includes mdemo-cluster3 false mdemo-cluster3 always 3 'MetalLB ipaddresspools in metallb-system: first-pool' first-pool get ipaddresspools.metallb.io -n metallb-system -o 'jsonpath={.items[*].metadata.name}'
+	check includes mdemo-cluster3 false mdemo-cluster3 always 3 'MetalLB l2advertisements in metallb-system: mesh-l2' mesh-l2 get l2advertisements.metallb.io -n metallb-system -o 'jsonpath={.items[*].metadata.name}'
 	check words mdemo-cluster1 false mdemo-cluster1 always 5 'hosted istiod Service istio-system/istiod-mdemo-mesh-hosted-lb: LoadBalancer address' 10.64.30.71 get service istiod-mdemo-mesh-hosted-lb -n istio-system -o 'jsonpath={.status.loadBalancer.ingress[*].ip}'
 	check equal kpanda-global-cluster false - always 6 'GlobalMesh mdemo-mesh: param istio.custom_params.values.global.remotePilotAddress' 10.64.30.71 get globalmeshes.discovery.mspider.io mdemo-mesh -n mspider-system -o 'jsonpath={.spec.ownerConfig.controlPlaneParams.istio\.custom_params\.values\.global\.remotePilotAddress}'
 	check equal kpanda-global-cluster false - always 6 'GlobalMesh mdemo-mesh: param istio.custom_params.values.global.meshNetworks.network-c1.gateways[0].address' 10.64.30.73 get globalmeshes.discovery.mspider.io mdemo-mesh -n mspider-system -o 'jsonpath={.spec.ownerConfig.controlPlaneParams.istio\.custom_params\.values\.global\.meshNetworks\.network-c1\.gateways\[0\]\.address}'
@@ -266,6 +290,8 @@ checks() {
 	check equal kpanda-global-cluster false - always 6 'GlobalMesh mdemo-mesh: param istio.custom_params.values.global.meshNetworks.network-c2.gateways[0].port' 15443 get globalmeshes.discovery.mspider.io mdemo-mesh -n mspider-system -o 'jsonpath={.spec.ownerConfig.controlPlaneParams.istio\.custom_params\.values\.global\.meshNetworks\.network-c2\.gateways\[0\]\.port}'
 	check equal kpanda-global-cluster false - always 6 'GlobalMesh mdemo-mesh: param istio.custom_params.values.global.meshNetworks.network-c3.gateways[0].address' 10.64.30.77 get globalmeshes.discovery.mspider.io mdemo-mesh -n mspider-system -o 'jsonpath={.spec.ownerConfig.controlPlaneParams.istio\.custom_params\.values\.global\.meshNetworks\.network-c3\.gateways\[0\]\.address}'
 	check equal kpanda-global-cluster false - always 6 'GlobalMesh mdemo-mesh: param istio.custom_params.values.global.meshNetworks.network-c3.gateways[0].port' 15443 get globalmeshes.discovery.mspider.io mdemo-mesh -n mspider-system -o 'jsonpath={.spec.ownerConfig.controlPlaneParams.istio\.custom_params\.values\.global\.meshNetworks\.network-c3\.gateways\[0\]\.port}'
+	check equal mdemo-cluster2 false mdemo-cluster2 always 7 'hosted istiod at http://10.64.30.71:443: HTTP status to plain HTTP, from sleep' 400 exec -n sample deploy/sleep -c sleep -- curl -sS -o /dev/null -w '%{http_code}' http://10.64.30.71:443
+	check equal mdemo-cluster3 false mdemo-cluster3 always 7 'hosted istiod at http://10.64.30.71:443: HTTP status to plain HTTP, from sleep' 400 exec -n sample deploy/sleep -c sleep -- curl -sS -o /dev/null -w '%{http_code}' http://10.64.30.71:443
 	check equal kpanda-global-cluster false mdemo-cluster1 always 8 'MeshCluster mdemo-cluster1: meshedParams[0].meshName' mdemo-mesh get meshclusters.discovery.mspider.io mdemo-cluster1 -n mspider-system -o 'jsonpath={.spec.meshedParams[0].meshName}'
 	check equal kpanda-global-cluster false mdemo-cluster1 always 8 'MeshCluster mdemo-cluster1: param global.meshID' mdemo-mesh get meshclusters.discovery.mspider.io mdemo-cluster1 -n mspider-system -o 'jsonpath={.spec.meshedParams[0].params.global\.meshID}'
 	check equal kpanda-global-cluster false mdemo-cluster1 always 8 'MeshCluster mdemo-cluster1: param global.clusterRole' HOSTED_WORKLOAD_CLUSTER get meshclusters.discovery.mspider.io mdemo-cluster1 -n mspider-system -o 'jsonpath={.spec.meshedParams[0].params.global\.clusterRole}'

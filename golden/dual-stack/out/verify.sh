@@ -126,6 +126,17 @@ words() {
 	printf '%s\n' "$1" | tr ' ' '\n' | sed '/^$/d' | sort -u | tr '\n' ' ' | sed 's/ $//'
 }
 
+# $1 on one line, for a FAIL line: line breaks as spaces, none at the end, (nothing) if empty.
+flat() {
+	text=$(printf '%s' "$1" | tr '\n' ' ' | sed 's/ *$//')
+	printf '%s\n' "${text:-(nothing)}"
+}
+
+# The words of $1, sorted, each as often as it occurs.
+items() {
+	printf '%s\n' "$1" | tr ' ' '\n' | sed '/^$/d' | sort | tr '\n' ' ' | sed 's/ $//'
+}
+
 # The helloworld versions that answered (`Hello version: V, instance: ...` lines).
 versions() {
 	printf '%s\n' "$1" | sed -n 's/^Hello version: \([^,]*\),.*/\1/p' | sort -u | tr '\n' ' ' | sed 's/ $//'
@@ -214,7 +225,7 @@ check() {
 	status=$?
 	problem=
 	case $compare in
-	equal | words | pods)
+	equal | words | items | includes | pods)
 		if [ "$status" -ne 0 ]; then
 			problem="kubectl failed: $(sed -n '1p' "$errors")"
 		fi
@@ -223,10 +234,17 @@ check() {
 	if [ -z "$problem" ]; then
 		case $compare in
 		equal)
-			[ "$observed" = "$expected" ] || problem=${observed:-(nothing)}
+			[ "$observed" = "$expected" ] || problem=$(flat "$observed")
 			;;
 		words)
-			[ "$(words "$observed")" = "$(words "$expected")" ] || problem=${observed:-(nothing)}
+			[ "$(words "$observed")" = "$(words "$expected")" ] || problem=$(flat "$observed")
+			;;
+		items)
+			[ "$(items "$observed")" = "$(items "$expected")" ] || problem=$(flat "$observed")
+			;;
+		includes)
+			gone=$(missing_words "$expected" "$(words "$observed")")
+			[ -z "$gone" ] || problem="$(flat "$observed"), without $gone"
 			;;
 		pods)
 			problem=$(pod_problems "$observed")
@@ -234,7 +252,7 @@ check() {
 		versions-all | versions-only)
 			seen=$(versions "$observed")
 			if [ -z "$seen" ]; then
-				problem="no answer: $(printf '%s' "$observed" | tr '\n' ' ' | cut -c1-200)$(sed -n '1p' "$errors")"
+				problem=$(flat "no answer: $(flat "$observed" | cut -c1-200) $(sed -n '1p' "$errors")")
 			elif [ "$compare" = versions-all ]; then
 				[ -z "$(missing_words "$expected" "$seen")" ] || problem="versions $seen"
 			else
@@ -254,16 +272,20 @@ check() {
 
 checks() {
 	:
+	check items ds-two false ds-two always 1 'nodes: region/zone/subzone labels (kind names the nodes)' 'eu/eu-2/ eu/eu-2/hall-c' get nodes -o 'jsonpath={range .items[*]}{.metadata.labels.topology\.kubernetes\.io/region}/{.metadata.labels.topology\.kubernetes\.io/zone}/{.metadata.labels.topology\.istio\.io/subzone} {end}'
 	check equal ds-one false ds-one always 2 'node one-master: region/zone/subzone labels' eu/eu-1/hall-a get node one-master -o 'jsonpath={.metadata.labels.topology\.kubernetes\.io/region}/{.metadata.labels.topology\.kubernetes\.io/zone}/{.metadata.labels.topology\.istio\.io/subzone}'
 	check equal ds-one false ds-one always 2 'node one-worker: region/zone/subzone labels' eu/eu-1/hall-b get node one-worker -o 'jsonpath={.metadata.labels.topology\.kubernetes\.io/region}/{.metadata.labels.topology\.kubernetes\.io/zone}/{.metadata.labels.topology\.istio\.io/subzone}'
-	check equal ds-two false ds-two always 2 'node two-control-plane: region/zone/subzone labels' eu/eu-2/ get node two-control-plane -o 'jsonpath={.metadata.labels.topology\.kubernetes\.io/region}/{.metadata.labels.topology\.kubernetes\.io/zone}/{.metadata.labels.topology\.istio\.io/subzone}'
-	check equal ds-two false ds-two always 2 'node two-worker: region/zone/subzone labels' eu/eu-2/hall-c get node two-worker -o 'jsonpath={.metadata.labels.topology\.kubernetes\.io/region}/{.metadata.labels.topology\.kubernetes\.io/zone}/{.metadata.labels.topology\.istio\.io/subzone}'
+	check includes ds-one false ds-one always 3 'MetalLB ipaddresspools in metallb-system: dual-pool' dual-pool get ipaddresspools.metallb.io -n metallb-system -o 'jsonpath={.items[*].metadata.name}'
+	check includes ds-one false ds-one always 3 'MetalLB l2advertisements in metallb-system: mesh-l2' mesh-l2 get l2advertisements.metallb.io -n metallb-system -o 'jsonpath={.items[*].metadata.name}'
+	check includes ds-two false ds-two always 3 'MetalLB ipaddresspools in metallb-system: v6-pool' v6-pool get ipaddresspools.metallb.io -n metallb-system -o 'jsonpath={.items[*].metadata.name}'
+	check includes ds-two false ds-two always 3 'MetalLB l2advertisements in metallb-system: mesh-l2' mesh-l2 get l2advertisements.metallb.io -n metallb-system -o 'jsonpath={.items[*].metadata.name}'
 	check words ds-one false ds-one always 5 'hosted istiod Service istio-system/istiod-ds-mesh-hosted-lb: LoadBalancer address' '192.168.50.100 fd00:50::100' get service istiod-ds-mesh-hosted-lb -n istio-system -o 'jsonpath={.status.loadBalancer.ingress[*].ip}'
 	check equal kpanda-global-cluster false - always 6 'GlobalMesh ds-mesh: param istio.custom_params.values.global.remotePilotAddress' 192.168.50.100 get globalmeshes.discovery.mspider.io ds-mesh -n mspider-system -o 'jsonpath={.spec.ownerConfig.controlPlaneParams.istio\.custom_params\.values\.global\.remotePilotAddress}'
 	check equal kpanda-global-cluster false - always 6 'GlobalMesh ds-mesh: param istio.custom_params.values.global.meshNetworks.net-one.gateways[0].address' 192.168.50.101 get globalmeshes.discovery.mspider.io ds-mesh -n mspider-system -o 'jsonpath={.spec.ownerConfig.controlPlaneParams.istio\.custom_params\.values\.global\.meshNetworks\.net-one\.gateways\[0\]\.address}'
 	check equal kpanda-global-cluster false - always 6 'GlobalMesh ds-mesh: param istio.custom_params.values.global.meshNetworks.net-one.gateways[0].port' 15443 get globalmeshes.discovery.mspider.io ds-mesh -n mspider-system -o 'jsonpath={.spec.ownerConfig.controlPlaneParams.istio\.custom_params\.values\.global\.meshNetworks\.net-one\.gateways\[0\]\.port}'
 	check equal kpanda-global-cluster false - always 6 'GlobalMesh ds-mesh: param istio.custom_params.values.global.meshNetworks.net-two.gateways[0].address' fd00:60::20 get globalmeshes.discovery.mspider.io ds-mesh -n mspider-system -o 'jsonpath={.spec.ownerConfig.controlPlaneParams.istio\.custom_params\.values\.global\.meshNetworks\.net-two\.gateways\[0\]\.address}'
 	check equal kpanda-global-cluster false - always 6 'GlobalMesh ds-mesh: param istio.custom_params.values.global.meshNetworks.net-two.gateways[0].port' 15443 get globalmeshes.discovery.mspider.io ds-mesh -n mspider-system -o 'jsonpath={.spec.ownerConfig.controlPlaneParams.istio\.custom_params\.values\.global\.meshNetworks\.net-two\.gateways\[0\]\.port}'
+	check equal ds-two false ds-two always 7 'hosted istiod at http://192.168.50.100:443: HTTP status to plain HTTP, from sleep' 400 exec -n sample deploy/sleep -c sleep -- curl -sS -o /dev/null -w '%{http_code}' http://192.168.50.100:443
 	check equal kpanda-global-cluster false ds-one always 8 'MeshCluster ds-one: meshedParams[0].meshName' ds-mesh get meshclusters.discovery.mspider.io ds-one -n mspider-system -o 'jsonpath={.spec.meshedParams[0].meshName}'
 	check equal kpanda-global-cluster false ds-one always 8 'MeshCluster ds-one: param global.meshID' ds-mesh get meshclusters.discovery.mspider.io ds-one -n mspider-system -o 'jsonpath={.spec.meshedParams[0].params.global\.meshID}'
 	check equal kpanda-global-cluster false ds-one always 8 'MeshCluster ds-one: param global.clusterRole' HOSTED_WORKLOAD_CLUSTER get meshclusters.discovery.mspider.io ds-one -n mspider-system -o 'jsonpath={.spec.meshedParams[0].params.global\.clusterRole}'

@@ -135,6 +135,17 @@ words() {
 	printf '%s\n' "$1" | tr ' ' '\n' | sed '/^$/d' | sort -u | tr '\n' ' ' | sed 's/ $//'
 }
 
+# $1 on one line, for a FAIL line: line breaks as spaces, none at the end, (nothing) if empty.
+flat() {
+	text=$(printf '%s' "$1" | tr '\n' ' ' | sed 's/ *$//')
+	printf '%s\n' "${text:-(nothing)}"
+}
+
+# The words of $1, sorted, each as often as it occurs.
+items() {
+	printf '%s\n' "$1" | tr ' ' '\n' | sed '/^$/d' | sort | tr '\n' ' ' | sed 's/ $//'
+}
+
 # The helloworld versions that answered (`Hello version: V, instance: ...` lines).
 versions() {
 	printf '%s\n' "$1" | sed -n 's/^Hello version: \([^,]*\),.*/\1/p' | sort -u | tr '\n' ' ' | sed 's/ $//'
@@ -223,7 +234,7 @@ check() {
 	status=$?
 	problem=
 	case $compare in
-	equal | words | pods)
+	equal | words | items | includes | pods)
 		if [ "$status" -ne 0 ]; then
 			problem="kubectl failed: $(sed -n '1p' "$errors")"
 		fi
@@ -232,10 +243,17 @@ check() {
 	if [ -z "$problem" ]; then
 		case $compare in
 		equal)
-			[ "$observed" = "$expected" ] || problem=${observed:-(nothing)}
+			[ "$observed" = "$expected" ] || problem=$(flat "$observed")
 			;;
 		words)
-			[ "$(words "$observed")" = "$(words "$expected")" ] || problem=${observed:-(nothing)}
+			[ "$(words "$observed")" = "$(words "$expected")" ] || problem=$(flat "$observed")
+			;;
+		items)
+			[ "$(items "$observed")" = "$(items "$expected")" ] || problem=$(flat "$observed")
+			;;
+		includes)
+			gone=$(missing_words "$expected" "$(words "$observed")")
+			[ -z "$gone" ] || problem="$(flat "$observed"), without $gone"
 			;;
 		pods)
 			problem=$(pod_problems "$observed")
@@ -243,7 +261,7 @@ check() {
 		versions-all | versions-only)
 			seen=$(versions "$observed")
 			if [ -z "$seen" ]; then
-				problem="no answer: $(printf '%s' "$observed" | tr '\n' ' ' | cut -c1-200)$(sed -n '1p' "$errors")"
+				problem=$(flat "no answer: $(flat "$observed" | cut -c1-200) $(sed -n '1p' "$errors")")
 			elif [ "$compare" = versions-all ]; then
 				[ -z "$(missing_words "$expected" "$seen")" ] || problem="versions $seen"
 			else
@@ -267,6 +285,12 @@ checks() {
 	check equal fo-cluster2 false fo-cluster2 always 2 'node master: region/zone/subzone labels' region1/zone2/ get node master -o 'jsonpath={.metadata.labels.topology\.kubernetes\.io/region}/{.metadata.labels.topology\.kubernetes\.io/zone}/{.metadata.labels.topology\.istio\.io/subzone}'
 	check equal fo-cluster3 false fo-cluster3 always 2 'node master: region/zone/subzone labels' region2/zone3/ get node master -o 'jsonpath={.metadata.labels.topology\.kubernetes\.io/region}/{.metadata.labels.topology\.kubernetes\.io/zone}/{.metadata.labels.topology\.istio\.io/subzone}'
 	check equal fo-cluster4 false fo-cluster4 always 2 'node master: region/zone/subzone labels' region3/zone4/ get node master -o 'jsonpath={.metadata.labels.topology\.kubernetes\.io/region}/{.metadata.labels.topology\.kubernetes\.io/zone}/{.metadata.labels.topology\.istio\.io/subzone}'
+	check includes fo-cluster1 false fo-cluster1 always 3 'MetalLB ipaddresspools in metallb-system: first-pool' first-pool get ipaddresspools.metallb.io -n metallb-system -o 'jsonpath={.items[*].metadata.name}'
+	check includes fo-cluster1 false fo-cluster1 always 3 'MetalLB l2advertisements in metallb-system: mesh-l2' mesh-l2 get l2advertisements.metallb.io -n metallb-system -o 'jsonpath={.items[*].metadata.name}'
+	check includes fo-cluster2 false fo-cluster2 always 3 'MetalLB ipaddresspools in metallb-system: first-pool' first-pool get ipaddresspools.metallb.io -n metallb-system -o 'jsonpath={.items[*].metadata.name}'
+	check includes fo-cluster2 false fo-cluster2 always 3 'MetalLB l2advertisements in metallb-system: mesh-l2' mesh-l2 get l2advertisements.metallb.io -n metallb-system -o 'jsonpath={.items[*].metadata.name}'
+	check includes fo-cluster3 false fo-cluster3 always 3 'MetalLB ipaddresspools in metallb-system: first-pool' first-pool get ipaddresspools.metallb.io -n metallb-system -o 'jsonpath={.items[*].metadata.name}'
+	check includes fo-cluster3 false fo-cluster3 always 3 'MetalLB l2advertisements in metallb-system: mesh-l2' mesh-l2 get l2advertisements.metallb.io -n metallb-system -o 'jsonpath={.items[*].metadata.name}'
 	check words fo-cluster1 false fo-cluster1 always 5 'hosted istiod Service istio-system/istiod-fo-mesh-hosted-lb: LoadBalancer address' 10.64.30.71 get service istiod-fo-mesh-hosted-lb -n istio-system -o 'jsonpath={.status.loadBalancer.ingress[*].ip}'
 	check equal kpanda-global-cluster false - always 6 'GlobalMesh fo-mesh: param istio.custom_params.values.global.remotePilotAddress' 10.64.30.71 get globalmeshes.discovery.mspider.io fo-mesh -n mspider-system -o 'jsonpath={.spec.ownerConfig.controlPlaneParams.istio\.custom_params\.values\.global\.remotePilotAddress}'
 	check equal kpanda-global-cluster false - always 6 'GlobalMesh fo-mesh: param istio.custom_params.values.global.meshNetworks.network-c1.gateways[0].address' 10.64.30.73 get globalmeshes.discovery.mspider.io fo-mesh -n mspider-system -o 'jsonpath={.spec.ownerConfig.controlPlaneParams.istio\.custom_params\.values\.global\.meshNetworks\.network-c1\.gateways\[0\]\.address}'
@@ -275,6 +299,9 @@ checks() {
 	check equal kpanda-global-cluster false - always 6 'GlobalMesh fo-mesh: param istio.custom_params.values.global.meshNetworks.network-c2.gateways[0].port' 15443 get globalmeshes.discovery.mspider.io fo-mesh -n mspider-system -o 'jsonpath={.spec.ownerConfig.controlPlaneParams.istio\.custom_params\.values\.global\.meshNetworks\.network-c2\.gateways\[0\]\.port}'
 	check equal kpanda-global-cluster false - always 6 'GlobalMesh fo-mesh: param istio.custom_params.values.global.meshNetworks.network-c3.gateways[0].address' 10.64.30.77 get globalmeshes.discovery.mspider.io fo-mesh -n mspider-system -o 'jsonpath={.spec.ownerConfig.controlPlaneParams.istio\.custom_params\.values\.global\.meshNetworks\.network-c3\.gateways\[0\]\.address}'
 	check equal kpanda-global-cluster false - always 6 'GlobalMesh fo-mesh: param istio.custom_params.values.global.meshNetworks.network-c3.gateways[0].port' 15443 get globalmeshes.discovery.mspider.io fo-mesh -n mspider-system -o 'jsonpath={.spec.ownerConfig.controlPlaneParams.istio\.custom_params\.values\.global\.meshNetworks\.network-c3\.gateways\[0\]\.port}'
+	check equal fo-cluster2 false fo-cluster2 always 7 'hosted istiod at http://10.64.30.71:443: HTTP status to plain HTTP, from sleep' 400 exec -n sample deploy/sleep -c sleep -- curl -sS -o /dev/null -w '%{http_code}' http://10.64.30.71:443
+	check equal fo-cluster3 false fo-cluster3 always 7 'hosted istiod at http://10.64.30.71:443: HTTP status to plain HTTP, from sleep' 400 exec -n sample deploy/sleep -c sleep -- curl -sS -o /dev/null -w '%{http_code}' http://10.64.30.71:443
+	check equal fo-cluster4 false fo-cluster4 always 7 'hosted istiod at http://10.64.30.71:443: HTTP status to plain HTTP, from sleep' 400 exec -n sample deploy/sleep -c sleep -- curl -sS -o /dev/null -w '%{http_code}' http://10.64.30.71:443
 	check equal kpanda-global-cluster false fo-cluster1 always 8 'MeshCluster fo-cluster1: meshedParams[0].meshName' fo-mesh get meshclusters.discovery.mspider.io fo-cluster1 -n mspider-system -o 'jsonpath={.spec.meshedParams[0].meshName}'
 	check equal kpanda-global-cluster false fo-cluster1 always 8 'MeshCluster fo-cluster1: param global.meshID' fo-mesh get meshclusters.discovery.mspider.io fo-cluster1 -n mspider-system -o 'jsonpath={.spec.meshedParams[0].params.global\.meshID}'
 	check equal kpanda-global-cluster false fo-cluster1 always 8 'MeshCluster fo-cluster1: param global.clusterRole' HOSTED_WORKLOAD_CLUSTER get meshclusters.discovery.mspider.io fo-cluster1 -n mspider-system -o 'jsonpath={.spec.meshedParams[0].params.global\.clusterRole}'

@@ -129,6 +129,17 @@ words() {
 	printf '%s\n' "$1" | tr ' ' '\n' | sed '/^$/d' | sort -u | tr '\n' ' ' | sed 's/ $//'
 }
 
+# $1 on one line, for a FAIL line: line breaks as spaces, none at the end, (nothing) if empty.
+flat() {
+	text=$(printf '%s' "$1" | tr '\n' ' ' | sed 's/ *$//')
+	printf '%s\n' "${text:-(nothing)}"
+}
+
+# The words of $1, sorted, each as often as it occurs.
+items() {
+	printf '%s\n' "$1" | tr ' ' '\n' | sed '/^$/d' | sort | tr '\n' ' ' | sed 's/ $//'
+}
+
 # The helloworld versions that answered (`Hello version: V, instance: ...` lines).
 versions() {
 	printf '%s\n' "$1" | sed -n 's/^Hello version: \([^,]*\),.*/\1/p' | sort -u | tr '\n' ' ' | sed 's/ $//'
@@ -217,7 +228,7 @@ check() {
 	status=$?
 	problem=
 	case $compare in
-	equal | words | pods)
+	equal | words | items | includes | pods)
 		if [ "$status" -ne 0 ]; then
 			problem="kubectl failed: $(sed -n '1p' "$errors")"
 		fi
@@ -226,10 +237,17 @@ check() {
 	if [ -z "$problem" ]; then
 		case $compare in
 		equal)
-			[ "$observed" = "$expected" ] || problem=${observed:-(nothing)}
+			[ "$observed" = "$expected" ] || problem=$(flat "$observed")
 			;;
 		words)
-			[ "$(words "$observed")" = "$(words "$expected")" ] || problem=${observed:-(nothing)}
+			[ "$(words "$observed")" = "$(words "$expected")" ] || problem=$(flat "$observed")
+			;;
+		items)
+			[ "$(items "$observed")" = "$(items "$expected")" ] || problem=$(flat "$observed")
+			;;
+		includes)
+			gone=$(missing_words "$expected" "$(words "$observed")")
+			[ -z "$gone" ] || problem="$(flat "$observed"), without $gone"
 			;;
 		pods)
 			problem=$(pod_problems "$observed")
@@ -237,7 +255,7 @@ check() {
 		versions-all | versions-only)
 			seen=$(versions "$observed")
 			if [ -z "$seen" ]; then
-				problem="no answer: $(printf '%s' "$observed" | tr '\n' ' ' | cut -c1-200)$(sed -n '1p' "$errors")"
+				problem=$(flat "no answer: $(flat "$observed" | cut -c1-200) $(sed -n '1p' "$errors")")
 			elif [ "$compare" = versions-all ]; then
 				[ -z "$(missing_words "$expected" "$seen")" ] || problem="versions $seen"
 			else
@@ -257,18 +275,24 @@ check() {
 
 checks() {
 	:
+	check items gamma false gamma always 1 'nodes: region/zone/subzone labels (kind names the nodes)' 'us-east/us-east-1a/hall-1 us-east/us-east-1a/hall-2 us-east/us-east-1b/hall-3' get nodes -o 'jsonpath={range .items[*]}{.metadata.labels.topology\.kubernetes\.io/region}/{.metadata.labels.topology\.kubernetes\.io/zone}/{.metadata.labels.topology\.istio\.io/subzone} {end}'
 	check equal alpha false alpha always 2 'node alpha-cp-1: region/zone/subzone labels' eu-west/eu-west-1a/rack-01 get node alpha-cp-1 -o 'jsonpath={.metadata.labels.topology\.kubernetes\.io/region}/{.metadata.labels.topology\.kubernetes\.io/zone}/{.metadata.labels.topology\.istio\.io/subzone}'
 	check equal alpha false alpha always 2 'node alpha-worker-1: region/zone/subzone labels' eu-west/eu-west-1a/rack-02 get node alpha-worker-1 -o 'jsonpath={.metadata.labels.topology\.kubernetes\.io/region}/{.metadata.labels.topology\.kubernetes\.io/zone}/{.metadata.labels.topology\.istio\.io/subzone}'
 	check equal alpha false alpha always 2 'node alpha-worker-2: region/zone/subzone labels' eu-west/eu-west-1b/rack-11 get node alpha-worker-2 -o 'jsonpath={.metadata.labels.topology\.kubernetes\.io/region}/{.metadata.labels.topology\.kubernetes\.io/zone}/{.metadata.labels.topology\.istio\.io/subzone}'
 	check equal beta false beta always 2 'node beta-cp-1: region/zone/subzone labels' eu-west/eu-west-1b/rack-12 get node beta-cp-1 -o 'jsonpath={.metadata.labels.topology\.kubernetes\.io/region}/{.metadata.labels.topology\.kubernetes\.io/zone}/{.metadata.labels.topology\.istio\.io/subzone}'
 	check equal beta false beta always 2 'node beta-worker-1: region/zone/subzone labels' eu-west/eu-west-1c/rack-21 get node beta-worker-1 -o 'jsonpath={.metadata.labels.topology\.kubernetes\.io/region}/{.metadata.labels.topology\.kubernetes\.io/zone}/{.metadata.labels.topology\.istio\.io/subzone}'
-	check equal gamma false gamma always 2 'node gamma-control-plane: region/zone/subzone labels' us-east/us-east-1a/hall-1 get node gamma-control-plane -o 'jsonpath={.metadata.labels.topology\.kubernetes\.io/region}/{.metadata.labels.topology\.kubernetes\.io/zone}/{.metadata.labels.topology\.istio\.io/subzone}'
-	check equal gamma false gamma always 2 'node gamma-worker: region/zone/subzone labels' us-east/us-east-1a/hall-2 get node gamma-worker -o 'jsonpath={.metadata.labels.topology\.kubernetes\.io/region}/{.metadata.labels.topology\.kubernetes\.io/zone}/{.metadata.labels.topology\.istio\.io/subzone}'
-	check equal gamma false gamma always 2 'node gamma-worker2: region/zone/subzone labels' us-east/us-east-1b/hall-3 get node gamma-worker2 -o 'jsonpath={.metadata.labels.topology\.kubernetes\.io/region}/{.metadata.labels.topology\.kubernetes\.io/zone}/{.metadata.labels.topology\.istio\.io/subzone}'
 	check equal delta false delta always 2 'node delta-cp-1: region/zone/subzone labels' us-east/us-east-1b/hall-4 get node delta-cp-1 -o 'jsonpath={.metadata.labels.topology\.kubernetes\.io/region}/{.metadata.labels.topology\.kubernetes\.io/zone}/{.metadata.labels.topology\.istio\.io/subzone}'
 	check equal delta false delta always 2 'node delta-worker-1: region/zone/subzone labels' us-east/us-east-1c/hall-5 get node delta-worker-1 -o 'jsonpath={.metadata.labels.topology\.kubernetes\.io/region}/{.metadata.labels.topology\.kubernetes\.io/zone}/{.metadata.labels.topology\.istio\.io/subzone}'
 	check equal epsilon false epsilon always 2 'node epsilon-cp-1: region/zone/subzone labels' ap-south/ap-south-1a/ get node epsilon-cp-1 -o 'jsonpath={.metadata.labels.topology\.kubernetes\.io/region}/{.metadata.labels.topology\.kubernetes\.io/zone}/{.metadata.labels.topology\.istio\.io/subzone}'
 	check equal epsilon false epsilon always 2 'node epsilon-worker-1: region/zone/subzone labels' ap-south/ap-south-1b/ get node epsilon-worker-1 -o 'jsonpath={.metadata.labels.topology\.kubernetes\.io/region}/{.metadata.labels.topology\.kubernetes\.io/zone}/{.metadata.labels.topology\.istio\.io/subzone}'
+	check includes alpha false alpha always 3 'MetalLB ipaddresspools in metallb-system: mesh-pool, apps-pool' 'mesh-pool apps-pool' get ipaddresspools.metallb.io -n metallb-system -o 'jsonpath={.items[*].metadata.name}'
+	check includes alpha false alpha always 3 'MetalLB l2advertisements in metallb-system: mesh-l2' mesh-l2 get l2advertisements.metallb.io -n metallb-system -o 'jsonpath={.items[*].metadata.name}'
+	check includes gamma false gamma always 3 'MetalLB ipaddresspools in metallb-system: gamma-pool' gamma-pool get ipaddresspools.metallb.io -n metallb-system -o 'jsonpath={.items[*].metadata.name}'
+	check includes gamma false gamma always 3 'MetalLB l2advertisements in metallb-system: mesh-l2' mesh-l2 get l2advertisements.metallb.io -n metallb-system -o 'jsonpath={.items[*].metadata.name}'
+	check includes delta false delta always 3 'MetalLB ipaddresspools in metallb-system: delta-pool' delta-pool get ipaddresspools.metallb.io -n metallb-system -o 'jsonpath={.items[*].metadata.name}'
+	check includes delta false delta always 3 'MetalLB l2advertisements in metallb-system: mesh-l2' mesh-l2 get l2advertisements.metallb.io -n metallb-system -o 'jsonpath={.items[*].metadata.name}'
+	check includes epsilon false epsilon always 3 'MetalLB ipaddresspools in metallb-system: epsilon-pool' epsilon-pool get ipaddresspools.metallb.io -n metallb-system -o 'jsonpath={.items[*].metadata.name}'
+	check includes epsilon false epsilon always 3 'MetalLB l2advertisements in metallb-system: mesh-l2' mesh-l2 get l2advertisements.metallb.io -n metallb-system -o 'jsonpath={.items[*].metadata.name}'
 	check words alpha false alpha always 5 'hosted istiod Service istio-system/istiod-fleet-mesh-hosted-lb: LoadBalancer address' 10.10.0.10 get service istiod-fleet-mesh-hosted-lb -n istio-system -o 'jsonpath={.status.loadBalancer.ingress[*].ip}'
 	check equal kpanda-global-cluster false - always 6 'GlobalMesh fleet-mesh: param istio.custom_params.values.global.remotePilotAddress' 10.10.0.10 get globalmeshes.discovery.mspider.io fleet-mesh -n mspider-system -o 'jsonpath={.spec.ownerConfig.controlPlaneParams.istio\.custom_params\.values\.global\.remotePilotAddress}'
 	check equal kpanda-global-cluster false - always 6 'GlobalMesh fleet-mesh: param istio.custom_params.values.global.meshNetworks.net-a.gateways[0].address' 10.10.0.11 get globalmeshes.discovery.mspider.io fleet-mesh -n mspider-system -o 'jsonpath={.spec.ownerConfig.controlPlaneParams.istio\.custom_params\.values\.global\.meshNetworks\.net-a\.gateways\[0\]\.address}'

@@ -126,6 +126,17 @@ words() {
 	printf '%s\n' "$1" | tr ' ' '\n' | sed '/^$/d' | sort -u | tr '\n' ' ' | sed 's/ $//'
 }
 
+# $1 on one line, for a FAIL line: line breaks as spaces, none at the end, (nothing) if empty.
+flat() {
+	text=$(printf '%s' "$1" | tr '\n' ' ' | sed 's/ *$//')
+	printf '%s\n' "${text:-(nothing)}"
+}
+
+# The words of $1, sorted, each as often as it occurs.
+items() {
+	printf '%s\n' "$1" | tr ' ' '\n' | sed '/^$/d' | sort | tr '\n' ' ' | sed 's/ $//'
+}
+
 # The helloworld versions that answered (`Hello version: V, instance: ...` lines).
 versions() {
 	printf '%s\n' "$1" | sed -n 's/^Hello version: \([^,]*\),.*/\1/p' | sort -u | tr '\n' ' ' | sed 's/ $//'
@@ -214,7 +225,7 @@ check() {
 	status=$?
 	problem=
 	case $compare in
-	equal | words | pods)
+	equal | words | items | includes | pods)
 		if [ "$status" -ne 0 ]; then
 			problem="kubectl failed: $(sed -n '1p' "$errors")"
 		fi
@@ -223,10 +234,17 @@ check() {
 	if [ -z "$problem" ]; then
 		case $compare in
 		equal)
-			[ "$observed" = "$expected" ] || problem=${observed:-(nothing)}
+			[ "$observed" = "$expected" ] || problem=$(flat "$observed")
 			;;
 		words)
-			[ "$(words "$observed")" = "$(words "$expected")" ] || problem=${observed:-(nothing)}
+			[ "$(words "$observed")" = "$(words "$expected")" ] || problem=$(flat "$observed")
+			;;
+		items)
+			[ "$(items "$observed")" = "$(items "$expected")" ] || problem=$(flat "$observed")
+			;;
+		includes)
+			gone=$(missing_words "$expected" "$(words "$observed")")
+			[ -z "$gone" ] || problem="$(flat "$observed"), without $gone"
 			;;
 		pods)
 			problem=$(pod_problems "$observed")
@@ -234,7 +252,7 @@ check() {
 		versions-all | versions-only)
 			seen=$(versions "$observed")
 			if [ -z "$seen" ]; then
-				problem="no answer: $(printf '%s' "$observed" | tr '\n' ' ' | cut -c1-200)$(sed -n '1p' "$errors")"
+				problem=$(flat "no answer: $(flat "$observed" | cut -c1-200) $(sed -n '1p' "$errors")")
 			elif [ "$compare" = versions-all ]; then
 				[ -z "$(missing_words "$expected" "$seen")" ] || problem="versions $seen"
 			else
@@ -254,12 +272,14 @@ check() {
 
 checks() {
 	:
+	check items flat-west false flat-west always 1 'nodes: region/zone/subzone labels (kind names the nodes)' 'region-west/zone-b/ region-west/zone-c/' get nodes -o 'jsonpath={range .items[*]}{.metadata.labels.topology\.kubernetes\.io/region}/{.metadata.labels.topology\.kubernetes\.io/zone}/{.metadata.labels.topology\.istio\.io/subzone} {end}'
 	check equal flat-east false flat-east always 2 'node east-master: region/zone/subzone labels' region-east/zone-a/rack-1 get node east-master -o 'jsonpath={.metadata.labels.topology\.kubernetes\.io/region}/{.metadata.labels.topology\.kubernetes\.io/zone}/{.metadata.labels.topology\.istio\.io/subzone}'
 	check equal flat-east false flat-east always 2 'node east-worker-1: region/zone/subzone labels' region-east/zone-a/rack-2 get node east-worker-1 -o 'jsonpath={.metadata.labels.topology\.kubernetes\.io/region}/{.metadata.labels.topology\.kubernetes\.io/zone}/{.metadata.labels.topology\.istio\.io/subzone}'
-	check equal flat-west false flat-west always 2 'node west-control-plane: region/zone/subzone labels' region-west/zone-b/ get node west-control-plane -o 'jsonpath={.metadata.labels.topology\.kubernetes\.io/region}/{.metadata.labels.topology\.kubernetes\.io/zone}/{.metadata.labels.topology\.istio\.io/subzone}'
-	check equal flat-west false flat-west always 2 'node west-worker: region/zone/subzone labels' region-west/zone-c/ get node west-worker -o 'jsonpath={.metadata.labels.topology\.kubernetes\.io/region}/{.metadata.labels.topology\.kubernetes\.io/zone}/{.metadata.labels.topology\.istio\.io/subzone}'
+	check includes flat-east false flat-east always 3 'MetalLB ipaddresspools in metallb-system: mesh-pool' mesh-pool get ipaddresspools.metallb.io -n metallb-system -o 'jsonpath={.items[*].metadata.name}'
+	check includes flat-east false flat-east always 3 'MetalLB l2advertisements in metallb-system: mesh-l2' mesh-l2 get l2advertisements.metallb.io -n metallb-system -o 'jsonpath={.items[*].metadata.name}'
 	check words flat-east false flat-east always 5 'hosted istiod Service istio-system/istiod-flat-mesh-hosted-lb: LoadBalancer address' 192.168.10.200 get service istiod-flat-mesh-hosted-lb -n istio-system -o 'jsonpath={.status.loadBalancer.ingress[*].ip}'
 	check equal kpanda-global-cluster false - always 6 'GlobalMesh flat-mesh: param istio.custom_params.values.global.remotePilotAddress' 192.168.10.200 get globalmeshes.discovery.mspider.io flat-mesh -n mspider-system -o 'jsonpath={.spec.ownerConfig.controlPlaneParams.istio\.custom_params\.values\.global\.remotePilotAddress}'
+	check equal flat-west false flat-west always 7 'hosted istiod at http://192.168.10.200:443: HTTP status to plain HTTP, from sleep' 400 exec -n hello deploy/sleep -c sleep -- curl -sS -o /dev/null -w '%{http_code}' http://192.168.10.200:443
 	check equal kpanda-global-cluster false flat-east always 8 'MeshCluster flat-east: meshedParams[0].meshName' flat-mesh get meshclusters.discovery.mspider.io flat-east -n mspider-system -o 'jsonpath={.spec.meshedParams[0].meshName}'
 	check equal kpanda-global-cluster false flat-east always 8 'MeshCluster flat-east: param global.meshID' flat-mesh get meshclusters.discovery.mspider.io flat-east -n mspider-system -o 'jsonpath={.spec.meshedParams[0].params.global\.meshID}'
 	check equal kpanda-global-cluster false flat-east always 8 'MeshCluster flat-east: param global.clusterRole' HOSTED_WORKLOAD_CLUSTER get meshclusters.discovery.mspider.io flat-east -n mspider-system -o 'jsonpath={.spec.meshedParams[0].params.global\.clusterRole}'

@@ -310,6 +310,44 @@ impl HostedMesh {
             check.cluster = "-".to_owned();
             out.push(check);
         }
+        // Step 7's probe, from the sleep pods: `kubectl run` would change the cluster.
+        let step = steps.number(Step::WorkClusters);
+        for cluster in clusters
+            .iter()
+            .filter(|c| self.probe_clusters.contains(&c.name))
+        {
+            let Some(demo) = cluster.demo.as_ref().filter(|d| d.sleep.is_some()) else {
+                continue;
+            };
+            let ns = demo.namespace.name.as_str();
+            out.push(Check::of(
+                &cluster.name,
+                step,
+                format!(
+                    "hosted istiod at {}: HTTP status to plain HTTP, from sleep",
+                    self.hosted_istiod.probe_url
+                ),
+                "400".to_owned(),
+                [
+                    "exec",
+                    "-n",
+                    ns,
+                    "deploy/sleep",
+                    "-c",
+                    "sleep",
+                    "--",
+                    "curl",
+                    "-sS",
+                    "-o",
+                    "/dev/null",
+                    "-w",
+                    "%{http_code}",
+                    &self.hosted_istiod.probe_url,
+                ]
+                .map(str::to_owned)
+                .to_vec(),
+            ));
+        }
         let step = steps.number(Step::Meshcluster);
         for cluster in clusters {
             let ClusterFlavor::Hosted(hosted) = &cluster.flavor;
