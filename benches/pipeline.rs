@@ -2,9 +2,11 @@
 //!
 //! `cargo bench` runs the full set: N = 10, 100, 1,000, 10,000 clusters, M = 20 nodes,
 //! timing load, check, model, render and write separately; then the render as the CLI
-//! streams it, into a new folder, again over that tree, and `render --check` of it;
-//! `cp -r` of the tree for comparison; peak memory of each of those three (each in a
-//! fresh process); and the demo plan as a whole `meshgen render` process.
+//! streams it: into a new folder, again over that tree (the plan unchanged), over it
+//! after a change to one cluster, and `render --check` of the result; `cp -r` of the
+//! tree (and `cp -r` then `sync`) for comparison; peak memory of a new folder, a
+//! re-render and a check (each in a fresh process); and the demo plan as a whole
+//! `meshgen render` process.
 //! Under `cargo test` (no `--bench` argument) it runs one small size as a smoke test.
 //! `cargo bench --bench pipeline -- --emit N FILE` writes the generated plan of N clusters.
 
@@ -38,7 +40,7 @@ fn main() {
         let [mode, plan, dir] = [1, 2, 3].map(|k| args.get(i + k).expect("--peak MODE PLAN DIR"));
         let text = std::fs::read_to_string(plan).expect("read the plan");
         let source = Source::new(plan.clone(), text, Format::Yaml);
-        let (model, _) = meshgen::resolve(&source, &Options::default(), false).expect("valid plan");
+        let (model, _) = meshgen::resolve(&source, &Options::default()).expect("valid plan");
         cli_render(model, Path::new(dir), mode == "check");
         println!("{}", peak_rss_kib());
         return;
@@ -85,29 +87,78 @@ fn main() {
     println!();
     println!("As `meshgen render` runs (load, check, model, then render streamed to the folder):");
     println!(
-        "{:>7} {:>10} {:>10} {:>10} {:>9} | {:>10} {:>10} {:>10} {:>6}",
+        "{:>7} {:>10} {:>9} {:>10} | {:>10} {:>10} {:>10} | {:>9} {:>9} {:>9}",
         "N",
         "new dir",
-        "re-render",
-        "--check",
         "cp -r",
-        "RSS new",
-        "RSS re-r.",
-        "RSS check",
-        "ratio"
+        "cp+sync",
+        "same plan",
+        "1 changed",
+        "--check",
+        "new/cp",
+        "same/chk",
+        "1ch/chk"
+    );
+    for (n, stats) in &all {
+        let front = stats.load + stats.check + stats.model;
+        let ratio = |a: Duration, b: Duration| a.as_secs_f64() / b.as_secs_f64();
+        println!(
+            "{:>7} {:>10} {:>9} {:>10} | {:>10} {:>10} {:>10} | {:>9.2} {:>9.2} {:>9.2}",
+            n,
+            ms(front + stats.cli_write),
+            ms(stats.copy),
+            ms(stats.copy_sync),
+            ms(front + stats.cli_rewrite),
+            ms(front + stats.cli_change),
+            ms(front + stats.cli_check),
+            ratio(front + stats.cli_write, stats.copy),
+            ratio(stats.cli_rewrite + front, stats.cli_check + front),
+            ratio(stats.cli_change + front, stats.cli_check + front),
+        );
+    }
+    println!("(same plan: re-rendered over its own tree; 1 changed: one cluster's nodes changed)");
+    println!();
+    println!("CPU time of the same runs (user + system, all threads; cp -r: its own):");
+    println!(
+        "{:>7} {:>10} {:>9} | {:>10} {:>10} {:>10} | {:>9} {:>9} {:>9}",
+        "N",
+        "new dir",
+        "cp -r",
+        "same plan",
+        "1 changed",
+        "--check",
+        "new/cp",
+        "same/chk",
+        "1ch/chk"
+    );
+    for (n, stats) in &all {
+        let c = &stats.cpu;
+        let ratio = |a: Duration, b: Duration| a.as_secs_f64() / b.as_secs_f64().max(1e-3);
+        println!(
+            "{:>7} {:>10} {:>9} | {:>10} {:>10} {:>10} | {:>9.2} {:>9.2} {:>9.2}",
+            n,
+            ms(c.front + c.write),
+            ms(c.copy),
+            ms(c.front + c.rewrite),
+            ms(c.front + c.change),
+            ms(c.front + c.check),
+            ratio(c.front + c.write, c.copy),
+            ratio(c.front + c.rewrite, c.front + c.check),
+            ratio(c.front + c.change, c.front + c.check),
+        );
+    }
+    println!();
+    println!(
+        "{:>7} {:>10} {:>10} {:>10} {:>6}",
+        "N", "RSS new", "RSS re-r.", "RSS check", "ratio"
     );
     for (n, stats) in &all {
         let peaks = peak_rss_in_children(*n);
         let worst = peaks.iter().copied().max().unwrap_or(0);
         let mb = |kib: u64| format!("{:.0} MB", kib as f64 * 1024.0 / 1e6);
-        let front = stats.load + stats.check + stats.model;
         println!(
-            "{:>7} {:>10} {:>10} {:>10} {:>9} | {:>10} {:>10} {:>10} {:>6.2}",
+            "{:>7} {:>10} {:>10} {:>10} {:>6.2}",
             n,
-            ms(front + stats.cli_write),
-            ms(front + stats.cli_rewrite),
-            ms(front + stats.cli_check),
-            ms(stats.copy),
             mb(peaks[0]),
             mb(peaks[1]),
             mb(peaks[2]),
@@ -123,11 +174,36 @@ fn main() {
 fn cli_render(model: meshgen::model::Model, dir: &Path, check: bool) {
     let options = Options::default();
     if check {
-        let drift = meshgen::check_dir(model, &options, dir).expect("check");
+        let comparer = meshgen::write::Comparer::start(dir, None).expect("inspect");
+        let drift = meshgen::render_into(model, &options, comparer).expect("check");
         assert!(drift.is_none(), "drift");
     } else {
-        meshgen::render_to_dir(model, &options, dir, false).expect("write");
+        let writer = meshgen::write::Writer::start(dir, false, None).expect("inspect");
+        meshgen::render_into(model, &options, writer).expect("write");
     }
+}
+
+#[derive(Default)]
+struct CpuTimes {
+    front: Duration,
+    write: Duration,
+    rewrite: Duration,
+    change: Duration,
+    check: Duration,
+    copy: Duration,
+}
+
+/// CPU time used so far by this process (all threads) and its waited-for children, from
+/// /proc/self/stat (in USER_HZ, 1/100 s on Linux); zero where /proc is not there.
+fn cpu_now() -> Duration {
+    let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
+    let fields: Vec<u64> = stat
+        .rsplit_once(") ")
+        .map(|(_, rest)| rest.split(' ').filter_map(|f| f.parse().ok()).collect())
+        .unwrap_or_default();
+    // After the state field: utime, stime, cutime, cstime are fields 14-17 of the line.
+    let ticks: u64 = fields.get(10..14).map_or(0, |f| f.iter().sum());
+    Duration::from_millis(ticks * 10)
 }
 
 #[derive(Default)]
@@ -139,8 +215,13 @@ struct Stats {
     write: Duration,
     cli_write: Duration,
     cli_rewrite: Duration,
+    cli_change: Duration,
     cli_check: Duration,
     copy: Duration,
+    copy_sync: Duration,
+    /// CPU time (user + system, every thread and child) of the same runs: on a shared
+    /// machine the wall times above also measure everyone else.
+    cpu: CpuTimes,
     files: usize,
     tree_bytes: usize,
 }
@@ -148,14 +229,30 @@ struct Stats {
 /// Time every stage for a plan of `n` clusters, then the render as the CLI streams it;
 /// each figure is the best of `runs`.
 fn run_size(n: u32, runs: u32) -> Stats {
-    let text = support::plan_gen::yaml(&support::plan_gen::plan(n, NODES));
+    let generated = support::plan_gen::plan(n, NODES);
+    let text = support::plan_gen::yaml(&generated);
     let source = Source::new(format!("bench-{n}.yaml"), text, Format::Yaml);
+    // The same plan with one cluster's nodes moved to another zone: that cluster's
+    // files and the README change.
+    let mut changed = generated;
+    let middle = changed.clusters.len() / 2;
+    for node in &mut changed.clusters[middle].nodes {
+        node.zone = format!("{}-moved", node.zone);
+    }
+    let changed = Source::new(
+        format!("bench-{n}.yaml"),
+        support::plan_gen::yaml(&changed),
+        Format::Yaml,
+    );
+    let (changed_model, _) =
+        meshgen::resolve(&changed, &Options::default()).expect("the changed plan is valid");
     let scratch = scratch_dir();
     let best =
         |a: &mut Duration, b: Duration| *a = if *a == Duration::ZERO { b } else { (*a).min(b) };
     let mut stats = Stats::default();
     for run in 0..runs {
         let out = scratch.path().join(format!("out-{run}"));
+        let cpu = cpu_now();
         let t = Instant::now();
         let plan = meshgen::plan::parse(&source).expect("generated plan parses");
         best(&mut stats.load, t.elapsed());
@@ -170,6 +267,7 @@ fn run_size(n: u32, runs: u32) -> Stats {
         let t = Instant::now();
         let model = meshgen::model::Model::resolve(&plan, &facts.expect("parsed facts"));
         best(&mut stats.model, t.elapsed());
+        best(&mut stats.cpu.front, cpu_now() - cpu);
         drop(plan);
         let t = Instant::now();
         let tree = meshgen::render::render(&model, &Options::default()).expect("render");
@@ -181,28 +279,46 @@ fn run_size(n: u32, runs: u32) -> Stats {
         drop(tree);
 
         let streamed = scratch.path().join(format!("streamed-{run}"));
+        let cpu = cpu_now();
         let t = Instant::now();
         cli_render(model.clone(), &streamed, false);
         best(&mut stats.cli_write, t.elapsed());
+        best(&mut stats.cpu.write, cpu_now() - cpu);
+        let cpu = cpu_now();
         let t = Instant::now();
         cli_render(model.clone(), &streamed, false);
         best(&mut stats.cli_rewrite, t.elapsed());
+        best(&mut stats.cpu.rewrite, cpu_now() - cpu);
+        let cpu = cpu_now();
         let t = Instant::now();
-        cli_render(model, &streamed, true);
+        cli_render(changed_model.clone(), &streamed, false);
+        best(&mut stats.cli_change, t.elapsed());
+        best(&mut stats.cpu.change, cpu_now() - cpu);
+        let cpu = cpu_now();
+        let t = Instant::now();
+        cli_render(changed_model.clone(), &streamed, true);
         best(&mut stats.cli_check, t.elapsed());
+        best(&mut stats.cpu.check, cpu_now() - cpu);
+        drop(model);
 
+        let copy = scratch.path().join(format!("copy-{run}"));
+        let cpu = cpu_now();
         let t = Instant::now();
-        let copied = Command::new("cp")
-            .arg("-r")
-            .arg(&out)
-            .arg(scratch.path().join(format!("copy-{run}")))
-            .status();
+        let copied = Command::new("cp").arg("-r").arg(&out).arg(&copy).status();
         best(&mut stats.copy, t.elapsed());
+        best(&mut stats.cpu.copy, cpu_now() - cpu);
         assert!(copied.is_ok_and(|s| s.success()), "cp -r failed");
-        for dir in [&out, &streamed] {
+        std::fs::remove_dir_all(&copy).expect("clean up");
+        // On a disk, a copy is only as safe as meshgen's new folder once it is flushed.
+        let _ = Command::new("sync").status();
+        let t = Instant::now();
+        let copied = Command::new("cp").arg("-r").arg(&out).arg(&copy).status();
+        let synced = Command::new("sync").status();
+        best(&mut stats.copy_sync, t.elapsed());
+        assert!(copied.is_ok_and(|s| s.success()) && synced.is_ok_and(|s| s.success()));
+        for dir in [&out, &streamed, &copy] {
             std::fs::remove_dir_all(dir).expect("clean up");
         }
-        std::fs::remove_dir_all(scratch.path().join(format!("copy-{run}"))).expect("clean up");
     }
     stats
 }

@@ -61,13 +61,15 @@ codes! {
     /// `mesh.dnsDomain` is not a valid DNS domain.
     InvalidDnsDomain = "MG015": "dnsDomain is not a valid DNS domain",
 
-    // Control plane (MG020–MG022).
+    // Control plane (MG020–MG023).
     /// `mesh.controlPlaneCluster` is not one of the clusters.
     UnknownControlPlane = "MG020": "controlPlaneCluster is not one of the clusters",
     /// The control-plane cluster has no `loadBalancerIPs.istiod`.
     MissingIstiodIp = "MG021": "the control-plane cluster has no istiod IP",
     /// A cluster that is not the control plane sets `loadBalancerIPs.istiod`.
     StrayIstiodIp = "MG022": "an istiod IP on a cluster that is not the control plane",
+    /// A cluster's Services cannot reach the hosted istiod's address family with this Istio release.
+    IstiodFamilyUnreachable = "MG023": "a cluster cannot reach the hosted istiod in its address family",
 
     // Subnets and addresses (MG030–MG035).
     /// A pod or service subnet is not a valid CIDR (or dual-stack pair).
@@ -83,11 +85,13 @@ codes! {
     /// Single network mode, but the clusters name different networks.
     SingleModeSplitNetworks = "MG035": "single network mode, but the clusters name different networks",
 
-    // Networks (MG040–MG041).
+    // Networks (MG040–MG042).
     /// Multi network mode: a network has no cluster with an east-west IP.
     NetworkWithoutEastWest = "MG040": "a network has no east-west gateway",
     /// (warning) Single network mode: an east-west IP is set but unused.
     UnusedEastWest = "MG041": "an east-west IP in single network mode (warning)",
+    /// `eastWestNodePort` is outside the NodePort range, or the cluster runs no east-west gateway.
+    InvalidEastWestNodePort = "MG042": "eastWestNodePort is outside 30000-32767 or the cluster has no east-west gateway",
 
     // LoadBalancer IPs and MetalLB pools (MG050–MG057).
     /// A LoadBalancer IP is in no pool of its cluster that would hand it out.
@@ -111,13 +115,15 @@ codes! {
     /// A MetalLB L2 interface is not a Linux network interface name.
     InvalidInterface = "MG059": "a MetalLB L2 interface is not a network interface name",
 
-    // Versions (MG060–MG062).
+    // Versions (MG060–MG063).
     /// `mesh.version` is not `MAJOR.MINOR.PATCH[-suffix]`.
     InvalidMeshVersion = "MG060": "the mesh version is not MAJOR.MINOR.PATCH[-suffix]",
     /// `kubernetesVersion` is not `MAJOR.MINOR[.PATCH]`.
     InvalidKubernetesVersion = "MG061": "kubernetesVersion is not MAJOR.MINOR[.PATCH]",
     /// (warning) The Kubernetes version is outside what the mesh's Istio release supports.
     UnsupportedKubernetesVersion = "MG062": "Kubernetes version outside what the mesh's Istio release supports (warning)",
+    /// `metallb.version` is not `vMAJOR.MINOR.PATCH`, or predates MetalLB's CRDs (v0.13.0).
+    InvalidMetallbVersion = "MG063": "metallb.version is not vMAJOR.MINOR.PATCH of v0.13.0 or later",
 
     // Demo apps (MG070–MG072).
     /// The demo names a cluster that is not in the plan.
@@ -127,9 +133,11 @@ codes! {
     /// sleep lists a cluster twice.
     DuplicateSleepCluster = "MG072": "sleep lists a cluster twice",
 
-    // Free text (MG080).
+    // Free text (MG080–MG081).
     /// (warning) A registry or image does not look like an image reference.
     InvalidImageReference = "MG080": "a registry or image does not look like an image reference (warning)",
+    /// `kubeadm.criSocket` is not an absolute socket path or a `unix://` / `npipe://` URL.
+    InvalidCriSocket = "MG081": "kubeadm.criSocket is not a socket path or URL",
 
     // GitOps (MG090–MG099).
     /// A mesh cluster has no destination for an enabled GitOps tool.
@@ -248,4 +256,59 @@ pub struct CodeInfo {
 /// The entry for `code` (case-insensitive), if meshgen has one.
 pub fn info(code: impl AsRef<str>) -> Option<&'static CodeInfo> {
     Code::parse(code.as_ref()).map(Code::info)
+}
+
+impl CodeInfo {
+    /// What `meshgen explain CODE` prints: the title, the explanation wrapped at 80
+    /// columns, and the two example plans, indented.
+    pub fn to_text(&self) -> String {
+        let indent = |example: &str| -> String {
+            example
+                .lines()
+                .map(|line| format!("    {line}\n"))
+                .collect()
+        };
+        format!(
+            "{}: {}\n\n{}\nA plan with the problem:\n\n{}\nFixed:\n\n{}",
+            self.code,
+            self.title,
+            wrap(self.explanation, 80),
+            indent(self.bad),
+            indent(self.fixed)
+        )
+    }
+}
+
+/// Words of `text` in lines of at most `width` characters (a longer word gets a line of its own).
+fn wrap(text: &str, width: usize) -> String {
+    let mut out = String::new();
+    let mut line = String::new();
+    for word in text.split_whitespace() {
+        if !line.is_empty() && line.chars().count() + 1 + word.chars().count() > width {
+            out.push_str(&line);
+            out.push('\n');
+            line.clear();
+        }
+        if !line.is_empty() {
+            line.push(' ');
+        }
+        line.push_str(word);
+    }
+    if !line.is_empty() {
+        out.push_str(&line);
+        out.push('\n');
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::wrap;
+
+    #[test]
+    fn wrap_keeps_words_whole_within_the_width() {
+        assert_eq!(wrap("aa bb cc", 5), "aa bb\ncc\n");
+        assert_eq!(wrap("a verylongword b", 4), "a\nverylongword\nb\n");
+        assert_eq!(wrap("", 4), "");
+    }
 }

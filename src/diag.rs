@@ -5,12 +5,14 @@
 //! the machine formats.
 
 pub(crate) mod source;
+mod suggest;
 pub mod text;
 
 use serde::Serialize;
 
 pub use crate::codes::{self, Code};
 pub use source::{Format, Lines, Source};
+pub use suggest::did_you_mean;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "lowercase")]

@@ -11,12 +11,13 @@
 //! README.md                                  planning form and runbook
 //! verify.sh                                  read-only check of the runbook's expectations
 //! bootstrap/<cluster>/{kind-cluster,kubeadm-config}.yaml
+//! bootstrap/rename-kubeconfig.sh             a kubeconfig under the cluster's own names
 //! clusters/<cluster>/kustomization.yaml      lists the stage folders
 //! clusters/<cluster>/<stage>/...             one kustomize-buildable folder per Stage
 //! clusters/<cluster>/patches/...             patches of objects that already exist
 //! global/...                                 objects on Mspider's global service cluster
-//! global/istio/...                           Istio config for the mesh's own control plane (hosted)
-//! clusters/<cluster>/traffic/...             Istio config applied to a cluster by the runbook
+//! global/istio/...                           Istio config for the mesh's own control plane
+//! clusters/<cluster>/traffic/...             failover DestinationRules, applied by the runbook
 //! gitops/{argocd,flux}/...                   Argo CD / Flux objects
 //! .meshgen/manifest                          the files meshgen owns
 //! ```
@@ -109,7 +110,8 @@ fn patch_file(cluster: &str, file: &str) -> String {
     format!("clusters/{cluster}/{PATCHES_DIR}/{file}")
 }
 
-/// The file name of a node's patch: prefix, the node's name, suffix.
+/// The file name of a node's patch: prefix, the node's name, suffix (`.json` where it
+/// removes a label, which is shorter).
 pub const NODE_PATCH_FILE: (&str, &str) = ("node-", ".yaml");
 /// The file name of a MetalLB pool: prefix, the pool's name, suffix.
 pub const POOL_FILE: (&str, &str) = ("ipaddresspool-", ".yaml");
@@ -121,6 +123,12 @@ pub const PATCHES_DIR: &str = "patches";
 pub fn node_patch(cluster: &str, node: &str) -> String {
     let (prefix, suffix) = NODE_PATCH_FILE;
     patch_file(cluster, &format!("{prefix}{node}{suffix}"))
+}
+
+/// Topology labels of one node, and the labels a JSON merge patch removes (`null`).
+pub fn node_merge_patch_json(cluster: &str, node: &str) -> String {
+    let (prefix, _) = NODE_PATCH_FILE;
+    patch_file(cluster, &format!("{prefix}{node}.json"))
 }
 
 /// Labels of an existing namespace.
@@ -146,8 +154,12 @@ pub fn east_west_gateway(cluster: &str) -> String {
     stage_file(cluster, Stage::Istio, "eastwest-gateway.yaml")
 }
 
+/// File name of the cross-network Gateway, in a cluster's `istio` stage or in
+/// [`CONTROL_PLANE_ISTIO_DIR`].
+const CROSS_NETWORK_GATEWAY: &str = "cross-network-gateway.yaml";
+
 pub fn cross_network_gateway(cluster: &str) -> String {
-    stage_file(cluster, Stage::Istio, "cross-network-gateway.yaml")
+    stage_file(cluster, Stage::Istio, CROSS_NETWORK_GATEWAY)
 }
 
 pub fn demo_namespace(cluster: &str) -> String {
@@ -180,6 +192,9 @@ pub fn bootstrap_dir(cluster: &str) -> String {
     format!("bootstrap/{cluster}")
 }
 
+/// The script that gives a cluster's kubeconfig names of its own.
+pub const KUBECONFIG_SCRIPT: &str = "bootstrap/rename-kubeconfig.sh";
+
 pub fn kind_config(cluster: &str) -> String {
     format!("bootstrap/{cluster}/kind-cluster.yaml")
 }
@@ -193,6 +208,15 @@ pub fn kubeadm_config(cluster: &str) -> String {
 /// The GlobalMesh merge patch.
 pub const GLOBAL_MESH_PATCH: &str = "global/globalmesh.yaml";
 
+/// Istio config for the mesh's own control plane (Mspider's hosted API server), which no
+/// cluster's `istio` stage may hold (see `model/flavor/mod.rs`, `ConfigPlacement`).
+pub const CONTROL_PLANE_ISTIO_DIR: &str = "global/istio";
+
+/// The cross-network Gateway, once for the mesh's control plane.
+pub fn control_plane_cross_network_gateway() -> String {
+    format!("{CONTROL_PLANE_ISTIO_DIR}/{CROSS_NETWORK_GATEWAY}")
+}
+
 /// The JSON patch of one cluster's MeshCluster.
 pub fn mesh_cluster_patch(cluster: &str) -> String {
     format!("global/meshcluster-{cluster}.json")
@@ -204,7 +228,7 @@ pub fn mesh_cluster_patch(cluster: &str) -> String {
 /// mesh's own API server), under `global/` as DESIGN.md has it. `<name>.<namespace>` is
 /// unique: neither part has a dot.
 pub fn mesh_destination_rule(name: &str, namespace: &str) -> String {
-    format!("global/istio/destinationrule-{name}.{namespace}.yaml")
+    format!("{CONTROL_PLANE_ISTIO_DIR}/destinationrule-{name}.{namespace}.yaml")
 }
 
 /// A failover DestinationRule applied to one cluster. Not a stage resource: the runbook's
@@ -218,7 +242,9 @@ pub fn cluster_destination_rule(cluster: &str, name: &str, namespace: &str) -> S
 /// The read-only check of the runbook's expectations against the live clusters.
 pub const VERIFY: &str = "verify.sh";
 
-/// Whether a rendered file is a program: the writer makes it executable.
+/// Whether a rendered file is a program the runbook runs as `./NAME` (`verify.sh`; the
+/// kubeconfig script is run as `sh bootstrap/rename-kubeconfig.sh`): the writer makes it
+/// executable.
 pub fn is_executable(path: &str) -> bool {
     path == VERIFY
 }
@@ -227,6 +253,8 @@ pub fn is_executable(path: &str) -> bool {
 
 /// The Argo CD app of apps, applied once by hand.
 pub const ARGO_ROOT: &str = "gitops/argocd/root.yaml";
+/// The `argocd-cm` merge patch with the Application health check, applied once by hand.
+pub const ARGO_HEALTH_PATCH: &str = "gitops/argocd/argocd-cm-application-health.yaml";
 /// The folder the root Application syncs.
 pub const ARGO_APPS_DIR: &str = "gitops/argocd/apps";
 
@@ -237,6 +265,11 @@ pub fn argo_app(name: &str) -> String {
 
 pub fn argo_apps_kustomization() -> String {
     format!("{ARGO_APPS_DIR}/{KUSTOMIZATION}")
+}
+
+/// Whether `path` is one of the GitOps objects (`gitops/...`).
+pub fn is_gitops(path: &str) -> bool {
+    path.starts_with("gitops/")
 }
 
 /// The folder Flux's self-sync Kustomization builds.

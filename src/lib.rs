@@ -6,11 +6,15 @@
 //! [`compile`] is the pure middle: plan text in, tree or diagnostics out. The CLI runs
 //! [`resolve`] and then [`render::render_each`] into [`write::Writer`] or
 //! [`write::Comparer`], so each cluster's files reach the folder as they are rendered.
+//! [`graph`] draws the model (the README's diagram and `meshgen graph`); [`diff`] compares
+//! two plans' models and trees (`meshgen diff`), above the render.
 
 pub mod check;
 pub mod codes;
 pub mod diag;
+pub mod diff;
 pub mod grammar;
+pub mod graph;
 pub mod layout;
 pub mod model;
 pub mod net;
@@ -25,12 +29,14 @@ pub use diag::{Diagnostic, Diagnostics, Severity};
 pub use plan::{Format, Plan, Source};
 pub use tree::Tree;
 
-/// What the render stage is asked for.
+/// What a compile is asked for.
 #[derive(Debug, Clone, Default)]
 pub struct Options {
     /// Render only this cluster's files: `clusters/<name>/`, `bootstrap/<name>/` and its
     /// MeshCluster patch (the README and the GlobalMesh patch cover the whole mesh).
     pub cluster: Option<String>,
+    /// Warnings count as errors (`--deny-warnings`).
+    pub deny_warnings: bool,
 }
 
 /// A plan that parsed and passed every check, with any warnings and the values the checks
@@ -81,9 +87,8 @@ pub enum CompileError {
 pub fn resolve(
     source: &Source,
     options: &Options,
-    deny_warnings: bool,
 ) -> Result<(model::Model, Diagnostics), CompileError> {
-    let checked = check_source(source, deny_warnings).map_err(CompileError::Plan)?;
+    let checked = check_source(source, options.deny_warnings).map_err(CompileError::Plan)?;
     if let Some(name) = &options.cluster
         && !checked.plan.clusters.iter().any(|c| &c.name == name)
     {
@@ -112,40 +117,22 @@ pub fn resolve(
 }
 
 /// Plan text → tree: load, check, resolve, render. Pure: no file is read or written.
-pub fn compile(
-    source: &Source,
-    options: &Options,
-    deny_warnings: bool,
-) -> Result<(Tree, Diagnostics), CompileError> {
-    let (model, warnings) = resolve(source, options, deny_warnings)?;
+pub fn compile(source: &Source, options: &Options) -> Result<(Tree, Diagnostics), CompileError> {
+    let (model, warnings) = resolve(source, options)?;
     let tree = render::render(&model, options).map_err(CompileError::Internal)?;
     Ok((tree, warnings))
 }
 
-/// `meshgen render -o DIR`: render `model` into `dir`, each cluster's files written as
-/// they are rendered ([`write::Writer`]).
-pub fn render_to_dir(
+/// `meshgen render -o DIR` and `render --check -o DIR`: render `model` into `sink` (a
+/// [`write::Writer`] or a [`write::Comparer`]), each cluster's files handed over as they
+/// are rendered, so memory holds the model and a few clusters, never the whole tree.
+pub fn render_into<S: write::Sink>(
     model: model::Model,
     options: &Options,
-    dir: &std::path::Path,
-    force: bool,
-) -> Result<write::Written, render::Failed<write::WriteError>> {
-    let mut writer = write::Writer::start(dir, force).map_err(render::Failed::Take)?;
-    render::render_each(&model, options, |part| writer.add(&part))?;
+    mut sink: S,
+) -> Result<S::Done, render::Failed<write::WriteError>> {
+    render::render_each(&model, options, |part| sink.add(&part))?;
     // Finishing reads the previous tree; the model is not needed for that.
     drop(model);
-    writer.finish().map_err(render::Failed::Take)
-}
-
-/// `meshgen render --check -o DIR`: how `dir` differs from the render of `model`
-/// (`None`: up to date), each cluster compared as it is rendered ([`write::Comparer`]).
-pub fn check_dir(
-    model: model::Model,
-    options: &Options,
-    dir: &std::path::Path,
-) -> Result<Option<write::Drift>, render::Failed<write::WriteError>> {
-    let mut comparer = write::Comparer::start(dir).map_err(render::Failed::Take)?;
-    render::render_each(&model, options, |part| comparer.add(&part))?;
-    drop(model);
-    comparer.finish().map_err(render::Failed::Take)
+    sink.finish().map_err(render::Failed::Take)
 }

@@ -2,16 +2,18 @@
 //!
 //! Exit codes: 0 ok, 1 the plan or the tree is wrong, 2 usage or I/O error.
 
-use std::io::Write;
+mod cli;
+
+use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::{CommandFactory, Parser, Subcommand, ValueEnum};
 use meshgen::write::{self, WriteError};
-use meshgen::{CompileError, Diagnostics, Format, Options, Source, codes, render, report};
+use progress::Progress;
 
-/// The demo plan of DESIGN.md, written by `meshgen init`.
-const DEMO_PLAN: &str = include_str!("../golden/demo/plan.yaml");
+mod progress;
+use meshgen::{CompileError, Diagnostics, Format, Options, Source, codes, render, report};
 
 #[derive(Parser)]
 #[command(name = "meshgen", version, about, long_about = None, max_term_width = 100)]
@@ -26,9 +28,13 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Write the demo plan (the seed's three-cluster mesh) to start from.
+    /// Write the demo plan (the seed's three-cluster mesh) to start from, and its schema
+    ///
+    /// The plan's first line points editors at the schema: yaml-language-server's modeline
+    /// (VS Code, Neovim, Helix) for YAML, the `#:schema` directive of taplo and tombi for TOML.
     Init {
-        /// Where to write it; refuses to overwrite an existing file.
+        /// Where to write it (.yaml, .yml or .toml); refuses to overwrite an existing file.
+        /// The schema goes beside it as mesh-plan.schema.json, unless that file exists.
         #[arg(default_value = "mesh.yaml")]
         path: PathBuf,
     },
@@ -69,8 +75,16 @@ enum Command {
         #[arg(long, conflicts_with_all = ["check", "stdout"])]
         force: bool,
     },
+    /// Print what to run, in order, to take the clusters from OLD's tree to NEW's.
+    Diff(cli::diff::DiffArgs),
+    /// Print the mesh's topology as a Mermaid or Graphviz diagram (the README's picture).
+    Graph(cli::graph::GraphArgs),
     /// Print the plan's JSON Schema (for editors and yaml-language-server).
-    Schema,
+    Schema {
+        /// Write it to this file instead (creating its folder; an existing file is replaced).
+        #[arg(short, long, value_name = "FILE")]
+        output: Option<PathBuf>,
+    },
     /// Explain a diagnostic code, with an example of the problem and its fix.
     Explain {
         /// The code, e.g. MG012 (or 12); leave out to list every code.
@@ -155,8 +169,11 @@ fn main() -> ExitCode {
 
 fn run(command: Command, color: anstream::ColorChoice) -> Result<(), Failure> {
     match command {
-        Command::Init { path } => init(&path),
-        Command::Schema => to_stdout(&format!("{}\n", meshgen::plan::schema_json())),
+        Command::Init { path } => cli::init::init(&path),
+        Command::Diff(args) => cli::diff::run(args, color),
+        Command::Graph(args) => cli::graph::run(args, color),
+        Command::Schema { output: None } => to_stdout(&cli::init::schema_text()),
+        Command::Schema { output: Some(file) } => cli::init::write_schema(&file),
         Command::Explain { code } => explain(code.as_deref()),
         // Both are generated in memory first: their writers panic on a closed stdout.
         Command::Completions { shell } => {
@@ -230,11 +247,14 @@ fn run(command: Command, color: anstream::ColorChoice) -> Result<(), Failure> {
                 ));
             }
             let source = read(&plan, &input)?;
-            let options = Options { cluster };
+            let options = Options {
+                cluster,
+                deny_warnings: input.deny_warnings,
+            };
             let internal = |message: String| {
                 Failure::Io(format!("internal error, a bug in meshgen: {message}"))
             };
-            let (model, warnings) = match meshgen::resolve(&source, &options, input.deny_warnings) {
+            let (model, warnings) = match meshgen::resolve(&source, &options) {
                 Ok(done) => done,
                 Err(CompileError::Plan(diagnostics)) => {
                     reporter.diagnostics(&source, &diagnostics)?;
@@ -269,8 +289,16 @@ fn run(command: Command, color: anstream::ColorChoice) -> Result<(), Failure> {
             };
             // Each cluster's files go to the folder (or the comparison) as they are
             // rendered, so memory holds the model and a few clusters, not the whole tree.
+            let only = options.cluster.as_deref();
+            let clusters = match only {
+                Some(_) => 1,
+                None => model.clusters.len(),
+            };
+            let shown = std::io::stderr().is_terminal();
             if check {
-                match meshgen::check_dir(model, &options, &dir).map_err(stopped)? {
+                let comparer = write::Comparer::start(&dir, only).map_err(failed)?;
+                let comparer = Progress::new(comparer, clusters, shown);
+                match meshgen::render_into(model, &options, comparer).map_err(stopped)? {
                     None => Ok(()),
                     Some(drift) => {
                         reporter.stale_tree(&source, &drift, &plan, &dir)?;
@@ -278,9 +306,10 @@ fn run(command: Command, color: anstream::ColorChoice) -> Result<(), Failure> {
                     }
                 }
             } else {
-                let written =
-                    meshgen::render_to_dir(model, &options, &dir, force).map_err(stopped)?;
-                eprintln!("meshgen: {written} in {}", dir.display());
+                let writer = write::Writer::start(&dir, force, only).map_err(failed)?;
+                let writer = Progress::new(writer, clusters, shown);
+                let written = meshgen::render_into(model, &options, writer).map_err(stopped)?;
+                eprint!("{}", written.report(&dir));
                 Ok(())
             }
         }
@@ -331,19 +360,24 @@ impl Reporter {
             plan.display(),
             dir.display()
         );
+        // What `render` would refuse: it stops there too, so the fix is not just a render.
+        let refused = drift.refusals();
         match self.format {
             ReportFormat::Text => {
                 to_stdout(diff)?;
                 eprintln!("meshgen: {message}");
+                eprint!("{refused}");
             }
             ReportFormat::Json => {
                 eprint!("{diff}");
                 eprintln!("meshgen: {message}");
+                eprint!("{refused}");
             }
             ReportFormat::Github => {
                 let annotation =
                     report::github_error(file_name(source), "meshgen render --check", &message);
                 to_stdout(&format!("{diff}{annotation}"))?;
+                eprint!("{refused}");
             }
         }
         Ok(())
@@ -392,75 +426,7 @@ fn explain(code: Option<&str>) -> Result<(), Failure> {
             known.join(", ")
         )));
     };
-    to_stdout(&explain_text(info))
-}
-
-fn explain_text(info: &codes::CodeInfo) -> String {
-    let indent = |example: &str| -> String {
-        example
-            .lines()
-            .map(|line| format!("    {line}\n"))
-            .collect()
-    };
-    format!(
-        "{}: {}\n\n{}\nA plan with the problem:\n\n{}\nFixed:\n\n{}",
-        info.code,
-        info.title,
-        wrap(info.explanation, 80),
-        indent(info.bad),
-        indent(info.fixed)
-    )
-}
-
-/// Words of `text` in lines of at most `width` characters (a longer word gets a line of its own).
-fn wrap(text: &str, width: usize) -> String {
-    let mut out = String::new();
-    let mut line = String::new();
-    for word in text.split_whitespace() {
-        if !line.is_empty() && line.chars().count() + 1 + word.chars().count() > width {
-            out.push_str(&line);
-            out.push('\n');
-            line.clear();
-        }
-        if !line.is_empty() {
-            line.push(' ');
-        }
-        line.push_str(word);
-    }
-    if !line.is_empty() {
-        out.push_str(&line);
-        out.push('\n');
-    }
-    out
-}
-
-fn init(path: &Path) -> Result<(), Failure> {
-    let file = std::fs::OpenOptions::new()
-        .write(true)
-        .create_new(true)
-        .open(path);
-    let mut file = match file {
-        Ok(file) => file,
-        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
-            return Err(Failure::Io(format!(
-                "{} exists; not overwriting it",
-                path.display()
-            )));
-        }
-        Err(e) => {
-            return Err(Failure::Io(format!(
-                "cannot create {}: {e}",
-                path.display()
-            )));
-        }
-    };
-    file.write_all(DEMO_PLAN.as_bytes())
-        .map_err(|e| Failure::Io(format!("cannot write {}: {e}", path.display())))?;
-    eprintln!(
-        "wrote the demo plan to {}; next: meshgen validate {0}",
-        path.display()
-    );
-    Ok(())
+    to_stdout(&info.to_text())
 }
 
 #[cfg(test)]
@@ -470,12 +436,5 @@ mod tests {
     #[test]
     fn the_cli_definition_is_consistent() {
         Cli::command().debug_assert();
-    }
-
-    #[test]
-    fn wrap_keeps_words_whole_within_the_width() {
-        assert_eq!(wrap("aa bb cc", 5), "aa bb\ncc\n");
-        assert_eq!(wrap("a verylongword b", 4), "a\nverylongword\nb\n");
-        assert_eq!(wrap("", 4), "");
     }
 }

@@ -68,6 +68,8 @@ pub fn plan(clusters: u32, nodes: u32) -> Plan {
                     east_west: Some(east_west.to_string()),
                     ingress: Some(ip([100, 64, 0, 0], pools_base + 1).to_string()),
                 },
+                east_west_node_port: None,
+                kubeadm: None,
             }
         })
         .collect();
@@ -100,6 +102,7 @@ pub fn plan(clusters: u32, nodes: u32) -> Plan {
         }),
         clusters: clusters_list,
         gitops: None,
+        metallb: None,
         traffic: None,
     }
 }

@@ -14,15 +14,15 @@ fuzz_target!(|bytes: &[u8]| {
     }
     for format in [Format::Yaml, Format::Toml] {
         let source = Source::from_bytes("fuzz", bytes.to_vec(), format);
-        match meshgen::compile(&source, &Options::default(), false) {
+        match meshgen::compile(&source, &Options::default()) {
             Ok((tree, _warnings)) => {
                 // Deterministic, and every rendered document parses.
-                let again = meshgen::compile(&source, &Options::default(), false);
+                let again = meshgen::compile(&source, &Options::default());
                 assert!(
                     matches!(again, Ok((ref t, _)) if *t == tree),
                     "second render differs"
                 );
-                let stream = tree.to_yaml_stream(meshgen::render::is_applied_object);
+                let stream = tree.to_yaml_stream(meshgen::layout::is_applied_object);
                 if let Err(e) = serde_saphyr::from_multiple::<serde_json::Value>(&stream) {
                     panic!("--stdout stream does not parse: {e}");
                 }

@@ -1,10 +1,14 @@
-//! The hosted control plane: its cluster exists (MG020), exposes istiod (MG021), and is
-//! the only cluster that does (MG022).
+//! The hosted control plane: its cluster exists (MG020), exposes istiod (MG021), is the
+//! only cluster that does (MG022), and every cluster reaches it in its address family
+//! (MG023).
+
+use std::net::IpAddr;
 
 use super::load_balancer::free_address;
-use super::{Facts, shown};
+use super::{ClusterFacts, Facts, family, shown};
 use crate::codes::Code;
 use crate::diag::{Diagnostic, Diagnostics};
+use crate::grammar::MeshVersion;
 
 pub(super) fn check(facts: &Facts, out: &mut Diagnostics) {
     let plan = facts.plan;
@@ -79,5 +83,152 @@ pub(super) fn check(facts: &Facts, out: &mut Diagnostics) {
                 facts.cluster_name(i)
             )),
         );
+    }
+}
+
+/// MG023: whether each cluster's Services reach the hosted istiod at `remotePilotAddress`;
+/// where a cluster needs the `istiod-remote` Service pinned to that address's family, the
+/// family to pin (`global.ipFamilies[0]`), parallel to `plan.clusters`.
+///
+/// Source (istio/istio, per tag): with an IP `remotePilotAddress` the chart renders a
+/// selector-less `istiod-remote` Service and Endpoints (an EndpointSlice from 1.28) of that
+/// address (`manifests/charts/istiod-remote/templates/services.yaml`, `endpoints.yaml` before
+/// 1.24; `istio-discovery/templates/remote-istiod-service.yaml`,
+/// `remote-istiod-endpoints.yaml` / `remote-istiod-endpointslices.yaml` after). The Service
+/// sets `ipFamilyPolicy` and `ipFamilies` from `global.ipFamilyPolicy` / `global.ipFamilies`
+/// only from 1.20 on (commit da4c765); without them it gets the cluster's primary family,
+/// single-stack, and kube-proxy ignores endpoints of another family. Before 1.30 (commit
+/// 222ea3c) an IPv6 `remotePilotAddress` is not taken for an IP at all but rendered as
+/// `type: ExternalName`. Mspider's work clusters run this chart (its fork from 1.24): its
+/// troubleshooting page `docs/en/docs/mspider/troubleshoot/failed-to-add-cluster.md` reads
+/// the `istio-remote` endpoints.
+pub(super) fn istiod_families(
+    facts: &Facts,
+    mesh: Option<&MeshVersion>,
+    out: &mut Diagnostics,
+) -> Vec<Option<IpFamily>> {
+    let mut pins = vec![None; facts.clusters.len()];
+    let Some(cp) = facts.control_plane else {
+        return pins;
+    };
+    let Some(pilot) =
+        facts.clusters[cp].lb_ips[super::Service::Istiod as usize].map(|ips| ips.primary())
+    else {
+        return pins;
+    };
+    let minor = mesh.map(MeshVersion::minor_version);
+    let wanted = IpFamily::of(pilot);
+    if wanted == IpFamily::Ipv6
+        && let Some((major, minor)) = minor
+        && (major, minor) < (1, 30)
+    {
+        out.push(
+            Diagnostic::error(
+                Code::IstiodFamilyUnreachable,
+                format!("clusters[{cp}].loadBalancerIPs.istiod"),
+                format!(
+                    "the hosted istiod's address {pilot} is IPv6, and Istio {major}.{minor}'s \
+                     istiod-remote chart takes only an IPv4 remotePilotAddress for an address \
+                     (an IPv6 one becomes a Service of type ExternalName, which is no DNS name)"
+                ),
+            )
+            .hint(
+                "give istiod an IPv4 address (or a dual-stack pair: remotePilotAddress takes its \
+                 IPv4 one), or use a mesh release based on Istio 1.30 or later",
+            ),
+        );
+        return pins;
+    }
+    for (i, cluster) in facts.clusters.iter().enumerate() {
+        let Some((families, field)) = service_families(cluster) else {
+            continue;
+        };
+        let path = || format!("clusters[{i}].{field}");
+        if !families.contains(&wanted) {
+            out.push(
+                Diagnostic::error(
+                    Code::IstiodFamilyUnreachable,
+                    path(),
+                    format!(
+                        "{}'s Services are {} only, so none reaches the hosted istiod at {pilot} \
+                         ({}): the istiod-remote Service and its endpoint must share a family",
+                        facts.cluster_name(i),
+                        families[0].as_str(),
+                        family(pilot)
+                    ),
+                )
+                .hint(format!(
+                    "give {} a dual-stack Service network (both families, e.g. \
+                     `10.96.0.0/16,fd00:10:96::/112`), or give istiod an address of its family",
+                    facts.cluster_name(i)
+                )),
+            );
+        } else if families[0] != wanted {
+            match minor {
+                Some(version) if version >= (1, 20) => pins[i] = Some(wanted),
+                Some((major, minor)) => out.push(
+                    Diagnostic::error(
+                        Code::IstiodFamilyUnreachable,
+                        path(),
+                        format!(
+                            "{}'s Services are {} first, so its istiod-remote Service is {} \
+                             while the hosted istiod's address {pilot} is {}; Istio \
+                             {major}.{minor}'s chart has no ipFamilies setting to change that",
+                            facts.cluster_name(i),
+                            families[0].as_str(),
+                            families[0].as_str(),
+                            family(pilot)
+                        ),
+                    )
+                    .hint(format!(
+                        "list the {} subnet first, or use a mesh release based on Istio 1.20 \
+                         or later (meshgen then sets global.ipFamilies)",
+                        family(pilot)
+                    )),
+                ),
+                None => {}
+            }
+        }
+    }
+    pins
+}
+
+/// The families of a cluster's Services, primary first, and the field they come from: the
+/// service subnet if the plan gives one, else the pod subnet's families with IPv4 first
+/// (kind's default service subnet for dual-stack is `10.96.0.0/16,fd00:10:96::/112`,
+/// kubernetes-sigs/kind `pkg/internal/apis/config/default.go`; kubeadm's is `10.96.0.0/12`).
+fn service_families(cluster: &ClusterFacts) -> Option<(Vec<IpFamily>, &'static str)> {
+    if let Some(services) = cluster.service_subnet {
+        let families = services.iter().map(|n| IpFamily::of(n.addr())).collect();
+        return Some((families, "serviceSubnet"));
+    }
+    let pods = cluster.pod_subnet?;
+    let mut families: Vec<IpFamily> = pods.iter().map(|n| IpFamily::of(n.addr())).collect();
+    families.sort();
+    Some((families, "podSubnet"))
+}
+
+/// An address family, as Kubernetes spells it in `ipFamilies`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum IpFamily {
+    Ipv4,
+    Ipv6,
+}
+
+impl IpFamily {
+    pub fn of(ip: IpAddr) -> IpFamily {
+        if ip.is_ipv4() {
+            IpFamily::Ipv4
+        } else {
+            IpFamily::Ipv6
+        }
+    }
+
+    /// `IPv4` or `IPv6`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            IpFamily::Ipv4 => "IPv4",
+            IpFamily::Ipv6 => "IPv6",
+        }
     }
 }

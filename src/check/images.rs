@@ -1,5 +1,5 @@
-//! Free text that names images (MG080, a warning): meshgen writes the registry and the
-//! images exactly as given, but a value that is not an image reference will not pull.
+//! Free text that names images (MG080, a warning): meshgen writes the registry, the
+//! kubeadm image repositories and the images exactly as given, but a value that is not an image reference will not pull.
 //! The grammar is [`crate::grammar::image`].
 
 use super::shown;
@@ -17,6 +17,24 @@ pub(super) fn check(plan: &Plan, out: &mut Diagnostics) {
             &problem,
             "a registry and repository prefix without a tag, e.g. release.daocloud.io/mspider",
         ));
+    }
+    for (i, cluster) in plan.clusters.iter().enumerate() {
+        let repository = cluster
+            .kubeadm
+            .as_ref()
+            .and_then(|k| k.image_repository.as_deref());
+        if let Some(repository) = repository
+            && let Err(problem) = image::registry(repository)
+        {
+            out.push(warning(
+                &format!("clusters[{i}].kubeadm.imageRepository"),
+                "image repository",
+                repository,
+                &problem,
+                "a registry and repository prefix without a tag, e.g. \
+                 registry.aliyuncs.com/google_containers",
+            ));
+        }
     }
     if let Some(demo) = &plan.demo {
         let images = [

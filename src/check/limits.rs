@@ -1,5 +1,6 @@
 //! Limits of the rendered tree that the plan's grammars do not imply: the host port each
-//! kind cluster forwards to its east-west gateway's NodePort fallback (MG100), and the
+//! kind cluster forwards to its east-west gateway's NodePort fallback (MG100, clusters with
+//! `eastWestNodePort`), and the
 //! length of the file names meshgen builds from plan names (MG101). A plan past them
 //! would pass every other rule and then fail in `render`.
 
@@ -8,23 +9,25 @@ use crate::codes::Code;
 use crate::diag::{Diagnostic, Diagnostics};
 use crate::grammar::names;
 use crate::layout::{self, Stage};
-use crate::plan::NetworkMode;
+use crate::plan::{ClusterType, NetworkMode};
 
 /// Host port of the first cluster's NodePort fallback; the cluster at place `i` of the
 /// plan gets `FIRST_FALLBACK_HOST_PORT + i`, so kind clusters can share a host.
 pub const FIRST_FALLBACK_HOST_PORT: u16 = 35443;
 
-/// MG100 for each cluster with an east-west gateway whose host port would pass 65535;
+/// MG100 for each cluster with the NodePort fallback whose host port would pass 65535;
 /// the host port of every cluster, parallel to `plan.clusters`.
 pub(super) fn fallback_host_ports(facts: &Facts, out: &mut Diagnostics) -> Vec<Option<u16>> {
     let plan = facts.plan;
-    // The render stage installs an east-west gateway only in multi mode where an
-    // eastWest IP is planned; only those clusters get a port.
+    // Only a kind cluster with the fallback (`eastWestNodePort`) on an east-west gateway
+    // (multi mode, an eastWest IP; MG042 refuses the rest) gets a port: other networks reach
+    // a kubeadm cluster's node port on the node itself.
     let multi = plan.mesh.network_mode == NetworkMode::Multi;
     let last_place = u16::MAX - FIRST_FALLBACK_HOST_PORT;
     let mut ports = Vec::with_capacity(plan.clusters.len());
     for (i, cluster) in plan.clusters.iter().enumerate() {
-        if !(multi && cluster.load_balancer_ips.east_west.is_some()) {
+        let fallback = cluster.east_west_node_port.is_some() && cluster.kind == ClusterType::Kind;
+        if !(multi && fallback && cluster.load_balancer_ips.east_west.is_some()) {
             ports.push(None);
             continue;
         }
@@ -35,9 +38,9 @@ pub(super) fn fallback_host_ports(facts: &Facts, out: &mut Diagnostics) -> Vec<O
             out.push(
                 Diagnostic::error(
                     Code::FallbackHostPortsExhausted,
-                    format!("clusters[{i}].loadBalancerIPs.eastWest"),
+                    format!("clusters[{i}].eastWestNodePort"),
                     format!(
-                        "{} is cluster {} of the plan and has an east-west gateway, but the NodePort \
+                        "{} is cluster {} of the plan and a kind cluster with the NodePort fallback, but the NodePort \
                          fallback host ports {FIRST_FALLBACK_HOST_PORT}-65535 run out after cluster {}: \
                          its port would be {}",
                         facts.cluster_name(i),
@@ -48,7 +51,7 @@ pub(super) fn fallback_host_ports(facts: &Facts, out: &mut Diagnostics) -> Vec<O
                 )
                 .hint(format!(
                     "each cluster's kind config forwards host port {FIRST_FALLBACK_HOST_PORT} + its \
-                     place in the plan: list the clusters with an east-west gateway among the first \
+                     place in the plan: list the clusters with the NodePort fallback among the first \
                      {}, or split the mesh into more plans",
                     usize::from(last_place) + 1
                 )),

@@ -12,6 +12,7 @@
 mod control_plane;
 mod demo;
 mod images;
+mod kubeadm;
 mod limits;
 mod load_balancer;
 mod names;
@@ -30,7 +31,10 @@ use ipnet::IpNet;
 
 pub mod gitops;
 
+pub use control_plane::IpFamily;
+pub use kubeadm::cri_socket;
 pub use limits::FIRST_FALLBACK_HOST_PORT;
+pub use networks::NODE_PORT_RANGE;
 pub use parsed::{ClusterParsed, FailoverParsed, FlavorFacts, ParsedFacts, PinnedIp};
 
 use crate::diag::Diagnostics;
@@ -55,6 +59,9 @@ pub fn check_parsed(plan: &Plan) -> (Diagnostics, Option<ParsedFacts>) {
     let fallback_host_ports = limits::fallback_host_ports(&facts, &mut out);
     limits::file_names(&facts, &mut out);
     let versions = versions::check(plan, &mut out);
+    let metallb_version = versions::metallb_version(plan, &mut out);
+    let istiod_families = control_plane::istiod_families(&facts, versions.0.as_ref(), &mut out);
+    let cri_sockets = kubeadm::cri_sockets(plan, &mut out);
     demo::check(&facts, &mut out);
     images::check(plan, &mut out);
     let failover = traffic::check(&facts, &mut out);
@@ -68,6 +75,9 @@ pub fn check_parsed(plan: &Plan) -> (Diagnostics, Option<ParsedFacts>) {
             dns_domain,
             gitops_path,
             fallback_host_ports,
+            metallb_version,
+            istiod_families,
+            cri_sockets,
         };
         ParsedFacts::gather(facts, found)
     };

@@ -1,5 +1,6 @@
 //! Networks: in multi mode each network needs an east-west gateway (MG040); in single
-//! mode an east-west IP is unused (MG041).
+//! mode an east-west IP is unused (MG041); the NodePort fallback needs a port of the
+//! NodePort range on a cluster with an east-west gateway (MG042).
 
 use std::collections::HashMap;
 
@@ -9,10 +10,59 @@ use crate::codes::Code;
 use crate::diag::{Diagnostic, Diagnostics};
 use crate::plan::NetworkMode;
 
+/// Kubernetes' default NodePort range (kube-apiserver `--service-node-port-range`,
+/// `30000-32767`).
+pub const NODE_PORT_RANGE: std::ops::RangeInclusive<u16> = 30000..=32767;
+
 pub(super) fn check(facts: &Facts, out: &mut Diagnostics) {
     match facts.plan.mesh.network_mode {
         NetworkMode::Multi => gateways(facts, out),
         NetworkMode::Single => unused_east_west(facts, out),
+    }
+    node_ports(facts, out);
+}
+
+/// MG042: `eastWestNodePort` outside the NodePort range, or on a cluster without an
+/// east-west gateway.
+fn node_ports(facts: &Facts, out: &mut Diagnostics) {
+    let multi = facts.plan.mesh.network_mode == NetworkMode::Multi;
+    for (i, cluster) in facts.plan.clusters.iter().enumerate() {
+        let Some(port) = cluster.east_west_node_port else {
+            continue;
+        };
+        let path = format!("clusters[{i}].eastWestNodePort");
+        let (start, end) = (NODE_PORT_RANGE.start(), NODE_PORT_RANGE.end());
+        if !NODE_PORT_RANGE.contains(&port) {
+            out.push(
+                Diagnostic::error(
+                    Code::InvalidEastWestNodePort,
+                    path,
+                    format!(
+                        "eastWestNodePort {port} of {} is outside Kubernetes' NodePort range \
+                         {start}-{end}, so the API server refuses the Service",
+                        facts.cluster_name(i)
+                    ),
+                )
+                .hint(format!("pick a free port in {start}-{end}, e.g. 31443")),
+            );
+        } else if !(multi && cluster.load_balancer_ips.east_west.is_some()) {
+            let why = if multi {
+                "it sets no loadBalancerIPs.eastWest"
+            } else {
+                "networkMode single installs none"
+            };
+            out.push(
+                Diagnostic::error(
+                    Code::InvalidEastWestNodePort,
+                    path,
+                    format!(
+                        "{} sets eastWestNodePort, but runs no east-west gateway: {why}",
+                        facts.cluster_name(i)
+                    ),
+                )
+                .hint("remove eastWestNodePort, or give the cluster an east-west gateway"),
+            );
+        }
     }
 }
 

@@ -6,9 +6,9 @@ use std::net::IpAddr;
 
 use ipnet::IpNet;
 
-use super::{Facts, Service};
+use super::{Facts, IpFamily, Service};
 use crate::grammar::names::DnsDomain;
-use crate::grammar::{KubeVersion, MeshVersion};
+use crate::grammar::{KubeVersion, MeshVersion, MetallbVersion};
 use crate::net::{self, DualStack, Pool};
 use crate::plan::MeshMode;
 
@@ -20,6 +20,8 @@ pub struct ParsedFacts {
     pub mesh_version: MeshVersion,
     /// `mesh.dnsDomain`.
     pub dns_domain: DnsDomain,
+    /// `metallb.version`, or the release the runbook installs.
+    pub metallb_version: MetallbVersion,
     /// The index in `plan.clusters` of `mesh.controlPlaneCluster`.
     pub control_plane: usize,
     /// What the mesh's control-plane flavor requires of the plan.
@@ -67,8 +69,13 @@ pub struct ClusterParsed {
     /// Parallel to `metallb.pools` (empty without `metallb`), every entry parsed.
     pub pools: Vec<Pool>,
     /// The host port kind forwards to the east-west gateway's NodePort fallback, where
-    /// the cluster runs an east-west gateway ([`super::limits`]).
+    /// the cluster has the fallback (`eastWestNodePort`, [`super::limits`]).
     pub fallback_host_port: Option<u16>,
+    /// The family its `istiod-remote` Service must be pinned to (`global.ipFamilies`), where
+    /// its primary Service family is not the hosted istiod's ([`super::control_plane`]).
+    pub istiod_family: Option<IpFamily>,
+    /// `kubeadm.criSocket` as the URL kubeadm takes ([`super::kubeadm`]).
+    pub cri_socket: Option<String>,
 }
 
 /// A LoadBalancer IP the plan pins (one address, or a dual-stack pair), and the pool of
@@ -91,9 +98,15 @@ impl ParsedFacts {
             gitops_path,
             fallback_host_ports,
             failover,
+            metallb_version,
+            istiod_families,
+            cri_sockets,
         } = found;
-        if kubernetes.len() != facts.clusters.len()
-            || fallback_host_ports.len() != facts.clusters.len()
+        let n = facts.clusters.len();
+        if kubernetes.len() != n
+            || fallback_host_ports.len() != n
+            || istiod_families.len() != n
+            || cri_sockets.len() != n
         {
             return None;
         }
@@ -102,28 +115,33 @@ impl ParsedFacts {
             .into_iter()
             .zip(kubernetes)
             .zip(fallback_host_ports)
-            .map(|((f, kubernetes), fallback_host_port)| {
-                if !f.pools_parsed {
-                    return None;
-                }
-                let pinned = |service: Service| {
-                    f.lb_ips[service as usize].map(|ips| PinnedIp {
-                        ips,
-                        pool: f.pools.iter().position(|p| p.serves_all(ips.iter())),
+            .zip(istiod_families.into_iter().zip(cri_sockets))
+            .map(
+                |(((f, kubernetes), fallback_host_port), (istiod_family, cri_socket))| {
+                    if !f.pools_parsed {
+                        return None;
+                    }
+                    let pinned = |service: Service| {
+                        f.lb_ips[service as usize].map(|ips| PinnedIp {
+                            ips,
+                            pool: f.pools.iter().position(|p| p.serves_all(ips.iter())),
+                        })
+                    };
+                    Some(ClusterParsed {
+                        kubernetes: kubernetes?,
+                        pod_subnet: f.pod_subnet?,
+                        service_subnet: f.service_subnet,
+                        master_ip: f.master_ip?,
+                        istiod: pinned(Service::Istiod),
+                        east_west: pinned(Service::EastWest),
+                        ingress: pinned(Service::Ingress),
+                        fallback_host_port,
+                        istiod_family,
+                        cri_socket,
+                        pools: f.pools,
                     })
-                };
-                Some(ClusterParsed {
-                    kubernetes: kubernetes?,
-                    pod_subnet: f.pod_subnet?,
-                    service_subnet: f.service_subnet,
-                    master_ip: f.master_ip?,
-                    istiod: pinned(Service::Istiod),
-                    east_west: pinned(Service::EastWest),
-                    ingress: pinned(Service::Ingress),
-                    fallback_host_port,
-                    pools: f.pools,
-                })
-            })
+                },
+            )
             .collect::<Option<Vec<ClusterParsed>>>()?;
         let control_plane = facts.control_plane?;
         let flavor = match facts.plan.mesh.mode {
@@ -134,6 +152,7 @@ impl ParsedFacts {
         Some(ParsedFacts {
             mesh_version: mesh_version?,
             dns_domain: dns_domain?,
+            metallb_version: metallb_version?,
             control_plane,
             flavor,
             clusters,
@@ -167,4 +186,9 @@ pub(super) struct Found {
     pub fallback_host_ports: Vec<Option<u16>>,
     /// Parallel to `traffic.failover`.
     pub failover: Vec<Option<FailoverParsed>>,
+    pub metallb_version: Option<MetallbVersion>,
+    /// Parallel to `plan.clusters`.
+    pub istiod_families: Vec<Option<IpFamily>>,
+    /// Parallel to `plan.clusters`.
+    pub cri_sockets: Vec<Option<String>>,
 }

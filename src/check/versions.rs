@@ -5,8 +5,8 @@
 use super::shown;
 use crate::codes::Code;
 use crate::diag::{Diagnostic, Diagnostics};
-use crate::grammar::{KubeVersion, MeshVersion};
-use crate::plan::Plan;
+use crate::grammar::{KubeVersion, MeshVersion, MetallbVersion};
+use crate::plan::{Plan, default_metallb_version};
 
 /// Istio's published support table: Istio minor -> the Kubernetes minors it supports
 /// (first, last; every minor in between too).
@@ -143,6 +143,33 @@ fn mesh_version(plan: &Plan, out: &mut Diagnostics) -> Option<MeshVersion> {
             None
         }
     }
+}
+
+/// MG063: check `metallb.version`; the release, the default one when the plan names none.
+pub(super) fn metallb_version(plan: &Plan, out: &mut Diagnostics) -> Option<MetallbVersion> {
+    let text = plan
+        .metallb
+        .as_ref()
+        .map_or_else(default_metallb_version, |m| m.version.clone());
+    let parsed = MetallbVersion::parse(&text);
+    let problem = match parsed {
+        None => format!(
+            "metallb.version `{}` is not vMAJOR.MINOR.PATCH",
+            shown(&text)
+        ),
+        Some(version) if version < MetallbVersion::FIRST_WITH_CRDS => format!(
+            "MetalLB {version} predates the IPAddressPool and L2Advertisement CRDs meshgen \
+             writes (v0.13.0); it reads a ConfigMap instead"
+        ),
+        Some(version) => return Some(version),
+    };
+    out.push(
+        Diagnostic::error(Code::InvalidMetallbVersion, "metallb.version", problem).hint(format!(
+            "name the release the clusters run as MetalLB tags it, v0.13.0 or later, e.g. {}",
+            default_metallb_version()
+        )),
+    );
+    None
 }
 
 fn version_hint(text: &str, example: &str) -> String {

@@ -18,4 +18,4 @@ pub mod text;
 pub mod version;
 
 pub use host::{HostPort, Url};
-pub use version::{KubeVersion, MeshVersion};
+pub use version::{KubeVersion, MeshVersion, MetallbVersion};

@@ -124,6 +124,88 @@ impl fmt::Display for MeshVersion {
     }
 }
 
+/// A MetalLB release, `vMAJOR.MINOR.PATCH` as MetalLB tags them (`v0.16.1`; the `v` may be
+/// left out). It names the manifest the runbook installs
+/// (`config/manifests/metallb-native.yaml` at that tag, metallb/metallb) and picks what the
+/// release reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct MetallbVersion {
+    pub major: u32,
+    pub minor: u32,
+    pub patch: u32,
+}
+
+impl MetallbVersion {
+    /// The first release with the CRDs (`IPAddressPool`, `L2Advertisement`): v0.13.0
+    /// (metallb/metallb `website/content/release-notes/_index.md`; the ConfigMap config was
+    /// removed in v0.13.2).
+    pub const FIRST_WITH_CRDS: MetallbVersion = MetallbVersion::new(0, 13, 0);
+    /// The first release that reads the `metallb.io/` Service annotations: v0.14.9 (commit
+    /// fc863cc "change annotation prefix to metallb.io"; v0.14.8 still has
+    /// `AnnotationPrefix = "metallb.universe.tf"` in `controller/service.go`).
+    pub const FIRST_WITH_METALLB_IO: MetallbVersion = MetallbVersion::new(0, 14, 9);
+    /// The first release that announces nothing from nodes labelled
+    /// `node.kubernetes.io/exclude-from-external-load-balancers`: v0.14.0 (commit 1a8e52c,
+    /// `speaker/layer2_controller.go`).
+    pub const FIRST_HONOURING_EXCLUDE_LABEL: MetallbVersion = MetallbVersion::new(0, 14, 0);
+
+    /// The first release whose webhook Service is `metallb-webhook-service` (commit b3d8a0fbe
+    /// "Helm: align the conversion webhook service on CRDs"); before, `webhook-service`
+    /// (`config/manifests/metallb-native.yaml` at each tag).
+    pub const FIRST_WITH_METALLB_WEBHOOK_SERVICE: MetallbVersion = MetallbVersion::new(0, 14, 4);
+
+    pub const fn new(major: u32, minor: u32, patch: u32) -> MetallbVersion {
+        MetallbVersion {
+            major,
+            minor,
+            patch,
+        }
+    }
+
+    /// `None` when `text` is not `[v]MAJOR.MINOR.PATCH`.
+    pub fn parse(text: &str) -> Option<MetallbVersion> {
+        let core = text.strip_prefix('v').unwrap_or(text);
+        let mut parts = core.split('.');
+        let (major, minor, patch) = (parts.next()?, parts.next()?, parts.next()?);
+        if parts.next().is_some() {
+            return None;
+        }
+        Some(MetallbVersion::new(
+            number(major)?,
+            number(minor)?,
+            number(patch)?,
+        ))
+    }
+
+    /// The prefix of the Service annotations this release reads (`controller/service.go`:
+    /// `AnnotationPrefix = "metallb.io"`, `DeprecatedAnnotationPrefix = "metallb.universe.tf"`).
+    pub fn annotation_prefix(&self) -> &'static str {
+        if *self >= Self::FIRST_WITH_METALLB_IO {
+            "metallb.io"
+        } else {
+            "metallb.universe.tf"
+        }
+    }
+}
+
+impl MetallbVersion {
+    /// The Service of the controller's webhook, which validates the pools.
+    pub fn webhook_service(&self) -> &'static str {
+        if *self >= Self::FIRST_WITH_METALLB_WEBHOOK_SERVICE {
+            "metallb-webhook-service"
+        } else {
+            "webhook-service"
+        }
+    }
+}
+
+impl fmt::Display for MetallbVersion {
+    /// As MetalLB tags it: `v0.16.1`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "v{}.{}.{}", self.major, self.minor, self.patch)
+    }
+}
+
 /// A version number: digits, no sign, no leading zero (as kubeadm's `0|[1-9][0-9]*`).
 fn number(text: &str) -> Option<u32> {
     let digits = !text.is_empty() && text.bytes().all(|b| b.is_ascii_digit());
@@ -198,6 +280,30 @@ mod tests {
             assert_eq!(v(bad), None, "{bad:?}");
         }
         assert!(v(&format!("1.15.3-{}", "a".repeat(121))).is_some());
+    }
+
+    #[test]
+    fn metallb_versions() {
+        let v = |text: &str| MetallbVersion::parse(text);
+        assert_eq!(v("v0.16.1"), Some(MetallbVersion::new(0, 16, 1)));
+        assert_eq!(v("0.14.8").unwrap().to_string(), "v0.14.8");
+        assert_eq!(
+            v("v0.14.8").unwrap().annotation_prefix(),
+            "metallb.universe.tf"
+        );
+        assert_eq!(v("v0.14.9").unwrap().annotation_prefix(), "metallb.io");
+        assert!(v("v0.12.1").unwrap() < MetallbVersion::FIRST_WITH_CRDS);
+        for bad in [
+            "",
+            "v0.14",
+            "v0.14.9-rc1",
+            "V0.14.9",
+            "vv0.14.9",
+            "0.014.9",
+            "latest",
+        ] {
+            assert_eq!(v(bad), None, "{bad:?}");
+        }
     }
 
     #[test]

@@ -11,9 +11,9 @@ use crate::grammar::KubeVersion;
 use crate::layout;
 use crate::plan::{self, NodeRole, Plan};
 
-/// Node port the kind configs forward for the east-west gateway's NodePort
-/// fallback; inside the default NodePort range (30000-32767).
-pub const NODE_PORT_FALLBACK: u16 = 31443;
+/// The API server's port on a kubeadm master (`localAPIEndpoint.bindPort`'s default), which
+/// the kind stand-ins use too.
+pub const API_SERVER_PORT: u16 = 6443;
 
 /// Newest kindest/node patch release of each Kubernetes minor, from kind's
 /// release notes (v0.22.0 to v0.31.0). Used when the plan gives `MAJOR.MINOR`:
@@ -43,6 +43,16 @@ pub enum IpFamily {
     Dual,
 }
 
+/// Context of `bootstrap/rename-kubeconfig.sh`: the script that copies a kubeconfig under
+/// the cluster's own cluster, user and context names. kubeadm's `admin.conf` names its user
+/// `kubernetes-admin` (kubernetes/kubernetes `cmd/kubeadm/app/phases/kubeconfig/kubeconfig.go`,
+/// `ClientName`) and, without a config file, its cluster `kubernetes`; merged with
+/// `KUBECONFIG=a:b`, the first file's user wins for every context.
+#[derive(Debug, Clone, Serialize)]
+pub struct KubeconfigScript {
+    pub path: String,
+}
+
 /// Context of `bootstrap/kind-cluster.yaml`.
 #[derive(Debug, Clone, Serialize)]
 pub struct KindConfig {
@@ -51,6 +61,10 @@ pub struct KindConfig {
     /// The kubeconfig context kind creates: `kind-<name>`.
     pub context: String,
     pub api_server_address: String,
+    /// 6443, as on a kubeadm master: kind's default is a random host port (kind
+    /// `pkg/apis/config/v1alpha4/types.go`, `APIServerPort`), which no Argo CD destination
+    /// or cluster registration written from the plan could name.
+    pub api_server_port: u16,
     /// `ipv6` or `dual`; absent for IPv4 (kind's default).
     pub ip_family: Option<IpFamily>,
     pub pod_subnet: String,
@@ -60,8 +74,8 @@ pub struct KindConfig {
     /// `kindest/node:<release>`, the image of every node.
     pub node_image: String,
     pub nodes: Vec<KindNode>,
-    /// Host port forwarded to [`NODE_PORT_FALLBACK`] on the first control-plane
-    /// node, on clusters with an east-west gateway.
+    /// Host port forwarded to the plan's `eastWestNodePort` on the first control-plane
+    /// node, on kind clusters with the NodePort fallback.
     pub fallback_host_port: Option<u16>,
 }
 
@@ -88,6 +102,16 @@ pub struct KubeadmConfig {
     pub api_version: String,
     pub advertise_address: String,
     pub node_name: Option<String>,
+    /// `nodeRegistration.taints: []`, for a cluster without worker nodes: unset, kubeadm
+    /// taints a control-plane node `NoSchedule` ("If you don't want to taint your
+    /// control-plane node, set this field to an empty list", kubernetes/kubernetes
+    /// `cmd/kubeadm/app/apis/kubeadm/v1beta3/types.go` and `v1beta4/types.go`,
+    /// `NodeRegistrationOptions.Taints`), and nothing would schedule.
+    pub untainted: bool,
+    /// `nodeRegistration.criSocket` (`--cri-socket`), a URL.
+    pub cri_socket: Option<String>,
+    /// `imageRepository` (`--image-repository`).
+    pub image_repository: Option<String>,
     pub cluster_name: String,
     pub kubernetes_version: String,
     pub pod_subnet: String,
@@ -121,9 +145,10 @@ pub fn kind_config(
                 role: node.role,
                 labels: Arc::clone(&node.labels),
                 port_mappings: fallback_host_port
+                    .zip(cluster.east_west_node_port)
                     .filter(|_| map_here)
-                    .map(|host_port| PortMapping {
-                        container_port: NODE_PORT_FALLBACK,
+                    .map(|(host_port, container_port)| PortMapping {
+                        container_port,
                         host_port,
                     })
                     .into_iter()
@@ -136,6 +161,7 @@ pub fn kind_config(
         name: cluster.name.clone(),
         context: format!("kind-{}", cluster.name),
         api_server_address: cluster.master_ip.clone(),
+        api_server_port: API_SERVER_PORT,
         ip_family: Some(ip_family).filter(|f| *f != IpFamily::Ipv4),
         pod_subnet: cluster.pod_subnet.clone(),
         service_subnet: cluster.service_subnet.clone(),
@@ -147,12 +173,14 @@ pub fn kind_config(
     }
 }
 
+/// `untainted`: the cluster has no worker nodes.
 pub fn kubeadm_config(
     plan: &Plan,
     cluster: &plan::Cluster,
     parsed: &ClusterParsed,
     kubernetes_release: &str,
     node_name: Option<String>,
+    untainted: bool,
 ) -> KubeadmConfig {
     let version = parsed.kubernetes;
     let api_version = if (version.major, version.minor) >= (1, 31) {
@@ -165,6 +193,12 @@ pub fn kubeadm_config(
         api_version: api_version.to_owned(),
         advertise_address: cluster.master_ip.clone(),
         node_name,
+        untainted,
+        cri_socket: parsed.cri_socket.clone(),
+        image_repository: cluster
+            .kubeadm
+            .as_ref()
+            .and_then(|k| k.image_repository.clone()),
         cluster_name: cluster.name.clone(),
         kubernetes_version: kubernetes_release.to_owned(),
         pod_subnet: cluster.pod_subnet.clone(),
@@ -183,9 +217,45 @@ pub fn kubernetes_release(version: KubeVersion) -> String {
     version.release(default_patch)
 }
 
+/// The names kind gives the nodes of cluster `name`, in config order: `<name>-<role>`,
+/// then `<name>-<role>2`, `<name>-<role>3`, ... per role (kubernetes-sigs/kind
+/// `pkg/cluster/internal/providers/common/namer.go` `MakeNodeNamer`, called for each
+/// node in config order by `providers/docker/provision.go` `planCreation`).
+pub fn kind_node_names(name: &str, roles: &[NodeRole]) -> Vec<String> {
+    let (mut control_planes, mut workers) = (0usize, 0usize);
+    roles
+        .iter()
+        .map(|role| {
+            let (count, role) = match role {
+                NodeRole::ControlPlane => (&mut control_planes, "control-plane"),
+                NodeRole::Worker => (&mut workers, "worker"),
+            };
+            *count += 1;
+            match *count {
+                1 => format!("{name}-{role}"),
+                n => format!("{name}-{role}{n}"),
+            }
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn kind_names_its_nodes_per_role() {
+        use NodeRole::{ControlPlane as C, Worker as W};
+        assert_eq!(
+            kind_node_names("k", &[C, W, W, C]),
+            [
+                "k-control-plane",
+                "k-worker",
+                "k-worker2",
+                "k-control-plane2"
+            ]
+        );
+    }
 
     #[test]
     fn versions() {

@@ -8,10 +8,11 @@ use serde::Serialize;
 
 use super::bootstrap::{self, KindConfig, KubeadmConfig};
 use super::demo::{self, ClusterDemo};
+use super::existing::{Patch, PatchFormat, Purpose};
 use super::flavor::{ClusterFlavor, MeshFlavor};
 use super::gateways::{self, CrossNetworkGateway, EAST_WEST_SERVICE, INGRESS_SERVICE};
-use super::mesh::{LABEL_REGION, LABEL_SUBZONE, LABEL_ZONE, MeshFacts};
-use super::metallb::{self, LbRole, LbService, MetallbConfig};
+use super::mesh::{LABEL_EXCLUDE_FROM_LB, LABEL_REGION, LABEL_SUBZONE, LABEL_ZONE, MeshFacts};
+use super::metallb::{self, LbRole, LbService, MetallbConfig, ServicePatch};
 use super::runbook::Step;
 use super::{Pair, pair};
 use crate::check::{ClusterParsed, PinnedIp};
@@ -41,7 +42,19 @@ pub struct ClusterModel {
     pub control_plane_node: Option<String>,
     /// Nodes that join after `kubeadm init`.
     pub joining_nodes: Vec<String>,
+    /// No node is a worker: every node is a control-plane node, which kubeadm taints and
+    /// labels `node.kubernetes.io/exclude-from-external-load-balancers`.
+    pub no_workers: bool,
+    /// Joining nodes of a kubeadm cluster without workers: their `NoSchedule` taint must
+    /// go after `kubeadm join` (the kubeadm config's `taints: []` covers the first node).
+    pub untaint_after_join: Vec<String>,
+    /// A kind cluster of several control-plane nodes and no worker: kind removes the
+    /// exclude label only from a cluster of one node (kubernetes-sigs/kind
+    /// `pkg/cluster/internal/create/actions/kubeadminit/init.go`), so the runbook removes it.
+    pub kind_keeps_exclude_label: bool,
     pub east_west_service: Option<LbService>,
+    /// The NodePort fallback's node port of the east-west gateway's `tls` port.
+    pub east_west_node_port: Option<u16>,
     pub ingress_service: Option<LbService>,
     /// Every LoadBalancer Service with a planned address: the flavor's control-plane
     /// Services first, then the east-west and the ingress gateway.
@@ -75,14 +88,34 @@ pub enum MeshRole {
     Work,
 }
 
+impl MeshRole {
+    /// The role's name, as the planning form and the topology diagram show it.
+    pub fn title(self) -> &'static str {
+        match self {
+            MeshRole::HostedControlPlane => "Hosted control plane, work cluster",
+            MeshRole::Work => "Work cluster",
+        }
+    }
+}
+
 /// Context of `patches/node.yaml`: one node and its topology labels.
 #[derive(Debug, Clone, Serialize)]
 pub struct NodeModel {
     pub name: String,
+    /// The Node object's name in the cluster: the plan's name, except on kind, which
+    /// names nodes itself ([`bootstrap::kind_node_names`]).
+    pub node_name: String,
     /// Default: the first node is the control plane.
     pub role: NodeRole,
     /// Shared with the node's entry in the kind config.
     pub labels: Arc<[Pair]>,
+    /// Labels the patch removes (a merge patch's `null`, RFC 7386): kubeadm's
+    /// `node.kubernetes.io/exclude-from-external-load-balancers` on the control-plane nodes
+    /// of a cluster without workers. kubeadm sets it whatever the taints
+    /// (`cmd/kubeadm/app/phases/markcontrolplane/markcontrolplane.go`), and MetalLB 0.14+
+    /// announces no address from such a node (metallb/metallb `speaker/layer2_controller.go`;
+    /// its troubleshooting page: "won't announce any service from such nodes").
+    pub removed_labels: Vec<String>,
     /// `region/zone[/subzone]`, for the planning form.
     pub topology: String,
     /// The label patch; absent on kind clusters, whose config sets the labels.
@@ -132,6 +165,9 @@ pub struct ClusterInput<'a> {
     pub parsed: &'a ClusterParsed,
     /// Every cluster on this cluster's network, itself included.
     pub network_members: &'a [String],
+    /// Whether the mesh's Istio config (the cross-network Gateway) goes into this
+    /// cluster's `istio` stage ([`super::flavor::ConfigPlacement`]).
+    pub holds_istio_config: bool,
 }
 
 impl ClusterInput<'_> {
@@ -142,9 +178,10 @@ impl ClusterInput<'_> {
         pinned: Option<&PinnedIp>,
         role: LbRole,
         name: &str,
-        patched: bool,
+        patch: ServicePatch,
     ) -> Option<LbService> {
-        pinned.map(|pinned| metallb::lb_service(self.cluster, role, name, pinned, patched))
+        let prefix = &self.mesh.metallb_annotation_prefix;
+        pinned.map(|pinned| metallb::lb_service(self.cluster, prefix, role, name, pinned, patch))
     }
 }
 
@@ -159,6 +196,7 @@ impl ClusterModel {
             .iter()
             .find(|n| n.role == NodeRole::ControlPlane)
             .map(|n| n.name.clone());
+        let no_workers = !nodes.iter().any(|n| n.role == NodeRole::Worker);
 
         // Single-network mode has no east-west gateway: an eastWest IP there is unused.
         let east_west = input.lb_service(
@@ -171,7 +209,7 @@ impl ClusterModel {
                 step: Step::EastWest,
             },
             EAST_WEST_SERVICE,
-            false,
+            ServicePatch::None,
         );
         let ingress = input.lb_service(
             parsed.ingress.as_ref(),
@@ -180,7 +218,7 @@ impl ClusterModel {
                 step: Step::Ingress,
             },
             INGRESS_SERVICE,
-            true,
+            ServicePatch::Full,
         );
         let cluster_flavor = flavor.cluster(input, east_west.as_ref());
         let lb_services: Vec<LbService> = cluster_flavor
@@ -194,10 +232,9 @@ impl ClusterModel {
             .metallb
             .as_ref()
             .map(|m| metallb::metallb_config(name, m, &parsed.pools, &lb_services));
-        let cross_network_gateway = east_west
-            .as_ref()
-            .filter(|_| cluster_flavor.takes_istio_config())
-            .map(|_| gateways::cross_network_gateway(input.mesh, name));
+        let cross_network_gateway = input.holds_istio_config.then(|| {
+            gateways::cross_network_gateway(input.mesh, layout::cross_network_gateway(name))
+        });
         let demo = plan
             .demo
             .as_ref()
@@ -229,7 +266,13 @@ impl ClusterModel {
             parsed,
             &kubernetes_release,
             control_plane_node.clone(),
+            no_workers,
         );
+        let joining_nodes: Vec<String> = nodes
+            .iter()
+            .filter(|n| Some(&n.name) != control_plane_node.as_ref())
+            .map(|n| n.name.clone())
+            .collect();
 
         ClusterModel {
             name: name.clone(),
@@ -248,13 +291,17 @@ impl ClusterModel {
                 .cloned()
                 .collect(),
             mesh_role: cluster_flavor.mesh_role(),
-            joining_nodes: nodes
-                .iter()
-                .filter(|n| Some(&n.name) != control_plane_node.as_ref())
-                .map(|n| n.name.clone())
-                .collect(),
+            untaint_after_join: if no_workers && !is_kind {
+                joining_nodes.clone()
+            } else {
+                Vec::new()
+            },
+            kind_keeps_exclude_label: is_kind && no_workers && nodes.len() > 1,
+            no_workers,
+            joining_nodes,
             nodes,
             control_plane_node,
+            east_west_node_port: east_west.as_ref().and(cluster.east_west_node_port),
             east_west_service: east_west,
             ingress_service: ingress,
             lb_services,
@@ -273,15 +320,65 @@ impl ClusterModel {
     }
 }
 
+impl ClusterModel {
+    /// Every existing object this cluster's files patch: its nodes, the Services that
+    /// exist before meshgen pins their addresses, and the flavor's (`mesh`: the mesh's flavor).
+    pub fn patches(&self, mesh: &MeshFlavor) -> Vec<Patch> {
+        let patch = |path: &str, kind: &str, name: &str, namespace: Option<&str>, purpose| Patch {
+            path: path.to_owned(),
+            context: self.name.clone(),
+            global: false,
+            kind: kind.to_owned(),
+            resource: kind.to_ascii_lowercase(),
+            name: name.to_owned(),
+            namespace: namespace.map(str::to_owned),
+            format: PatchFormat::Merge,
+            purpose,
+            precondition: None,
+        };
+        let nodes = self.nodes.iter().filter_map(|node| {
+            let path = node.patch_path.as_deref()?;
+            Some(patch(path, "Node", &node.name, None, Purpose::Topology))
+        });
+        let services = self.lb_services.iter().filter_map(|service| {
+            let path = service.patch_path.as_deref()?;
+            Some(patch(
+                path,
+                "Service",
+                &service.name,
+                Some(&service.namespace),
+                Purpose::Address,
+            ))
+        });
+        nodes
+            .chain(services)
+            .chain(self.flavor.patches(&self.name, mesh))
+            .collect()
+    }
+}
+
 /// The plan's nodes with their roles and topology labels.
 fn nodes(cluster: &plan::Cluster) -> Vec<NodeModel> {
     let is_kind = cluster.kind == ClusterType::Kind;
-    let node_model = |index: usize, node: &plan::Node| {
-        let role = node.role.unwrap_or(if index == 0 {
+    let role_of = |index: usize, node: &plan::Node| {
+        node.role.unwrap_or(if index == 0 {
             NodeRole::ControlPlane
         } else {
             NodeRole::Worker
-        });
+        })
+    };
+    let roles: Vec<NodeRole> = (cluster.nodes.iter().enumerate())
+        .map(|(i, node)| role_of(i, node))
+        .collect();
+    let kind_names = bootstrap::kind_node_names(&cluster.name, &roles);
+    let no_workers = !roles.contains(&NodeRole::Worker);
+    let node_model = |index: usize, node: &plan::Node| {
+        let role = role_of(index, node);
+        let removed: Vec<String> = if no_workers && role == NodeRole::ControlPlane {
+            vec![LABEL_EXCLUDE_FROM_LB.to_owned()]
+        } else {
+            Vec::new()
+        };
         let mut labels = vec![
             pair(LABEL_REGION, &node.region),
             pair(LABEL_ZONE, &node.zone),
@@ -293,10 +390,23 @@ fn nodes(cluster: &plan::Cluster) -> Vec<NodeModel> {
         }
         NodeModel {
             name: node.name.clone(),
+            node_name: match kind_names.get(index).filter(|_| is_kind) {
+                Some(kind_name) => kind_name.clone(),
+                None => node.name.clone(),
+            },
             role,
             labels: labels.into(),
+            removed_labels: removed.clone(),
             topology,
-            patch_path: (!is_kind).then(|| layout::node_patch(&cluster.name, &node.name)),
+            // A label goes with `null`, which is a JSON merge patch (RFC 7386) and no label
+            // value: the patch is JSON then, which says so and no YAML reader misreads.
+            patch_path: (!is_kind).then(|| {
+                if removed.is_empty() {
+                    layout::node_patch(&cluster.name, &node.name)
+                } else {
+                    layout::node_merge_patch_json(&cluster.name, &node.name)
+                }
+            }),
         }
     };
     cluster

@@ -36,8 +36,19 @@ fn stage_namespace(stage: Stage, plan: &Plan) -> String {
 /// are final: repository-relative and `/`-separated (`./`-prefixed for Flux).
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct GitOpsModel {
+    /// Where the tree is committed (for the README).
+    pub repo: GitRepo,
     pub argocd: Option<ArgoModel>,
     pub flux: Option<FluxModel>,
+}
+
+/// The git repository, revision and folder that hold the rendered tree.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct GitRepo {
+    pub repo_url: String,
+    pub revision: String,
+    /// Canonical (`deploy/mesh`), empty for the repository root.
+    pub path: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -46,6 +57,43 @@ pub struct ArgoModel {
     pub apps: Vec<ArgoApp>,
     /// `gitops/argocd/apps/kustomization.yaml`: what the root Application syncs.
     pub apps_kustomization: Kustomization,
+    /// The `argocd-cm` patch that lets sync waves wait for Applications' health.
+    pub health_patch: ArgoHealthPatch,
+    /// The cluster Argo CD runs in (its destination is `in-cluster` or
+    /// `https://kubernetes.default.svc`), when the mesh has it.
+    pub home_cluster: Option<String>,
+    /// Every other cluster, with the destination Argo CD must know it by.
+    pub registrations: Vec<ArgoRegistration>,
+}
+
+/// Context of `gitops/argocd-cm-health.yaml`: a merge patch of Argo CD's `argocd-cm` that
+/// restores the health assessment of `argoproj.io/Application`. Argo CD removed it in 1.8,
+/// and "you might need to restore it if you are using app-of-apps pattern and orchestrating
+/// synchronization using sync waves" (argoproj/argo-cd `docs/operator-manual/health.md`,
+/// whose Lua this is); without it a wave never waits for the one before.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ArgoHealthPatch {
+    pub path: String,
+    pub name: String,
+    pub namespace: String,
+}
+
+/// A cluster Argo CD must have registered, under the destination its Applications name.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ArgoRegistration {
+    pub cluster: String,
+    pub server: Option<String>,
+    pub name: Option<String>,
+}
+
+/// The kubeconfig Secret a remote cluster's Flux Kustomizations read.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct FluxSecret {
+    pub cluster: String,
+    pub name: String,
+    /// Flux's default key is `value` (kustomize-controller docs: "`.secretRef.key` key
+    /// (default: `value` or `value.yaml`)").
+    pub key: String,
 }
 
 /// Context of `gitops/argocd-root.yaml`: the app of apps, applied once by hand.
@@ -91,6 +139,10 @@ pub struct FluxModel {
     pub kustomizations: Vec<FluxKustomization>,
     /// `gitops/flux/kustomization.yaml`: what `kubectl apply -k` and the self-sync build.
     pub kustomization: Kustomization,
+    /// The cluster Flux runs in (`local: true`), when the mesh has it.
+    pub home_cluster: Option<String>,
+    /// The kubeconfig Secrets of the other clusters, in plan order.
+    pub secrets: Vec<FluxSecret>,
 }
 
 /// Context of `gitops/flux-sync.yaml`: the GitRepository, and a Kustomization that keeps
@@ -180,7 +232,35 @@ impl GitOpsModel {
                         });
                     }
                 }
+                // Argo CD's own cluster: `in-cluster` by name, or its in-cluster API server.
+                let is_home = |d: &plan::ArgoDestination| {
+                    d.name.as_deref() == Some("in-cluster")
+                        || d.server.as_deref() == Some("https://kubernetes.default.svc")
+                };
+                let mut home_cluster = None;
+                let mut registrations = Vec::new();
+                for cluster in &plan.clusters {
+                    let Some(destination) = argocd.clusters.get(&cluster.name) else {
+                        continue;
+                    };
+                    if is_home(destination) {
+                        home_cluster.get_or_insert_with(|| cluster.name.clone());
+                    } else {
+                        registrations.push(ArgoRegistration {
+                            cluster: cluster.name.clone(),
+                            server: destination.server.clone(),
+                            name: destination.name.clone(),
+                        });
+                    }
+                }
                 Some(ArgoModel {
+                    health_patch: ArgoHealthPatch {
+                        path: layout::ARGO_HEALTH_PATCH.to_owned(),
+                        name: "argocd-cm".to_owned(),
+                        namespace: argocd.namespace.clone(),
+                    },
+                    home_cluster,
+                    registrations,
                     root: ArgoRoot {
                         path: layout::ARGO_ROOT.to_owned(),
                         name: mesh_id.clone(),
@@ -244,7 +324,29 @@ impl GitOpsModel {
                 };
                 let files =
                     std::iter::once(&sync.path).chain(kustomizations.iter().map(|k| &k.path));
+                let mut home_cluster = None;
+                let mut secrets = Vec::new();
+                for cluster in &plan.clusters {
+                    let Some(target) = flux.clusters.get(&cluster.name) else {
+                        continue;
+                    };
+                    match &target.kube_config_secret {
+                        Some(secret) => secrets.push(FluxSecret {
+                            cluster: cluster.name.clone(),
+                            name: secret.clone(),
+                            key: target
+                                .kube_config_key
+                                .clone()
+                                .unwrap_or_else(|| "value".to_owned()),
+                        }),
+                        None => {
+                            home_cluster.get_or_insert_with(|| cluster.name.clone());
+                        }
+                    }
+                }
                 Some(FluxModel {
+                    home_cluster,
+                    secrets,
                     kustomization: Kustomization {
                         path: layout::flux_dir_kustomization(),
                         resources: files
@@ -256,7 +358,15 @@ impl GitOpsModel {
                 })
             }
         };
-        Some(GitOpsModel { argocd, flux })
+        Some(GitOpsModel {
+            repo: GitRepo {
+                repo_url: gitops.repo_url.clone(),
+                revision: gitops.revision.clone(),
+                path: tree_path.to_owned(),
+            },
+            argocd,
+            flux,
+        })
     }
 }
 

@@ -16,10 +16,11 @@ pub use super::METALLB_NAMESPACE;
 /// Selector of MetalLB's pods: every workload of `config/manifests/metallb-native.yaml`
 /// (metallb/metallb) carries `app: metallb`.
 pub const METALLB_POD_SELECTOR: &str = "app=metallb";
-/// MetalLB's Service annotations (the `metallb.io/` prefix replaced `metallb.universe.tf/`
-/// in v0.14.9: metallb/metallb `website/content/usage/_index.md`).
-const ANNOTATION_LB_IPS: &str = "metallb.io/loadBalancerIPs";
-const ANNOTATION_POOL: &str = "metallb.io/address-pool";
+/// MetalLB's Service annotations, after the prefix of the plan's MetalLB release
+/// ([`crate::grammar::MetallbVersion::annotation_prefix`]; metallb/metallb
+/// `controller/service.go`, `website/content/usage/_index.md`).
+const ANNOTATION_LB_IPS: &str = "loadBalancerIPs";
+const ANNOTATION_POOL: &str = "address-pool";
 
 /// One LoadBalancer IP assignment: one address, or one per family (dual-stack).
 #[derive(Debug, Clone, Serialize)]
@@ -67,6 +68,21 @@ pub struct LbService {
     /// The patch of an existing Service (context of `patches/service.yaml`);
     /// absent for the east-west gateway, whose own manifest carries the same.
     pub patch_path: Option<String>,
+    /// The annotations the patch sets: all of them, or none where the Service's owner
+    /// takes them another way ([`ServicePatch::FamilyOnly`]).
+    pub patch_annotations: Vec<Pair>,
+}
+
+/// How a LoadBalancer Service gets what [`LbService`] plans for it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ServicePatch {
+    /// Its own manifest carries it (the east-west gateway's IstioOperator).
+    None,
+    /// A patch of the existing Service sets the annotations and the family policy.
+    Full,
+    /// Its owner sets the annotations (Mspider's console, for the hosted istiod); a patch
+    /// sets only a dual-stack family policy.
+    FamilyOnly,
 }
 
 /// MetalLB objects of one cluster (the `metallb` stage).
@@ -84,7 +100,11 @@ pub struct IpAddressPool {
     pub namespace: String,
     /// Canonical CIDRs and `start-end` ranges.
     pub addresses: Vec<String>,
+    /// The plan's `autoAssign`; where it leaves it out, `false` for a pool that serves a
+    /// planned address (see [`metallb_config`]).
     pub auto_assign: Option<bool>,
+    /// `autoAssign: false` is meshgen's, not the plan's: the pool serves planned addresses.
+    pub reserved: bool,
     pub avoid_buggy_ips: Option<bool>,
     /// The planned LB IPs this pool hands out, with the Service each is for.
     pub serves: Vec<Pair>,
@@ -103,13 +123,15 @@ pub struct L2Advertisement {
 /// A LoadBalancer Service `name` of `cluster` at `address`; `patched`: the Service
 /// already exists and gets its address through a patch file.
 /// `pinned`: the plan's address and the pool that serves it (MetalLB hands a Service its
-/// requested addresses only from one pool that serves them all).
+/// requested addresses only from one pool that serves them all); `prefix`: of the
+/// annotations the cluster's MetalLB release reads.
 pub fn lb_service(
     cluster: &plan::Cluster,
+    prefix: &str,
     role: LbRole,
     name: &str,
     pinned: &PinnedIp,
-    patched: bool,
+    patch: ServicePatch,
 ) -> LbService {
     let address = LbAddress::of(pinned.ips);
     let has_metallb = cluster.metallb.is_some();
@@ -120,15 +142,23 @@ pub fn lb_service(
     let mut annotations = Vec::new();
     if has_metallb {
         if let Some(pool) = &pool {
-            annotations.push(pair(ANNOTATION_POOL, pool));
+            annotations.push(pair(&format!("{prefix}/{ANNOTATION_POOL}"), pool));
         }
-        annotations.push(pair(ANNOTATION_LB_IPS, &address.annotation));
+        annotations.push(pair(
+            &format!("{prefix}/{ANNOTATION_LB_IPS}"),
+            &address.annotation,
+        ));
     }
     let ip_family_policy = address
         .dual_stack
         .then_some(IpFamilyPolicy::RequireDualStack);
-    let patch_path = (patched && (!annotations.is_empty() || ip_family_policy.is_some()))
-        .then(|| layout::service_patch(&cluster.name, name));
+    let patch_annotations = match patch {
+        ServicePatch::Full => annotations.clone(),
+        ServicePatch::None | ServicePatch::FamilyOnly => Vec::new(),
+    };
+    let patched = patch != ServicePatch::None
+        && (!patch_annotations.is_empty() || ip_family_policy.is_some());
+    let patch_path = patched.then(|| layout::service_patch(&cluster.name, name));
     LbService {
         role: role.title.to_owned(),
         step: role.step,
@@ -139,6 +169,7 @@ pub fn lb_service(
         annotations,
         ip_family_policy,
         patch_path,
+        patch_annotations,
     }
 }
 
@@ -153,19 +184,32 @@ pub fn metallb_config(
         .pools
         .iter()
         .zip(parsed)
-        .map(|(pool, parsed)| IpAddressPool {
-            path: layout::ip_address_pool(cluster, &pool.name),
-            name: pool.name.clone(),
-            namespace: METALLB_NAMESPACE.to_owned(),
-            // Canonical, as MetalLB reads them.
-            addresses: parsed.entries.iter().map(|(_, e)| e.to_string()).collect(),
-            auto_assign: pool.auto_assign,
-            avoid_buggy_ips: pool.avoid_buggy_ips,
-            serves: lb_services
+        .map(|(pool, parsed)| {
+            let serves: Vec<Pair> = lb_services
                 .iter()
                 .filter(|s| s.pool.as_deref() == Some(pool.name.as_str()))
                 .map(|s| pair(&s.address.annotation, &s.role))
-                .collect(),
+                .collect();
+            // MetalLB keeps assigning from an auto-assign pool to any Service that asks for
+            // no address, so another Service could take a planned one first; with
+            // `autoAssign: false` "addresses can still be specifically allocated"
+            // (metallb/metallb `website/content/configuration/_advanced_ipaddresspool_configuration.md`).
+            let reserved = pool.auto_assign.is_none() && !serves.is_empty();
+            IpAddressPool {
+                path: layout::ip_address_pool(cluster, &pool.name),
+                name: pool.name.clone(),
+                namespace: METALLB_NAMESPACE.to_owned(),
+                // Canonical, as MetalLB reads them.
+                addresses: parsed.entries.iter().map(|(_, e)| e.to_string()).collect(),
+                auto_assign: if reserved {
+                    Some(false)
+                } else {
+                    pool.auto_assign
+                },
+                reserved,
+                avoid_buggy_ips: pool.avoid_buggy_ips,
+                serves,
+            }
         })
         .collect::<Vec<_>>();
     MetallbConfig {

@@ -16,6 +16,7 @@
 //! - [`demo`]: helloworld and sleep;
 //! - [`gitops`]: Argo CD and Flux objects;
 //! - [`runbook`]: the step numbers, and which clusters each runbook step concerns;
+//! - [`existing`]: the objects that exist already and the patch files that change them;
 //! - [`traffic`]: locality failover (DestinationRules, the predicted order by
 //!   [`priority`], the runbook's failover step);
 //! - [`verify`]: what `verify.sh` checks;
@@ -32,6 +33,7 @@
 pub mod bootstrap;
 pub mod cluster;
 pub mod demo;
+pub mod existing;
 pub mod flavor;
 pub mod gateways;
 pub mod gitops;
@@ -66,12 +68,17 @@ pub struct Model {
     pub networks: Vec<Network>,
     /// What the mesh's control-plane flavor adds for the whole mesh.
     pub flavor: flavor::MeshFlavor,
+    /// The Istio config that lives in the mesh's own control plane
+    /// ([`flavor::ConfigPlacement::MeshControlPlane`]), when there is any.
+    pub control_plane_config: Option<gateways::ControlPlaneConfig>,
     /// Clusters in plan order. Shared, so the README's template can read them in place.
     pub clusters: Vec<Arc<ClusterModel>>,
     /// The demo apps, when the plan has them.
     pub demo: Option<demo::DemoFacts>,
     /// Which clusters each runbook step concerns.
     pub runbook: runbook::Runbook,
+    /// The script that renames each cluster's kubeconfig.
+    pub kubeconfig_script: bootstrap::KubeconfigScript,
     /// Argo CD and Flux objects, when the plan has a gitops section.
     pub gitops: Option<gitops::GitOpsModel>,
     /// Locality failover, when the plan has failover entries.
@@ -101,6 +108,13 @@ impl Model {
         let mesh = mesh::mesh_facts(plan, facts);
         let networks = mesh::networks(plan, facts, mesh.multi_network);
         let flavor = flavor::MeshFlavor::resolve(plan, facts, &mesh, &networks);
+        // One placement rule for every Istio config object (model/flavor/mod.rs).
+        let placement = flavor.istio_config_placement();
+        // The cross-network Gateway is needed wherever an east-west gateway runs.
+        let cross_network = networks.iter().any(|n| !n.gateways.is_empty());
+        let control_plane_config = (placement == flavor::ConfigPlacement::MeshControlPlane
+            && cross_network)
+            .then(|| gateways::ControlPlaneConfig::new(&mesh));
         let network_members: HashMap<&str, &Vec<String>> = networks
             .iter()
             .map(|n| (n.id.as_str(), &n.clusters))
@@ -117,12 +131,19 @@ impl Model {
                 cluster,
                 parsed: &facts.clusters[index],
                 network_members: peers,
+                holds_istio_config: cross_network && placement.in_cluster(index),
             };
             clusters.push(Arc::new(ClusterModel::resolve(&input, &flavor)));
         }
         let demo = plan.demo.as_ref().map(|demo| demo::demo_facts(plan, demo));
-        let traffic =
-            traffic::TrafficModel::resolve(plan, facts, &mesh, flavor.istio_config(), &clusters);
+        let traffic = traffic::TrafficModel::resolve(
+            plan,
+            facts,
+            &mesh,
+            &placement,
+            flavor.control_plane_api_server(),
+            &clusters,
+        );
         let steps = runbook::Steps::of(&flavor, traffic.is_some());
         let verify = verify::VerifyModel::resolve(
             plan,
@@ -132,6 +153,7 @@ impl Model {
             &clusters,
             demo.as_ref(),
             traffic.as_ref(),
+            control_plane_config.as_ref(),
             &steps,
         );
         let runbook = runbook::Runbook::of(&clusters, steps);
@@ -140,9 +162,13 @@ impl Model {
             mesh,
             networks,
             flavor,
+            control_plane_config,
             clusters,
             demo,
             runbook,
+            kubeconfig_script: bootstrap::KubeconfigScript {
+                path: crate::layout::KUBECONFIG_SCRIPT.to_owned(),
+            },
             gitops,
             traffic,
             verify,

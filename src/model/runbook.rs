@@ -15,6 +15,8 @@ use super::flavor::MeshFlavor;
 #[serde(rename_all = "snake_case")]
 pub enum Step {
     Clusters,
+    /// Each cluster's kubeconfig under its own names.
+    Kubeconfig,
     Nodes,
     Metallb,
     /// Hosted: create the mesh in Mspider's console.
@@ -30,6 +32,8 @@ pub enum Step {
     NetworkLabel,
     Ingress,
     EastWest,
+    /// Hosted: the cross-network Gateway in the mesh's own control plane.
+    CrossNetwork,
     VerifyLb,
     Demo,
     VerifyTraffic,
@@ -39,8 +43,9 @@ pub enum Step {
 
 impl Step {
     /// The steps every flavor's runbook has: the shared README parts and `verify.sh` name them.
-    pub const SHARED: [Step; 9] = [
+    pub const SHARED: [Step; 10] = [
         Step::Clusters,
+        Step::Kubeconfig,
         Step::Nodes,
         Step::Metallb,
         Step::NetworkLabel,
@@ -95,6 +100,8 @@ pub struct Runbook {
     pub ingress_clusters: Vec<String>,
     /// Clusters with a demo stage.
     pub demo_clusters: Vec<String>,
+    /// Clusters whose east-west gateway other networks reach through the NodePort fallback.
+    pub fallback_clusters: Vec<String>,
 }
 
 impl Runbook {
@@ -113,6 +120,9 @@ impl Runbook {
             east_west_clusters: names(&|c| c.east_west_service.is_some()),
             ingress_clusters: names(&|c| c.ingress_service.is_some()),
             demo_clusters: names(&|c| c.demo.is_some()),
+            fallback_clusters: names(&|c| {
+                c.east_west_service.is_some() && c.east_west_node_port.is_some()
+            }),
         }
     }
 }

@@ -8,7 +8,7 @@ use std::sync::Arc;
 
 use serde::Serialize;
 
-use super::flavor::ConfigPlace;
+use super::flavor::ConfigPlacement;
 use super::mesh::MeshFacts;
 use super::priority::{self, Place, Setting};
 use super::{ClusterModel, Pair, pair};
@@ -24,8 +24,12 @@ const MAX_PER_LEVEL: usize = 12;
 /// Every failover entry.
 #[derive(Debug, Clone, Serialize)]
 pub struct TrafficModel {
-    /// Where the DestinationRules go.
-    pub place: ConfigPlace,
+    /// The DestinationRules go to the mesh's own control plane (one copy, under
+    /// `control_plane_dir`), not to clusters.
+    pub control_plane: bool,
+    pub control_plane_dir: String,
+    /// The name verify.sh finds the control plane's API server's context by.
+    pub control_plane_context: Option<String>,
     pub failover: Vec<FailoverModel>,
     /// The runbook's demo failover step (helloworld has an entry and sleep calls it).
     pub demo: Option<DemoFailover>,
@@ -69,8 +73,8 @@ pub struct ConfigFile {
     pub path: String,
     /// The cluster it is applied to; none: the control plane's own API server.
     pub cluster: Option<String>,
-    /// The name of the kubeconfig context it is applied through (the cluster's, or the
-    /// control plane's API server's).
+    /// The name `verify.sh` finds its kubeconfig context by: the cluster, or the control
+    /// plane's API server.
     pub context: String,
 }
 
@@ -144,7 +148,8 @@ impl TrafficModel {
         plan: &Plan,
         facts: &ParsedFacts,
         mesh: &MeshFacts,
-        place: ConfigPlace,
+        placement: &ConfigPlacement,
+        api_server: Option<&str>,
         clusters: &[Arc<ClusterModel>],
     ) -> Option<TrafficModel> {
         let entries = entries(plan, facts);
@@ -153,11 +158,13 @@ impl TrafficModel {
         }
         let failover = entries
             .iter()
-            .map(|entry| failover_model(plan, mesh, &place, entry))
+            .map(|entry| failover_model(plan, mesh, placement, api_server, entry))
             .collect();
         let demo = demo_failover(plan, mesh, clusters, &entries);
         Some(TrafficModel {
-            place,
+            control_plane: *placement == ConfigPlacement::MeshControlPlane,
+            control_plane_dir: layout::CONTROL_PLANE_ISTIO_DIR.to_owned(),
+            control_plane_context: api_server.map(str::to_owned),
             failover,
             demo,
         })
@@ -276,7 +283,8 @@ fn locality(place: &Place<'_>) -> String {
 fn failover_model(
     plan: &Plan,
     mesh: &MeshFacts,
-    place: &ConfigPlace,
+    placement: &ConfigPlacement,
+    api_server: Option<&str>,
     entry: &Entry<'_>,
 ) -> FailoverModel {
     let item = entry.plan;
@@ -299,18 +307,19 @@ fn failover_model(
             .base_ejection_time
             .unwrap_or_else(|| plan::DEFAULT_BASE_EJECTION_TIME.to_owned()),
     };
-    let files = match place {
-        ConfigPlace::ControlPlane { context, .. } => vec![ConfigFile {
+    let files = match placement {
+        ConfigPlacement::MeshControlPlane => vec![ConfigFile {
             path: layout::mesh_destination_rule(name, namespace),
             cluster: None,
-            context: context.clone(),
+            context: api_server.unwrap_or_default().to_owned(),
         }],
-        ConfigPlace::Clusters { clusters } => clusters
+        ConfigPlacement::Clusters(clusters) => clusters
             .iter()
+            .filter_map(|&i| plan.clusters.get(i))
             .map(|c| ConfigFile {
-                path: layout::cluster_destination_rule(c, name, namespace),
-                cluster: Some(c.clone()),
-                context: c.clone(),
+                path: layout::cluster_destination_rule(&c.name, name, namespace),
+                cluster: Some(c.name.clone()),
+                context: c.name.clone(),
             })
             .collect(),
     };

@@ -8,6 +8,7 @@ use std::fmt;
 use std::io::Read;
 use std::path::Path;
 
+use super::typed::{parse_toml, parse_yaml};
 use super::{Locator, Plan};
 use crate::diag::{Code, Diagnostic, Diagnostics, Format, Lines, Source};
 
@@ -126,10 +127,16 @@ pub fn parse(source: &Source) -> Result<Plan, Diagnostics> {
                 "the plan is empty (it holds only comments)",
             )
             .hint("start from the demo plan: meshgen init mesh.yaml")),
-            Ok(Content::Some) => parse_yaml(text),
+            Ok(Content::Some) => {
+                shape_problems(super::value::yaml(text), source)?;
+                parse_yaml(text)
+            }
             Err(d) => Err(d),
         },
-        Format::Toml => parse_toml(text),
+        Format::Toml => {
+            shape_problems(super::value::toml(text).ok_or(None), source)?;
+            parse_toml(text)
+        }
     };
     parsed.map_err(|mut d| {
         // Positions are relative to `text`; the BOM, if any, is not a column.
@@ -143,6 +150,23 @@ pub fn parse(source: &Source) -> Result<Plan, Diagnostics> {
         }
         Diagnostics::from(vec![d])
     })
+}
+
+/// Every shape problem of the plan read as a value (see [`super::shape`]), or the one
+/// problem that reading refuses outright. When the value cannot be read, the typed parse
+/// that follows reports why.
+fn shape_problems(
+    value: Result<serde_json::Value, Option<Diagnostic>>,
+    source: &Source,
+) -> Result<(), Diagnostics> {
+    match value {
+        Ok(value) => {
+            let found = super::shape::check(&value, source);
+            if found.is_empty() { Ok(()) } else { Err(found) }
+        }
+        Err(Some(refused)) => Err(Diagnostics::from(vec![refused])),
+        Err(None) => Ok(()),
+    }
 }
 
 /// One streaming pass over the YAML events, before serde sees them: refuses nesting
@@ -276,185 +300,6 @@ enum Content {
     Some,
 }
 
-fn parse_yaml(text: &str) -> Result<Plan, Diagnostic> {
-    // The limits pass has run; serde-saphyr's own budget is a second fence with the same limits.
-    let options = serde_saphyr::options! {
-        budget: serde_saphyr::budget! {
-            max_depth: limits::MAX_DEPTH,
-            max_nodes: limits::MAX_NODES,
-            // A node is one or two events (a collection's start and end).
-            max_events: 2 * limits::MAX_NODES,
-            max_total_scalar_bytes: limits::MAX_EXPANDED_BYTES,
-        },
-        alias_limits: serde_saphyr::alias_limits! {
-            max_total_replayed_events: limits::MAX_NODES,
-            max_replay_stack_depth: limits::MAX_DEPTH,
-        },
-        // An unknown `!tag` is a mistake in a plan, not something to drop silently.
-        reject_unsupported_tags: true,
-        with_snippet: false,
-    };
-    serde_saphyr::from_str_with_options::<Plan>(text, options).map_err(|err| {
-        let mut diag = yaml_error(err.without_snippet());
-        if let Some(loc) = err.location().filter(|l| l.line() > 0) {
-            diag = diag.at(loc.line() as u32, loc.column() as u32);
-        }
-        diag
-    })
-}
-
-/// The diagnostic for a serde-saphyr error: its code by kind, a message in plan terms.
-fn yaml_error(err: &serde_saphyr::Error) -> Diagnostic {
-    use serde_saphyr::Error as E;
-    match err {
-        E::Budget { .. }
-        | E::AliasReplayCounterOverflow { .. }
-        | E::AliasReplayLimitExceeded { .. }
-        | E::AliasExpansionLimitExceeded { .. }
-        | E::AliasReplayStackDepthExceeded { .. } => Diagnostic::error(
-            Code::Limit,
-            "",
-            "the plan exceeds a safety limit (size, nesting or alias expansion)",
-        )
-        .hint("a plan needs no deep nesting and no alias that repeats large parts; write the values out"),
-        E::DuplicateMappingKey { key, .. } => Diagnostic::error(
-            Code::Syntax,
-            "",
-            match key {
-                Some(key) => format!("the key `{key}` appears twice in the same mapping"),
-                None => "a key appears twice in the same mapping".to_owned(),
-            },
-        )
-        .hint("keep one of the two entries; YAML does not allow repeated keys"),
-        E::MultipleDocuments { .. } => Diagnostic::error(
-            Code::Syntax,
-            "",
-            "the plan holds more than one YAML document",
-        )
-        .hint("a plan is one document: remove this `---` (or `...`) line and what follows it"),
-        E::Unexpected { expected, .. } => {
-            let wanted = match *expected {
-                "mapping start" => Some("a mapping (`key: value` entries)"),
-                "sequence start" => Some("a list"),
-                "string scalar" | "scalar" => Some("a single value"),
-                _ => None,
-            };
-            match wanted {
-                Some(wanted) => Diagnostic::error(
-                    Code::Shape,
-                    "",
-                    format!("this field takes {wanted}"),
-                )
-                .hint("compare with `meshgen schema`, or start from `meshgen init`"),
-                None => shape_or_syntax(&format!("expected {expected}")),
-            }
-        }
-        E::RecursiveReferencesRequireWeakTypes { .. } => Diagnostic::error(
-            Code::Syntax,
-            "",
-            "an alias refers to the node that contains it",
-        )
-        .hint("an alias may only repeat a node that is complete before it"),
-        E::InvalidScalar { ty, .. } => {
-            Diagnostic::error(Code::Shape, "", format!("this field takes a {ty}"))
-                .hint(if ty.contains("bool") {
-                    "write true or false"
-                } else {
-                    "compare with `meshgen schema`"
-                })
-        }
-        E::InvalidBooleanStrict { .. } => {
-            Diagnostic::error(Code::Shape, "", "this field takes a boolean")
-                .hint("write true or false")
-        }
-        E::NullIntoString { .. } => Diagnostic::error(
-            Code::Shape,
-            "",
-            "this field needs a value, but it is empty (or null)",
-        )
-        .hint("write the value; leave the key out only if the field is optional"),
-        _ => {
-            let message = first_line(&err.to_string());
-            if message.starts_with("tabs") {
-                Diagnostic::error(Code::Syntax, "", message)
-                    .hint("indent with spaces: YAML does not allow tabs for indentation")
-            } else {
-                shape_or_syntax(&message)
-            }
-        }
-    }
-}
-
-fn parse_toml(text: &str) -> Result<Plan, Diagnostic> {
-    toml::from_str::<Plan>(text).map_err(|err| {
-        let message = first_line(err.message());
-        let spelled = err
-            .span()
-            .and_then(|span| text.get(span))
-            .unwrap_or_default();
-        let mut diag = if message.contains("recursion") {
-            Diagnostic::error(Code::Limit, "", "the plan nests deeper than meshgen reads")
-                .hint("a plan needs no deep nesting; check the brackets")
-        } else if message.starts_with("duplicate key") && !spelled.is_empty() {
-            Diagnostic::error(
-                Code::Syntax,
-                "",
-                format!("the key `{spelled}` appears twice in the same table"),
-            )
-            .hint("keep one of the two entries; TOML does not allow repeated keys or tables")
-        } else if message.starts_with("invalid type:")
-            && message.ends_with("expected a string")
-            && !spelled.is_empty()
-            && !spelled.starts_with(['"', '\'', '[', '{'])
-        {
-            // `kubernetesVersion = 1.30` is the float 1.3: the spelling would be lost.
-            Diagnostic::error(
-                Code::Shape,
-                "",
-                format!("`{spelled}` is a number or boolean here, but this field takes a string"),
-            )
-            .hint(format!("quote it: \"{spelled}\""))
-        } else {
-            shape_or_syntax(&message)
-        };
-        if let Some(span) = err.span() {
-            let (line, column) = line_col(text, span.start);
-            diag = diag.at(line, column);
-        }
-        diag
-    })
-}
-
-/// Unknown, missing or mistyped fields are MG002; anything else the parser rejects is MG001.
-fn shape_or_syntax(message: &str) -> Diagnostic {
-    let shape = [
-        "unknown field",
-        "missing field",
-        "invalid type",
-        "unknown variant",
-        "invalid value",
-        "invalid length",
-    ]
-    .iter()
-    .any(|m| message.contains(m));
-    if shape {
-        Diagnostic::error(Code::Shape, "", message.to_owned())
-            .hint("compare with `meshgen schema`, or start from `meshgen init`")
-    } else {
-        Diagnostic::error(Code::Syntax, "", message.to_owned())
-            .hint("fix the syntax at the marked place")
-    }
-}
-
-/// The parser's first line, without the position it appends (shown separately).
-fn first_line(message: &str) -> String {
-    let line = message.lines().next().unwrap_or_default().trim();
-    match line.rfind(" at line ") {
-        Some(i) if line[i..].contains(", column ") => line[..i].to_owned(),
-        _ => line.to_owned(),
-    }
-}
-
 /// 1-based line and column (in characters) of a byte offset (for one position; many
 /// positions share one [`Lines`]).
 pub(crate) fn line_col(text: &str, offset: usize) -> (u32, u32) {
@@ -465,12 +310,24 @@ pub(crate) fn line_col(text: &str, offset: usize) -> (u32, u32) {
 mod tests {
     use super::*;
 
-    fn diagnose(text: &str, format: Format) -> Diagnostic {
+    /// Every problem of a plan that must be refused, located and sorted.
+    fn problems(text: &str, format: Format) -> Vec<Diagnostic> {
         let source = Source::new("plan", text, format);
         let mut diagnostics = parse(&source).expect_err("the plan must be refused");
-        assert_eq!(diagnostics.len(), 1);
         super::super::locate(&mut diagnostics, &source);
-        diagnostics.into_iter().next().unwrap()
+        diagnostics.into_iter().collect()
+    }
+
+    /// The one problem of a plan that must be refused for one reason.
+    fn diagnose(text: &str, format: Format) -> Diagnostic {
+        let mut found = problems(text, format);
+        assert_eq!(found.len(), 1, "{found:?}");
+        found.remove(0)
+    }
+
+    /// The first problem of a plan refused for several.
+    fn first(text: &str, format: Format) -> Diagnostic {
+        problems(text, format).remove(0)
     }
 
     #[test]
@@ -507,7 +364,7 @@ mod tests {
         assert_eq!(d.line, Some(2));
         // A few small aliases are fine (and then the plan's shape is what is wrong).
         let text = "mesh: {id: &s x}\nclusters: [*s, *s]\n";
-        assert_eq!(diagnose(text, Format::Yaml).code, Code::Shape);
+        assert_eq!(first(text, Format::Yaml).code, Code::Shape);
     }
 
     #[test]
@@ -523,7 +380,7 @@ mod tests {
             Code::Limit
         );
         assert_ne!(
-            diagnose(&deep("[", "]", limits::MAX_DEPTH - 2), Format::Yaml).code,
+            first(&deep("[", "]", limits::MAX_DEPTH - 2), Format::Yaml).code,
             Code::Limit
         );
         let toml = format!("mesh = {}{}\n", "[".repeat(10_000), "]".repeat(10_000));
@@ -558,11 +415,12 @@ mod tests {
         assert!(d.message.contains("`id` appears twice"), "{}", d.message);
         let d = diagnose("[mesh]\nid = \"a\"\nid = \"b\"\n", Format::Toml);
         assert!(d.message.contains("`id` appears twice"), "{}", d.message);
-        let d = diagnose("[[clusters]]\nkubernetesVersion = 1.30\n", Format::Toml);
-        assert_eq!(
-            (d.code, d.path.as_str()),
-            (Code::Shape, "clusters[0].kubernetesVersion")
-        );
+        let found = problems("[[clusters]]\nkubernetesVersion = 1.30\n", Format::Toml);
+        let d = found
+            .iter()
+            .find(|d| d.path == "clusters[0].kubernetesVersion")
+            .unwrap();
+        assert_eq!(d.code, Code::Shape);
         assert_eq!(d.hint, "quote it: \"1.30\"");
         let d = diagnose("mesh:\n\tid: a\n", Format::Yaml);
         assert!(d.hint.contains("spaces"), "{}", d.hint);
@@ -578,17 +436,6 @@ mod tests {
             "{}",
             d.message
         );
-    }
-
-    #[test]
-    fn an_unquoted_yaml_number_keeps_its_spelling() {
-        let text = include_str!("../../golden/demo/plan.yaml").replacen(
-            "kubernetesVersion: \"1.25\"",
-            "kubernetesVersion: 1.30",
-            1,
-        );
-        let plan = parse(&Source::new("plan", text, Format::Yaml)).unwrap();
-        assert_eq!(plan.clusters[0].kubernetes_version, "1.30");
     }
 
     #[test]

@@ -47,6 +47,8 @@ struct Node {
     segment: Segment,
     /// Where its value starts, once seen (the first occurrence, for a repeated key).
     position: Option<(u32, u32)>,
+    /// Where its key starts, for a mapping entry.
+    key: Option<(u32, u32)>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -64,6 +66,7 @@ impl Locator {
                 parent: 0,
                 segment: Segment::Root,
                 position: None,
+                key: None,
             }],
             ..Locator::default()
         };
@@ -98,6 +101,23 @@ impl Locator {
         found
     }
 
+    /// Where the key of the mapping entry at `path` starts, if the text spells that entry.
+    pub fn locate_key(&self, path: &str) -> Option<(u32, u32)> {
+        let mut node = 0;
+        for segment in segments(path) {
+            node = *self.children.get(&(node, segment))?;
+        }
+        self.nodes.get(node)?.key
+    }
+
+    /// Record that the key of `node` starts at `position` (the first time only).
+    fn key_at(&mut self, node: usize, position: (u32, u32)) {
+        self.keys.insert(position, node);
+        if let Some(n) = self.nodes.get_mut(node) {
+            n.key.get_or_insert(position);
+        }
+    }
+
     /// The child of `parent` named `segment`, created on first sight; `None` once the
     /// locator holds as many nodes as a plan may have (the rest is not located).
     fn child(&mut self, parent: usize, segment: Segment) -> Option<usize> {
@@ -112,6 +132,7 @@ impl Locator {
             parent,
             segment: segment.clone(),
             position: None,
+            key: None,
         });
         self.children.insert((parent, segment), node);
         Some(node)
@@ -224,7 +245,7 @@ fn yaml_positions(text: &str, out: &mut Locator) {
                 let Some(child) = out.child(parent, Segment::Key(value.as_ref().into())) else {
                     return;
                 };
-                out.keys.insert(pos, child);
+                out.key_at(child, pos);
                 if let Some(Frame::Mapping { key, .. }) = stack.last_mut() {
                     *key = Some(child);
                 }
@@ -307,7 +328,7 @@ fn toml_positions(text: &str, out: &mut Locator) {
         let Some(node) = out.child(0, Segment::Key(key.get_ref().as_ref().into())) else {
             return;
         };
-        out.keys.insert(lines.position(key.span().start), node);
+        out.key_at(node, lines.position(key.span().start));
         walk(&mut lines, node, child, out);
     }
 }
@@ -338,6 +359,8 @@ mod tests {
         // At a key, the path the key names.
         assert_eq!(l.path_at(2, 3).as_deref(), Some("mesh.id"));
         assert_eq!(l.path_at(1, 1).as_deref(), Some("mesh"));
+        assert_eq!(l.locate_key("clusters[0].nodes[0].zone"), Some((6, 19)));
+        assert_eq!(l.locate_key("clusters[0].network"), None);
     }
 
     #[test]

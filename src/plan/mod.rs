@@ -8,7 +8,11 @@
 mod gitops;
 mod load;
 mod locate;
+pub mod schema;
+mod shape;
 mod traffic;
+mod typed;
+mod value;
 
 use std::collections::BTreeMap;
 
@@ -20,6 +24,7 @@ pub use gitops::*;
 pub use load::{LoadError, load, parse};
 pub(crate) use locate::is_yaml_node;
 pub use locate::{Locator, locate};
+pub use schema::schema_json;
 pub use traffic::*;
 
 /// A multi-cluster service mesh plan: the mesh, its clusters, and optional demo apps.
@@ -37,9 +42,26 @@ pub struct Plan {
     /// Argo CD and Flux objects that sync the rendered tree to the clusters (opt-in).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub gitops: Option<GitOps>,
+    /// The MetalLB release the clusters run (default: the one the runbook installs).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub metallb: Option<MetallbRelease>,
     /// Traffic policy: locality failover per service (opt-in).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub traffic: Option<Traffic>,
+}
+
+/// The MetalLB release of every cluster with a `metallb` section.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct MetallbRelease {
+    /// MetalLB release, `vMAJOR.MINOR.PATCH` (default `v0.16.1`, which the runbook installs); at least `v0.13.0` (the CRDs). It picks the Service annotations' prefix: `metallb.io/` from v0.14.9, `metallb.universe.tf/` before.
+    #[serde(default = "default_metallb_version")]
+    pub version: String,
+}
+
+/// The MetalLB release the runbook installs (the release the CRD schemas in the reference come from).
+pub fn default_metallb_version() -> String {
+    "v0.16.1".to_owned()
 }
 
 /// The mesh as a whole.
@@ -116,6 +138,24 @@ pub struct Cluster {
     /// The LoadBalancer IPs this cluster's mesh services get.
     #[serde(rename = "loadBalancerIPs", default)]
     pub load_balancer_ips: LoadBalancerIps,
+    /// NodePort fallback: the node port (30000-32767) of the east-west gateway's tls port, for a cluster whose LoadBalancer addresses other networks cannot reach. meshNetworks then names a node address and this port (kind: the host address and the host port forwarded to it). Clusters with an east-west gateway only.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub east_west_node_port: Option<u16>,
+    /// kubeadm settings the seed passes as flags (standard-k8s clusters; kind ignores them).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kubeadm: Option<Kubeadm>,
+}
+
+/// kubeadm settings of a cluster, placed in its kubeadm config and the one-line `kubeadm init`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct Kubeadm {
+    /// The container runtime's socket (`--cri-socket`, `nodeRegistration.criSocket`), e.g. `unix:///var/run/cri-dockerd.sock`; a bare path gets kubeadm's `unix://` scheme.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cri_socket: Option<String>,
+    /// Registry of the control-plane images (`--image-repository`, `imageRepository`), e.g. `registry.aliyuncs.com/google_containers`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub image_repository: Option<String>,
 }
 
 /// How a cluster is built; selects which bootstrap file the runbook uses.
@@ -237,10 +277,4 @@ pub struct Sleep {
     pub image: String,
     /// Clusters that run sleep.
     pub clusters: Vec<String>,
-}
-
-/// The plan's JSON Schema, as `meshgen schema` prints it and `schemas/` commits it.
-pub fn schema_json() -> String {
-    let schema = schemars::schema_for!(Plan);
-    serde_json::to_string_pretty(&schema).unwrap_or_default()
 }

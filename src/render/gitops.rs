@@ -25,6 +25,8 @@ pub(crate) fn render_gitops(
             out.yaml(tree, &app.path, "gitops/argocd-application.yaml", app)?;
         }
         out.kustomization(tree, &argocd.apps_kustomization)?;
+        let health = &argocd.health_patch;
+        out.yaml(tree, &health.path, "gitops/argocd-cm-health.yaml", health)?;
     }
     if let Some(flux) = &gitops.flux {
         out.yaml(tree, &flux.sync.path, "gitops/flux-sync.yaml", &flux.sync)?;

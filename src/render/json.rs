@@ -26,6 +26,23 @@ pub(super) fn one_entry_per_line<T: Serialize>(value: &T) -> Result<String, Stri
     String::from_utf8(bytes).map_err(|_| "JSON is not UTF-8".to_owned())
 }
 
+/// A node's labels as a JSON merge patch: its topology labels, and `null` for each label it
+/// removes (RFC 7386).
+pub(super) fn node_merge_patch(node: &crate::model::cluster::NodeModel) -> serde_json::Value {
+    let mut labels = serde_json::Map::new();
+    for label in node.labels.iter() {
+        labels.insert(label.key.clone(), label.value.clone().into());
+    }
+    for key in &node.removed_labels {
+        labels.insert(key.clone(), serde_json::Value::Null);
+    }
+    serde_json::json!({
+        "apiVersion": "v1",
+        "kind": "Node",
+        "metadata": {"name": node.name, "labels": labels},
+    })
+}
+
 /// Newlines only around the entries of the outermost array; spaces after `,` and `:`
 /// everywhere else.
 #[derive(Default)]

@@ -14,6 +14,7 @@
 //! `bootstrap/` folders and its flavor's files for it (hosted: its MeshCluster
 //! patch); the README and the other mesh-wide files are left out.
 
+mod environment;
 pub mod escape;
 pub mod gitops;
 mod hosted;
@@ -23,7 +24,7 @@ mod readme;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, mpsc};
 
-use minijinja::{Environment, Error, ErrorKind, UndefinedBehavior, Value};
+use minijinja::{Environment, Error, Value};
 use serde::Serialize;
 
 use crate::Options;
@@ -34,6 +35,7 @@ use crate::model::flavor::{ClusterFlavor, MeshFlavor};
 use crate::model::{ClusterModel, Model};
 use crate::tree::Tree;
 
+use environment::environment;
 pub use escape::yaml_scalar;
 
 /// Render the whole tree into memory (tests, `--stdout`, and the library's [`crate::compile`]).
@@ -127,14 +129,28 @@ fn render_mesh_wide(out: &Renderer, model: &Model, options: &Options) -> Result<
         match &model.flavor {
             MeshFlavor::Hosted(mesh) => hosted::render_mesh(out, &mut tree, mesh)?,
         }
+        let script = &model.kubeconfig_script;
+        out.script(
+            &mut tree,
+            &script.path,
+            "bootstrap/rename-kubeconfig.sh",
+            script,
+        )?;
         out.script(&mut tree, layout::VERIFY, "verify.sh", &model.verify)?;
+        if let Some(config) = &model.control_plane_config {
+            let gateway = &config.cross_network_gateway;
+            out.yaml(
+                &mut tree,
+                &gateway.path,
+                "istio/cross-network-gateway.yaml",
+                gateway,
+            )?;
+        }
     }
     // A cluster's copies with `--cluster`, the mesh-wide one without.
     for entry in model.traffic.iter().flat_map(|t| &t.failover) {
         for file in &entry.files {
-            if file.cluster.as_deref() == options.cluster.as_deref()
-                || (options.cluster.is_none() && file.cluster.is_some())
-            {
+            if options.cluster.is_none() || file.cluster == options.cluster {
                 out.yaml(
                     &mut tree,
                     &file.path,
@@ -151,8 +167,12 @@ fn render_mesh_wide(out: &Renderer, model: &Model, options: &Options) -> Result<
 /// Every file of one cluster: the shared ones here, the flavor's in its own module.
 fn render_cluster(out: &Renderer, tree: &mut Tree, cluster: &ClusterModel) -> Result<(), String> {
     for node in &cluster.nodes {
-        if let Some(path) = &node.patch_path {
-            out.yaml(tree, path, "patches/node.yaml", node)?;
+        match &node.patch_path {
+            Some(path) if node.removed_labels.is_empty() => {
+                out.yaml(tree, path, "patches/node.yaml", node)?;
+            }
+            Some(path) => out.json(tree, path, &json::node_merge_patch(node))?,
+            None => {}
         }
     }
     for service in &cluster.lb_services {
@@ -285,6 +305,25 @@ impl Renderer {
         tree.insert(path, text.into_bytes())
     }
 
+    /// Render a POSIX shell script: `#!/bin/sh`, the header as a comment, the template.
+    /// Placed values are shell words ([`escape::shell_word`]).
+    pub(crate) fn script<T: Serialize>(
+        &self,
+        tree: &mut Tree,
+        path: &str,
+        template: &str,
+        context: &T,
+    ) -> Result<(), String> {
+        let text = self.file(
+            &format!("#!/bin/sh\n# {}\n", self.header),
+            path,
+            template,
+            context,
+        )?;
+        escape::check_script(path, &text)?;
+        tree.insert(path, text.into_bytes())
+    }
+
     /// Write `value` as JSON (one array entry per line, see [`json`]), parse it back,
     /// and add it. JSON has no comments, so it carries no header; the README lists it
     /// among the generated files.
@@ -311,24 +350,6 @@ impl Renderer {
             "kustomization.yaml",
             kustomization,
         )
-    }
-
-    /// Render a shell script: the `#!` line, then its header, then the template.
-    pub(crate) fn script<T: Serialize>(
-        &self,
-        tree: &mut Tree,
-        path: &str,
-        template: &str,
-        context: &T,
-    ) -> Result<(), String> {
-        let text = self.file(
-            &format!("#!/bin/sh\n# {}\n", self.header),
-            path,
-            template,
-            context,
-        )?;
-        escape::check_script(path, &text)?;
-        tree.insert(path, text.into_bytes())
     }
 
     /// Render a Markdown template, check its structure, and add it with its header.
@@ -382,125 +403,5 @@ impl Renderer {
         // The tree holds every file until it is written: no spare capacity.
         text.shrink_to_fit();
         Ok(text)
-    }
-}
-
-/// The template environment. An `Err` is a meshgen bug (a syntax setting minijinja refuses).
-fn environment() -> Result<Environment<'static>, String> {
-    let mut env = Environment::new();
-    env.set_undefined_behavior(UndefinedBehavior::Strict);
-    // Syntax first: templates are compiled as they are added.
-    let syntax = minijinja::syntax::SyntaxConfig::builder()
-        .keep_trailing_newline(true)
-        .trim_blocks(true)
-        .lstrip_blocks(true)
-        .build();
-    env.set_syntax(syntax.map_err(|e| format!("template syntax configuration: {e:#}"))?);
-    minijinja_embed::load_templates!(&mut env);
-    // Escaping is the formatter's job alone: no filter may switch it off.
-    for filter in ["safe", "escape", "e"] {
-        env.remove_filter(filter);
-    }
-    env.add_filter("sh", |value: Value| {
-        Value::from_safe_string(escape::shell_word(&plain_text(&value)))
-    });
-    env.add_filter("code", |value: Value| {
-        Value::from_safe_string(escape::markdown_code(&plain_text(&value)))
-    });
-    env.set_formatter(|out, state, value| {
-        let name = state.name();
-        use minijinja::value::ValueKind;
-        let scalar = matches!(
-            value.kind(),
-            ValueKind::String | ValueKind::Number | ValueKind::Bool
-        );
-        if !scalar {
-            return Err(Error::new(
-                ErrorKind::InvalidOperation,
-                format!("only strings, numbers and booleans can be placed, not {value:?}"),
-            ));
-        }
-        let text = if value.kind() == ValueKind::Bool {
-            // minijinja prints booleans Python-style (`True`); every format here wants `true`.
-            value.is_true().to_string()
-        } else if name.ends_with(".yaml") {
-            match value.as_str() {
-                Some(text) => escape::yaml_scalar(text),
-                None => value.to_string(),
-            }
-        } else if name.ends_with(".json") {
-            serde_json::to_string(value)
-                .map_err(|e| Error::new(ErrorKind::InvalidOperation, e.to_string()))?
-        } else if name.ends_with(".sh") {
-            // Every placed value is one shell word; POSIX sh has no `$'...'` for control
-            // characters (the checks let none reach a script).
-            let text = plain_text(value);
-            if text
-                .chars()
-                .any(|c| c.is_control() || crate::grammar::text::is_invisible(c))
-            {
-                return Err(Error::new(
-                    ErrorKind::InvalidOperation,
-                    format!("{text:?} holds a control or invisible character: no POSIX shell word"),
-                ));
-            }
-            escape::shell_word(&text)
-        } else if name.ends_with(".md") {
-            // `sh` and `code` mark their output safe: it is already escaped.
-            match value.as_str() {
-                Some(text) if !value.is_safe() => escape::markdown_text(text),
-                _ => value.to_string(),
-            }
-        } else {
-            return Err(Error::new(
-                ErrorKind::InvalidOperation,
-                format!("no escaping known for template {name}"),
-            ));
-        };
-        out.write_str(&text).map_err(Error::from)
-    });
-    Ok(env)
-}
-
-/// A placed value as text: strings as they are, numbers and booleans printed.
-fn plain_text(value: &Value) -> String {
-    value
-        .as_str()
-        .map_or_else(|| value.to_string(), str::to_owned)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn every_template_is_escaped_by_its_extension() {
-        let env = environment().unwrap();
-        for (name, _) in env.templates() {
-            assert!(
-                [".yaml", ".json", ".md", ".sh"]
-                    .iter()
-                    .any(|e| name.ends_with(e)),
-                "{name}: no escaping for this extension"
-            );
-        }
-    }
-
-    #[test]
-    fn placing_a_list_or_none_is_a_template_error() {
-        let mut env = environment().unwrap();
-        env.add_template("t.yaml", "a: {{ v }}\n").unwrap();
-        let t = env.get_template("t.yaml").unwrap();
-        assert!(t.render(minijinja::context! { v => vec![1] }).is_err());
-        assert!(t.render(minijinja::context! { v => () }).is_err());
-        assert_eq!(
-            t.render(minijinja::context! { v => "on" }).unwrap(),
-            "a: \"on\"\n"
-        );
-        assert_eq!(
-            t.render(minijinja::context! { v => false }).unwrap(),
-            "a: false\n"
-        );
-        assert!(env.render_str("{{ 'x'|safe }}", ()).is_err());
     }
 }

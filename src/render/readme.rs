@@ -18,14 +18,22 @@ use crate::model::{ClusterModel, Model};
 use crate::plan::NodeRole;
 
 pub(crate) fn context(model: &Model) -> Value {
+    let graph = crate::graph::Graph::of(model);
     minijinja::context! {
+        // Mermaid text, placed as it is inside its code block: graph::mermaid escapes labels.
+        diagram => Value::from_safe_string(crate::graph::mermaid(&graph).trim_end().to_owned()),
+        diagram_summary => converted(&graph.summary),
         mesh => converted(&model.mesh),
         networks => converted(&model.networks),
         clusters => Value::from_object(Clusters(model.clusters.clone())),
         flavor => converted(&model.flavor),
+        control_plane_config => converted(&model.control_plane_config),
         demo => converted(&model.demo),
         runbook => converted(&model.runbook),
+        kubeconfig_script => converted(&model.kubeconfig_script),
+        gitops => converted(&model.gitops),
         traffic => converted(&model.traffic),
+        control_plane_context => converted(&model.verify.control_plane_context),
     }
 }
 
@@ -79,9 +87,14 @@ impl Object for ClusterView {
             "network" => Value::from(c.network.as_str()),
             "network_peers" => converted(&c.network_peers),
             "mesh_role" => converted(&c.mesh_role),
+            "mesh_role_title" => Value::from(c.mesh_role.title()),
             "nodes" => converted(&c.nodes.iter().map(NodeView::of).collect::<Vec<_>>()),
             "joining_nodes" => converted(&c.joining_nodes),
             "east_west_service" => converted(&c.east_west_service),
+            "east_west_node_port" => converted(&c.east_west_node_port),
+            "no_workers" => Value::from(c.no_workers),
+            "untaint_after_join" => converted(&c.untaint_after_join),
+            "kind_keeps_exclude_label" => Value::from(c.kind_keeps_exclude_label),
             "ingress_service" => converted(&c.ingress_service),
             "lb_services" => converted(&c.lb_services),
             "metallb" => converted(&c.metallb),

@@ -1261,13 +1261,23 @@ fn parsed_facts_only_for_a_plan_without_errors() {
     assert_eq!(facts.mesh_version.minor_version(), (1, 15));
     assert_eq!(facts.control_plane, 0);
     assert_eq!(facts.gitops_path, None);
-    // The east-west clusters' host ports follow their place in the plan.
-    let ports: Vec<Option<u16>> = facts
-        .clusters
-        .iter()
-        .map(|c| c.fallback_host_port)
-        .collect();
-    assert_eq!(ports, [Some(35443), Some(35444), Some(35445)]);
+    // Only a kind cluster with the NodePort fallback gets a host port: none here. Its port
+    // follows its place in the plan.
+    let ports = |facts: &meshgen::check::ParsedFacts| -> Vec<Option<u16>> {
+        facts
+            .clusters
+            .iter()
+            .map(|c| c.fallback_host_port)
+            .collect()
+    };
+    assert_eq!(ports(&facts), [None, None, None]);
+    let mut fallback = demo();
+    fallback.clusters[2].kind = meshgen::plan::ClusterType::Kind;
+    fallback.clusters[2].east_west_node_port = Some(31443);
+    fallback.clusters[1].east_west_node_port = Some(31443);
+    let (d, facts) = meshgen::check::check_parsed(&fallback);
+    assert!(d.is_empty(), "{d:?}");
+    assert_eq!(ports(&facts.unwrap()), [None, None, Some(35445)]);
     plan.clusters[1].kubernetes_version = "v1.25".into();
     let (d, facts) = meshgen::check::check_parsed(&plan);
     assert!(d.has_errors());
@@ -1316,16 +1326,21 @@ fn node_and_pool_names_must_fit_in_a_file_name() {
     // At the limit the plan is valid, and render writes both files.
     let mut plan = demo();
     plan.clusters[0].nodes[0].name = long_name(245);
+    // With a worker, the control-plane node's patch is YAML (`.yaml`, the longer suffix).
+    let mut worker = plan.clusters[0].nodes[0].clone();
+    worker.name = "worker".into();
+    plan.clusters[0].nodes.push(worker);
     if let Some(m) = plan.clusters[0].metallb.as_mut() {
         m.pools[0].name = long_name(236);
     }
     assert!(meshgen::check::check(&plan).is_empty());
     let text = serde_json::to_string(&plan).unwrap();
     let source = meshgen::Source::new("plan.yaml", text, Format::Yaml);
-    let (model, _) = meshgen::resolve(&source, &Default::default(), false).unwrap();
+    let (model, _) = meshgen::resolve(&source, &Default::default()).unwrap();
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("out");
-    meshgen::render_to_dir(model, &Default::default(), &out, false)
+    let writer = meshgen::write::Writer::start(&out, false, None).unwrap();
+    meshgen::render_into(model, &Default::default(), writer)
         .unwrap_or_else(|_| panic!("render at the file-name limit failed"));
     let patches = out.join("clusters/mdemo-cluster1/patches");
     assert!(

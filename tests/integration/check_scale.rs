@@ -79,12 +79,22 @@ fn everything_overlapping_everything_reports_linearly() {
     );
 }
 
+/// The fleet with its last cluster a kind cluster with the NodePort fallback.
+fn fleet_with_fallback(clusters: u32) -> meshgen::Plan {
+    let mut plan = fleet(clusters, 1);
+    if let Some(last) = plan.clusters.last_mut() {
+        last.kind = meshgen::plan::ClusterType::Kind;
+        last.east_west_node_port = Some(31443);
+    }
+    plan
+}
+
 /// MG100: the NodePort fallback host port of the cluster at place N is 35443 + N, so the
-/// 30,094th cluster with an east-west gateway has none. `validate` says so, where the
-/// model refused it as an internal error; one cluster fewer passes both.
+/// 30,094th cluster with the fallback has none. `validate` says so, where the model
+/// refused it as an internal error; one cluster fewer passes both.
 #[test]
 fn the_fallback_host_ports_run_out_at_the_30094th_cluster() {
-    let fits = fleet(30_093, 1);
+    let fits = fleet_with_fallback(30_093);
     let (d, facts) = meshgen::check::check_parsed(&fits);
     assert!(d.is_empty(), "{:?}", d.iter().take(5).collect::<Vec<_>>());
     let facts = facts.expect("parsed facts");
@@ -105,7 +115,7 @@ fn the_fallback_host_ports_run_out_at_the_30094th_cluster() {
     drop(model);
     drop(fits);
 
-    let over = fleet(30_094, 1);
+    let over = fleet_with_fallback(30_094);
     let (d, facts) = meshgen::check::check_parsed(&over);
     let codes: Vec<(&str, &str)> = d
         .iter()
@@ -113,7 +123,7 @@ fn the_fallback_host_ports_run_out_at_the_30094th_cluster() {
         .collect();
     assert_eq!(
         codes,
-        [("MG100", "clusters[30093].loadBalancerIPs.eastWest")],
+        [("MG100", "clusters[30093].eastWestNodePort")],
         "{:?}",
         d.iter().take(5).collect::<Vec<_>>()
     );
@@ -194,4 +204,54 @@ fn a_report_on_one_long_line_is_complete_and_bounded() {
     );
     let json = meshgen::report::json(Some("plan.yaml"), &diagnostics);
     assert!(json.contains(r#""path":"demo.sleep.clusters[79999]""#));
+}
+
+/// The topology of a large mesh stays readable and within what Mermaid draws by default
+/// (mermaid-js/mermaid `packages/mermaid/src/schemas/config.schema.yaml`: `maxTextSize`
+/// 50,000 characters, `maxEdges` 500): at most 10 networks and 6 clusters in each are
+/// drawn, the control plane's network first, the rest counted, and the diagram says so.
+#[test]
+fn the_diagram_of_a_large_mesh_is_summarised() {
+    let resolve = |plan: &Plan| {
+        let (_, facts) = meshgen::check::check_parsed(plan);
+        meshgen::model::Model::resolve(plan, &facts.expect("the plan passes the checks"))
+    };
+    let plan = fleet(1_000, 2);
+    let model = resolve(&plan);
+    let graph = meshgen::graph::Graph::of(&model);
+    let mermaid = meshgen::graph::mermaid(&graph);
+    assert!(mermaid.len() < 50_000, "{} characters", mermaid.len());
+    let edges = mermaid
+        .lines()
+        .filter(|l| l.contains("--") || l.contains("-."))
+        .count();
+    assert!(edges < 500, "{edges} edges");
+    assert_eq!(graph.groups.len(), meshgen::graph::MAX_NETWORKS);
+    assert!(
+        graph.groups[0]
+            .nodes
+            .iter()
+            .any(|n| n.lines[0] == plan.mesh.control_plane_cluster)
+    );
+    let summary = graph.summary.as_deref().expect("a summary");
+    assert!(
+        summary.contains("1000 clusters on 334 networks"),
+        "{summary}"
+    );
+    assert!(
+        mermaid.contains("324 more networks, 970 clusters"),
+        "{mermaid}"
+    );
+    // Each drawn network of three clusters shows them all; none is summarised.
+    assert!(!mermaid.contains("more clusters"));
+    let mut wide = fleet(30, 2);
+    for c in &mut wide.clusters {
+        c.network = "one".into();
+    }
+    let model = resolve(&wide);
+    let mermaid = meshgen::graph::mermaid(&meshgen::graph::Graph::of(&model));
+    assert!(
+        mermaid.contains("more0{{\"24 more clusters\"}}"),
+        "{mermaid}"
+    );
 }

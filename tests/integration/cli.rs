@@ -277,3 +277,76 @@ fn man_prints_a_roff_page_with_every_subcommand() {
         );
     }
 }
+
+#[test]
+fn init_writes_the_plan_with_a_modeline_and_the_schema_beside_it() {
+    let dir = scratch(&[]);
+    let schema = stdout(&meshgen(dir.path(), &["schema"]));
+    // YAML: yaml-language-server's modeline, the schema beside the plan, a folder created.
+    let out = meshgen(dir.path(), &["init", "deploy/mesh.yaml"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let plan = std::fs::read_to_string(dir.path().join("deploy/mesh.yaml")).unwrap();
+    assert_eq!(
+        plan,
+        format!("# yaml-language-server: $schema=mesh-plan.schema.json\n{DEMO}")
+    );
+    let beside = dir.path().join("deploy/mesh-plan.schema.json");
+    assert_eq!(std::fs::read_to_string(&beside).unwrap(), schema);
+    assert!(
+        stderr(&out).contains("deploy/mesh-plan.schema.json was written"),
+        "{}",
+        stderr(&out)
+    );
+    let out = meshgen(
+        dir.path(),
+        &["validate", "--deny-warnings", "deploy/mesh.yaml"],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    // A second plan in the folder: the schema there is kept, never overwritten.
+    std::fs::write(&beside, "{}\n").unwrap();
+    let out = meshgen(dir.path(), &["init", "deploy/other.toml"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert_eq!(std::fs::read_to_string(&beside).unwrap(), "{}\n");
+    assert!(stderr(&out).contains("differs"), "{}", stderr(&out));
+    // TOML: the `#:schema` directive of taplo and tombi.
+    let toml = std::fs::read_to_string(dir.path().join("deploy/other.toml")).unwrap();
+    assert_eq!(
+        toml,
+        format!(
+            "#:schema ./mesh-plan.schema.json\n{}",
+            include_str!("../../golden/demo/plan.toml")
+        )
+    );
+    let out = meshgen(dir.path(), &["validate", "deploy/other.toml"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    // The plan itself is never overwritten.
+    let out = meshgen(dir.path(), &["init", "deploy/mesh.yaml"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("exists; not overwriting it"),
+        "{}",
+        stderr(&out)
+    );
+    let out = meshgen(dir.path(), &["init", "mesh.json"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(!dir.path().join("mesh.json").exists());
+}
+
+#[test]
+fn schema_writes_to_a_file_in_a_new_folder() {
+    let dir = scratch(&[]);
+    let printed = stdout(&meshgen(dir.path(), &["schema"]));
+    let out = meshgen(dir.path(), &["schema", "-o", "a/b/mesh-plan.schema.json"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert_eq!(stdout(&out), "");
+    let file = dir.path().join("a/b/mesh-plan.schema.json");
+    assert_eq!(std::fs::read_to_string(&file).unwrap(), printed);
+    // An existing (stale) schema is replaced: it is generated.
+    std::fs::write(&file, "{}").unwrap();
+    let out = meshgen(
+        dir.path(),
+        &["schema", "--output", "a/b/mesh-plan.schema.json"],
+    );
+    assert_eq!(out.status.code(), Some(0));
+    assert_eq!(std::fs::read_to_string(&file).unwrap(), printed);
+}

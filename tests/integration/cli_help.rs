@@ -12,6 +12,8 @@ const SUBCOMMANDS: &[&str] = &[
     "init",
     "validate",
     "render",
+    "diff",
+    "graph",
     "schema",
     "explain",
     "completions",

@@ -22,7 +22,7 @@ fn diagnostics(source: &Source) -> Diagnostics {
 }
 
 fn render(source: &Source) -> Tree {
-    match meshgen::compile(source, &Options::default(), false) {
+    match meshgen::compile(source, &Options::default()) {
         Ok((tree, _)) => tree,
         Err(e) => panic!("{} does not compile: {e:?}", source.name),
     }
@@ -502,6 +502,7 @@ fn stages_follow_the_plan_and_revisions_map_to_the_flux_ref_kind() {
             .collect();
         let expected: BTreeSet<&str> = [
             "gitops/argocd/root.yaml",
+            "gitops/argocd/argocd-cm-application-health.yaml",
             "gitops/argocd/apps/mdemo-cluster1-metallb.yaml",
             "gitops/argocd/apps/mdemo-cluster1-demo.yaml",
             "gitops/argocd/apps/mdemo-cluster2-metallb.yaml",
@@ -554,8 +555,9 @@ fn render_for_one_cluster_leaves_the_mesh_wide_gitops_folder_out() {
     let source = Source::new("golden/gitops/plan.yaml", GOLDEN, Format::Yaml);
     let options = Options {
         cluster: Some("mdemo-cluster2".to_owned()),
+        ..Options::default()
     };
-    let (tree, _) = meshgen::compile(&source, &options, false).unwrap();
+    let (tree, _) = meshgen::compile(&source, &options).unwrap();
     assert!(!tree.is_empty());
     assert!(tree.iter().all(|(p, _)| !p.starts_with("gitops/")));
 }

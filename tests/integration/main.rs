@@ -31,6 +31,7 @@ mod readme_snippets;
 mod render_cluster;
 mod render_determinism;
 mod render_escaping;
+mod render_fidelity;
 mod render_seed;
 mod schema;
 mod verify;

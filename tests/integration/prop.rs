@@ -155,7 +155,7 @@ proptest! {
             m.apply(&mut bytes);
         }
         let source = Source::from_bytes("damaged", bytes, format);
-        match meshgen::compile(&source, &Options::default(), false) {
+        match meshgen::compile(&source, &Options::default()) {
             Ok((tree, _)) => {
                 for (path, bytes) in tree.iter().filter(|(p, _)| is_yaml(p)) {
                     documents(path, bytes).map_err(TestCaseError::fail)?;
@@ -170,6 +170,117 @@ proptest! {
             Err(CompileError::Internal(message) | CompileError::Usage(message)) => {
                 prop_assert!(false, "internal error: {}", message);
             }
+        }
+    }
+}
+
+/// A day-2 edit of a valid plan: what operators change between two commits of it.
+fn edited(spec: &PlanSpec, edit: usize, at: usize) -> PlanSpec {
+    let mut next = spec.clone();
+    let n = next.clusters.len();
+    let i = at % n;
+    match edit % 8 {
+        0 if n > 1 => {
+            next.clusters.remove(i);
+        }
+        1 => {
+            let mut added = ClusterSpec::simple(&format!("added-{n}"), n);
+            added.network = at % (n + 1);
+            next.clusters.push(added);
+        }
+        // Another network ID (a new one, or a neighbour's).
+        2 => next.clusters[i].network = at % (n + 2),
+        3 => next.clusters[i].ingress = !next.clusters[i].ingress,
+        4 => {
+            next.demo = next
+                .demo
+                .take()
+                .xor(Some(("hello/world".into(), "curl/curl".into())))
+        }
+        5 => next.clusters[i]
+            .nodes
+            .last_mut()
+            .map(|node| node.2 = node.2.take().xor(Some("sz".into())))
+            .unwrap_or_default(),
+        6 => next.mesh_id = format!("{}-2", next.mesh_id),
+        _ => next.multi_network = !next.multi_network,
+    }
+    next
+}
+
+/// Every path whose bytes differ between two trees.
+fn differing(old: &meshgen::Tree, new: &meshgen::Tree) -> std::collections::BTreeSet<String> {
+    let mut paths: std::collections::BTreeSet<String> = new
+        .iter()
+        .filter(|(path, bytes)| old.get(path) != Some(*bytes))
+        .map(|(path, _)| path.to_owned())
+        .collect();
+    paths.extend(
+        old.iter()
+            .filter(|(path, _)| new.get(path).is_none())
+            .map(|(p, _)| p.to_owned()),
+    );
+    paths
+}
+
+fn change_plan(old: &str, new: &str) -> meshgen::diff::ChangePlan {
+    let source = |name: &str, text: &str| Source::new(name, text, Format::Yaml);
+    match meshgen::diff::compare(&source("old.yaml", old), &source("new.yaml", new), false) {
+        Ok(plan) => plan,
+        Err(e) => panic!("diff failed: {e:?}"),
+    }
+}
+
+proptest! {
+    #![proptest_config(config())]
+
+    /// `meshgen diff P P` has nothing to do, whatever the plan's form.
+    #[test]
+    fn a_plan_diffed_with_itself_has_nothing_to_do(spec in plan()) {
+        let yaml = spec.to_yaml();
+        let plan = change_plan(&yaml, &yaml);
+        prop_assert!(!plan.changed);
+        prop_assert!(plan.steps.is_empty() && plan.files.is_empty() && plan.impacts.is_empty());
+        let old = Source::new("old.yaml", yaml.as_str(), Format::Yaml);
+        let new = Source::new("new.toml", spec.to_toml(), Format::Toml);
+        let plan = meshgen::diff::compare(&old, &new, false).map_err(|e| TestCaseError::fail(format!("{e:?}")))?;
+        prop_assert!(!plan.changed && plan.steps.is_empty());
+    }
+
+    /// Every file that differs between OLD's tree and NEW's (each compiled on its own) is in
+    /// the change plan's file list and in a step that applies it; no step names a file that
+    /// does not differ; the steps are numbered in order.
+    #[test]
+    fn the_change_plan_accounts_for_every_differing_file(
+        (old, new) in prop_oneof![
+            (plan(), any::<usize>(), any::<usize>()).prop_map(|(spec, edit, at)| {
+                let next = edited(&spec, edit, at);
+                (spec, next)
+            }),
+            (plan(), plan()),
+        ],
+    ) {
+        let (old_yaml, new_yaml) = (old.to_yaml(), new.to_yaml());
+        let expected = differing(
+            &compile("old.yaml", &old_yaml, Format::Yaml),
+            &compile("new.yaml", &new_yaml, Format::Yaml),
+        );
+        let plan = change_plan(&old_yaml, &new_yaml);
+        prop_assert_eq!(plan.changed, !expected.is_empty());
+        let listed: std::collections::BTreeSet<String> = plan.files.iter().map(|f| f.path.clone()).collect();
+        prop_assert_eq!(&listed, &expected);
+        for (i, step) in plan.steps.iter().enumerate() {
+            prop_assert_eq!(step.number, i + 1);
+            prop_assert!(step.action != meshgen::diff::Action::Unclassified, "unclassified: {:?}", step.files);
+            for file in &step.files {
+                prop_assert!(expected.contains(file), "step {} names {}, which does not differ", step.number, file);
+            }
+            if step.context.is_some() {
+                prop_assert!(!step.commands.is_empty(), "step {} has no command: {:?}", step.number, step);
+            }
+        }
+        for file in &plan.files {
+            prop_assert!(!file.steps.is_empty(), "no step applies {}", file.path);
         }
     }
 }

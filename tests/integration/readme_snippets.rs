@@ -26,10 +26,16 @@ const NAMES: &[&str] = &[
     "argocd-bootstrap",
     "flux-plan",
     "flux-bootstrap",
-    "editor-schema",
-    "editor-modeline",
+    "editor-existing-plan",
+    "editor-shared-schema",
     "vscode-settings",
+    "neovim-settings",
+    "helix-settings",
+    "taplo-settings",
     "completions",
+    "graph-dot",
+    "diff-usage",
+    "ci-diff-comment",
 ];
 
 struct Snippet {
@@ -472,6 +478,17 @@ fn argocd_plan_bootstrap_and_health_check_work_together() {
         lua.contains("obj.status.health.status") && lua.trim_end().ends_with("return hs"),
         "{lua}"
     );
+    // The same Lua as the file the gitops golden tree carries (one source: Argo CD's docs).
+    let file = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("golden/gitops/out/gitops/argocd/argocd-cm-application-health.yaml"),
+    )
+    .unwrap();
+    let rendered = yaml(&file);
+    assert_eq!(
+        rendered["data"]["resource.customizations.health.argoproj.io_Application"],
+        serde_json::Value::from(lua)
+    );
 }
 
 #[test]
@@ -519,63 +536,184 @@ fn flux_plan_and_bootstrap_name_the_same_secrets_and_a_buildable_folder() {
     }
 }
 
+/// Whether `path` (`/`-separated, relative) matches `glob`, as the editors' globs do:
+/// `**/` stands for any number of folders, `*` for any characters within one name.
+fn glob_matches(glob: &str, path: &str) -> bool {
+    fn name_matches(glob: &[u8], name: &[u8]) -> bool {
+        match glob.split_first() {
+            None => name.is_empty(),
+            Some((b'*', rest)) => (0..=name.len()).any(|i| name_matches(rest, &name[i..])),
+            Some((c, rest)) => name.first() == Some(c) && name_matches(rest, &name[1..]),
+        }
+    }
+    fn parts_match(glob: &[&str], path: &[&str]) -> bool {
+        match glob.split_first() {
+            None => path.is_empty(),
+            Some((&"**", rest)) => (0..=path.len()).any(|i| parts_match(rest, &path[i..])),
+            Some((g, rest)) => {
+                !path.is_empty()
+                    && name_matches(g.as_bytes(), path[0].as_bytes())
+                    && parts_match(rest, &path[1..])
+            }
+        }
+    }
+    let glob: Vec<&str> = glob.split('/').collect();
+    let path: Vec<&str> = path.split('/').collect();
+    parts_match(&glob, &path)
+}
+
+/// The globs of an editor setting take plans by the README's naming, and nothing else.
+fn assert_plan_globs(editor: &str, globs: &[&str]) {
+    let any = |path: &str| globs.iter().any(|g| glob_matches(g, path));
+    for plan in [
+        "mesh.yaml",
+        "deploy/mesh.yaml",
+        "prod.mesh.yaml",
+        "envs/prod/staging.mesh.yaml",
+    ] {
+        assert!(
+            any(&plan.replace(".yaml", if editor == "taplo" { ".toml" } else { ".yaml" })),
+            "{editor}: {globs:?} skip {plan}"
+        );
+    }
+    for other in [
+        "deploy/values.yaml",
+        "deploy/mesh/clusters/c1/kustomization.yaml",
+        "Cargo.toml",
+    ] {
+        assert!(!any(other), "{editor}: {globs:?} take {other}");
+    }
+}
+
 #[test]
-fn editor_schema_modeline_and_vscode_settings_point_at_the_same_schema() {
+fn editor_setups_point_at_the_schema_meshgen_writes() {
+    let expected: serde_json::Value = serde_json::from_str(&meshgen::plan::schema_json()).unwrap();
+    let read_json = |path: &Path| -> serde_json::Value {
+        serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
+    };
+
+    // A plan that exists: the schema goes beside it and the modeline names it.
     let scratch = Scratch::new(DEMO);
-    let command = snippet("editor-schema");
-    assert_eq!(command.lang, "sh");
-    let out = scratch.sh(&command.body);
+    let steps = snippet("editor-existing-plan");
+    assert_eq!(steps.lang, "sh");
+    let out = scratch.sh(&steps.body);
     assert_eq!(out.status.code(), Some(0), "{}", text(&out));
-    let written = command.body.trim().rsplit(' ').next().unwrap();
-    let schema_file = scratch.path("repo").join(written);
-    let schema: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(&schema_file).unwrap()).unwrap();
-    assert_eq!(
-        schema,
-        serde_json::from_str::<serde_json::Value>(&meshgen::plan::schema_json()).unwrap()
-    );
-
-    // The schema accepts the demo plan and rejects a typo, as the editor will.
-    let validator = jsonschema::validator_for(&schema).unwrap();
-    assert!(validator.is_valid(&yaml(DEMO)));
-    assert!(!validator.is_valid(&yaml(&DEMO.replace("networkMode", "netwrokMode"))));
-
-    // The modeline names the schema relative to the plan (deploy/mesh.yaml).
-    let modeline = snippet("editor-modeline");
-    assert_eq!(modeline.lang, "yaml");
-    let first = modeline.body.lines().next().unwrap();
+    let plan = std::fs::read_to_string(scratch.path("repo/deploy/mesh.yaml")).unwrap();
+    let first = plan.lines().next().unwrap();
     let relative = first
         .strip_prefix("# yaml-language-server: $schema=")
         .unwrap_or_else(|| panic!("not a modeline: {first}"));
-    let plan_dir = scratch.path("repo/deploy");
+    let schema_file = scratch.path("repo/deploy").join(relative);
+    assert_eq!(read_json(&schema_file), expected);
     assert_eq!(
-        plan_dir.join(relative).canonicalize().unwrap(),
-        schema_file.canonicalize().unwrap()
+        plan.split_once('\n').unwrap().1,
+        DEMO,
+        "the plan is otherwise unchanged"
     );
-    let fragment = yaml(&modeline.body);
-    assert_eq!(fragment["mesh"]["id"], "mdemo-mesh");
+    let out = scratch.meshgen(&["validate", "--deny-warnings", "deploy/mesh.yaml"]);
+    assert!(out.status.success(), "{}", text(&out));
+    // The schema accepts the plan and rejects a typo, as the editor will.
+    let validator = jsonschema::validator_for(&expected).unwrap();
+    assert!(validator.is_valid(&yaml(&plan)));
+    assert!(!validator.is_valid(&yaml(&plan.replace("networkMode", "netwrokMode"))));
 
-    // VS Code: the schema path is relative to the workspace (the repository root).
-    let settings = snippet("vscode-settings");
-    assert_eq!(settings.lang, "json");
-    let settings: serde_json::Value = serde_json::from_str(&settings.body).unwrap();
-    let schemas = settings["yaml.schemas"].as_object().unwrap();
+    // One schema at the root for several plans; every editor's settings name it.
+    let scratch = Scratch::new(DEMO);
+    let shared = snippet("editor-shared-schema");
+    let out = scratch.sh(&shared.body);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    let root = scratch.path("repo");
+    let schema_at = |relative: &str| -> serde_json::Value { read_json(&root.join(relative)) };
+
+    let vscode = snippet("vscode-settings");
+    assert_eq!(vscode.lang, "json");
+    let vscode: serde_json::Value = serde_json::from_str(&vscode.body).unwrap();
+    let schemas = vscode["yaml.schemas"].as_object().unwrap();
     assert_eq!(schemas.len(), 1);
     let (path, globs) = schemas.iter().next().unwrap();
-    assert_eq!(
-        scratch.path("repo").join(path).canonicalize().unwrap(),
-        schema_file.canonicalize().unwrap()
+    assert_eq!(schema_at(path), expected);
+    let vscode_globs: Vec<&str> = globs
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|g| g.as_str().unwrap())
+        .collect();
+    assert_plan_globs("VS Code", &vscode_globs);
+
+    let neovim = snippet("neovim-settings");
+    assert_eq!(neovim.lang, "lua");
+    assert!(
+        neovim.body.contains(&format!("['{path}'] = {{ ")),
+        "{}",
+        neovim.body
     );
+    for glob in &vscode_globs {
+        assert!(
+            neovim.body.contains(&format!("'{glob}'")),
+            "neovim lacks {glob}"
+        );
+    }
+
+    let helix = snippet("helix-settings");
+    assert_eq!(helix.lang, "toml");
+    let helix: toml::Table = toml::from_str(&helix.body).unwrap();
+    let schemas = &helix["language-server"]["yaml-language-server"]["config"]["yaml"]["schemas"];
+    let (path, globs) = schemas.as_table().unwrap().iter().next().unwrap();
+    assert_eq!(schema_at(path), expected);
     let globs: Vec<&str> = globs
         .as_array()
         .unwrap()
         .iter()
         .map(|g| g.as_str().unwrap())
         .collect();
-    assert!(
-        globs.contains(&"**/mesh.yaml") && globs.contains(&"mesh.yaml"),
-        "{globs:?}"
+    assert_eq!(globs, vscode_globs);
+
+    let taplo = snippet("taplo-settings");
+    assert_eq!(taplo.lang, "toml");
+    let config: toml::Table = toml::from_str(&taplo.body).unwrap();
+    let rule = &config["rule"][0];
+    assert_eq!(
+        schema_at(rule["schema"]["path"].as_str().unwrap()),
+        expected
     );
+    let globs: Vec<&str> = rule["include"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|g| g.as_str().unwrap())
+        .collect();
+    assert_plan_globs("taplo", &globs);
+    // With taplo installed (.ci/run installs it), the rule holds for a real TOML plan.
+    let bin = Path::new(env!("CARGO_MANIFEST_DIR")).join(".ci/node/node_modules/.bin/taplo");
+    if !bin.exists() {
+        eprintln!("SKIPPED: taplo is not installed (.ci/run installs it with npm)");
+        return;
+    }
+    std::fs::write(root.join(".taplo.toml"), &taplo.body).unwrap();
+    let toml_plan = include_str!("../../golden/demo/plan.toml");
+    std::fs::write(root.join("deploy/prod.mesh.toml"), toml_plan).unwrap();
+    let broken = toml_plan.replacen("networkMode = \"multi\"", "networkMode = \"triple\"", 1);
+    std::fs::write(root.join("deploy/bad.mesh.toml"), broken).unwrap();
+    let lint = |file: &str| {
+        Command::new(&bin)
+            .args(["lint", file])
+            .current_dir(&root)
+            .env("RUST_LOG", "error")
+            .output()
+            .unwrap()
+    };
+    assert_eq!(lint("deploy/prod.mesh.toml").status.code(), Some(0));
+    let out = lint("deploy/bad.mesh.toml");
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+}
+
+#[test]
+fn glob_matching_follows_the_editors() {
+    assert!(glob_matches("**/mesh.yaml", "mesh.yaml"));
+    assert!(glob_matches("**/mesh.yaml", "a/b/mesh.yaml"));
+    assert!(glob_matches("*.mesh.yaml", "prod.mesh.yaml"));
+    assert!(!glob_matches("*.mesh.yaml", "a/prod.mesh.yaml"));
+    assert!(!glob_matches("mesh.yaml", "deploy/mesh.yaml"));
 }
 
 #[test]
@@ -664,4 +802,158 @@ fn the_readme_lists_every_diagnostic_code() {
             info.code
         );
     }
+}
+
+#[test]
+fn graph_dot_renders_an_svg_with_graphviz() {
+    let script = snippet("graph-dot");
+    assert_eq!(script.lang, "sh");
+    let scratch = Scratch::new(DEMO);
+    if scratch.command("dot").arg("-V").output().is_err() {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "CI is set but Graphviz is not installed"
+        );
+        eprintln!("\n*** SKIPPED running graph-dot: Graphviz (dot) is not installed ***\n");
+        return;
+    }
+    let out = scratch.sh(&script.body);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    let svg = std::fs::read_to_string(scratch.path("repo/mesh.svg")).unwrap();
+    assert!(
+        svg.contains("<svg") && svg.contains("<title>istiod0</title>"),
+        "{svg}"
+    );
+}
+
+/// The scratch repository with the demo plan committed on `main` (and pushed), then changed
+/// on a branch `change` by `edit`, committed.
+fn scratch_with_a_plan_change(edit: impl Fn(&str) -> String) -> Scratch {
+    let scratch = Scratch::new(DEMO);
+    scratch.git(&["checkout", "-q", "-b", "main"]);
+    scratch.git(&["add", "-A"]);
+    scratch.git(&["commit", "-q", "-m", "mesh"]);
+    scratch.git(&["push", "-q", "origin", "main"]);
+    scratch.git(&["checkout", "-q", "-b", "change"]);
+    std::fs::write(scratch.path("repo/deploy/mesh.yaml"), edit(DEMO)).unwrap();
+    scratch.git(&["commit", "-q", "-am", "change the mesh"]);
+    scratch
+}
+
+#[test]
+fn diff_usage_prints_the_change_plan_against_main() {
+    let script = snippet("diff-usage");
+    assert_eq!(script.lang, "sh");
+    let scratch = scratch_with_a_plan_change(|plan| plan.replace("network-c2", "network-east"));
+    let out = scratch.sh(&script.body);
+    // Exit 1: there is something to do.
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(stdout.contains("network-c2 → network-east"), "{stdout}");
+    assert!(
+        stdout.contains("kubectl --context mdemo-cluster2 rollout restart deployment -n sample"),
+        "{stdout}"
+    );
+}
+
+#[test]
+fn ci_diff_comment_posts_the_markdown_change_plan() {
+    let workflow = snippet("ci-diff-comment");
+    assert_eq!(workflow.lang, "yaml");
+    let workflow = yaml(&workflow.body);
+    // Only pull requests that change the plan.
+    assert_eq!(
+        workflow["on"]["pull_request"]["paths"],
+        serde_json::json!(["deploy/mesh.yaml"])
+    );
+    let job = &workflow["jobs"]["change-plan"];
+    assert_eq!(job["permissions"]["pull-requests"], "write");
+    let steps = job["steps"].as_array().unwrap();
+    assert_eq!(
+        steps[0]["with"]["fetch-depth"], 0,
+        "the base branch must be fetched"
+    );
+    let runs: Vec<&str> = steps.iter().filter_map(|s| s["run"].as_str()).collect();
+    assert!(
+        runs.iter()
+            .any(|r| r.starts_with("cargo install --locked") && r.ends_with(" meshgen"))
+    );
+    let diff = runs
+        .iter()
+        .find(|r| r.contains("meshgen diff"))
+        .expect("a diff step");
+    let comment = steps
+        .iter()
+        .find(|s| {
+            s["run"]
+                .as_str()
+                .is_some_and(|r| r.starts_with("gh pr comment"))
+        })
+        .expect("a comment step");
+
+    // GitHub's runner gives these; a `gh` stub records the comment.
+    let run = |scratch: &Scratch, script: &str| {
+        std::fs::create_dir_all(scratch.path("runner-temp")).unwrap();
+        scratch
+            .command("sh")
+            .arg("-e")
+            .arg("-c")
+            .arg(script)
+            .env("GITHUB_BASE_REF", "main")
+            .env("RUNNER_TEMP", scratch.path("runner-temp"))
+            .env("GH_LOG", scratch.path("gh.log"))
+            .env("GH_TOKEN", "token")
+            .env("PR", "7")
+            .output()
+            .unwrap()
+    };
+    let scratch = scratch_with_a_plan_change(|plan| {
+        plan.replace("eastWest: 10.6.136.29", "eastWest: 10.6.136.28")
+    });
+    let stub = "#!/bin/sh\necho \"$*\" >> \"$GH_LOG\"\n";
+    std::fs::write(scratch.path("bin/gh"), stub).unwrap();
+    let mode = std::os::unix::fs::PermissionsExt::from_mode(0o755);
+    std::fs::set_permissions(scratch.path("bin/gh"), mode).unwrap();
+    let out = run(&scratch, diff);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    let posted = std::fs::read_to_string(scratch.path("repo/change-plan.md")).unwrap();
+    assert!(
+        posted.starts_with("### meshgen diff: mesh `mdemo-mesh`"),
+        "{posted}"
+    );
+    assert!(
+        posted.contains("answers at 10.6.136.28 (was 10.6.136.29)"),
+        "{posted}"
+    );
+    let out = run(&scratch, comment["run"].as_str().unwrap());
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    assert_eq!(
+        std::fs::read_to_string(scratch.path("gh.log")).unwrap(),
+        "pr comment 7 --body-file change-plan.md\n"
+    );
+    for (key, value) in [
+        ("GH_TOKEN", "${{ github.token }}"),
+        ("PR", "${{ github.event.pull_request.number }}"),
+    ] {
+        assert_eq!(comment["env"][key], value);
+    }
+
+    // A pull request that changes only the plan's form: nothing to do, still exit 0.
+    let scratch =
+        scratch_with_a_plan_change(|plan| plan.replace("# optional", "# optional (a comment)"));
+    let out = run(&scratch, diff);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    let posted = std::fs::read_to_string(scratch.path("repo/change-plan.md")).unwrap();
+    assert!(posted.contains("nothing to do"), "{posted}");
+
+    // A broken plan fails the job (meshgen diff exits 2).
+    let scratch =
+        scratch_with_a_plan_change(|plan| plan.replace("networkMode: multi", "netwrokMode: multi"));
+    let out = run(&scratch, diff);
+    assert_ne!(out.status.code(), Some(0), "{}", text(&out));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("MG002"),
+        "{}",
+        text(&out)
+    );
 }

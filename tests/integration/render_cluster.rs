@@ -8,8 +8,9 @@ fn compile(cluster: Option<&str>) -> Result<Tree, CompileError> {
     let source = Source::new("plan.yaml", text, Format::Yaml);
     let options = Options {
         cluster: cluster.map(str::to_owned),
+        ..Options::default()
     };
-    meshgen::compile(&source, &options, false).map(|(tree, _)| tree)
+    meshgen::compile(&source, &options).map(|(tree, _)| tree)
 }
 
 fn belongs_to(path: &str, cluster: &str) -> bool {

@@ -19,7 +19,7 @@ fn render_hostile() -> Tree {
         serde_json::to_string(&plan).unwrap(),
         Format::Yaml,
     );
-    match meshgen::compile(&source, &Options::default(), false) {
+    match meshgen::compile(&source, &Options::default()) {
         Ok((tree, _)) => tree,
         Err(e) => panic!("hostile free text must render: {e:?}"),
     }

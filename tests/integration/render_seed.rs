@@ -18,7 +18,7 @@ const PARAMS: &str = "istio.custom_params.values.global.";
 fn demo_tree() -> Tree {
     let text = std::fs::read_to_string("golden/demo/plan.yaml").unwrap();
     let source = Source::new("plan.yaml", text, Format::Yaml);
-    match meshgen::compile(&source, &Options::default(), false) {
+    match meshgen::compile(&source, &Options::default()) {
         Ok((tree, _)) => tree,
         Err(e) => panic!("demo plan does not compile: {e:?}"),
     }
@@ -131,48 +131,59 @@ fn global_mesh_params_carry_the_planned_addresses() {
     assert_eq!(global_mesh["spec"]["mode"], "HOSTED");
 }
 
+/// Issue 11 item 6: the patch tests the field the seed documents (`global.meshID` in
+/// `.spec.meshedParams[].params`), never the undocumented `meshName`, and adds only the
+/// network ID; `global.meshID`, `global.clusterRole` and `isHostedOwner` are Mspider's and
+/// stay as its controller set them (the runbook confirms them).
 #[test]
 fn mesh_cluster_patches_set_the_network_and_apply_as_they_are() {
     let tree = demo_tree();
     for (name, network, _, _) in CLUSTERS {
         let path = format!("global/meshcluster-{name}.json");
         let ops: Value = serde_json::from_str(text(&tree, &path)).unwrap();
+        let owner = name == "mdemo-cluster1";
+        // A MeshCluster as the seed documents it: no `meshName`, the params Mspider set.
+        let mut entry = json!({
+            "params": {
+                "global.meshID": "mdemo-mesh",
+                "global.clusterRole": "HOSTED_WORKLOAD_CLUSTER",
+                "global.other": "kept"
+            }
+        });
+        if owner {
+            entry["isHostedOwner"] = json!(true);
+        }
         let mut mesh_cluster = json!({
             "apiVersion": "discovery.mspider.io/v3alpha1",
             "kind": "MeshCluster",
             "metadata": {"name": name, "namespace": "mspider-system"},
-            "spec": {
-                "clusterName": name,
-                "meshedParams": [{
-                    "meshName": "mdemo-mesh",
-                    "params": {
-                        "global.meshID": "mdemo-mesh",
-                        "global.clusterRole": "HOSTED_WORKLOAD_CLUSTER",
-                        "global.other": "kept"
-                    }
-                }]
-            }
+            "spec": {"clusterName": name, "meshedParams": [entry.clone()]}
         });
         json_patch(&mut mesh_cluster, &ops).unwrap();
-        let entry = &mesh_cluster["spec"]["meshedParams"][0];
-        assert_eq!(entry["params"][format!("{PARAMS}network")], network);
-        assert_eq!(entry["params"]["global.meshID"], "mdemo-mesh");
-        assert_eq!(
-            entry["params"]["global.clusterRole"],
-            "HOSTED_WORKLOAD_CLUSTER"
-        );
-        assert_eq!(entry["params"]["global.other"], "kept");
-        let owner = name == "mdemo-cluster1";
-        assert_eq!(
-            entry.get("isHostedOwner") == Some(&json!(true)),
-            owner,
-            "{name}"
+        let patched = &mesh_cluster["spec"]["meshedParams"][0];
+        let mut expected = entry.clone();
+        expected["params"][format!("{PARAMS}network")] = json!(network);
+        assert_eq!(patched, &expected, "{name}: only the network ID is added");
+        assert!(
+            ops.as_array().unwrap().iter().all(|op| {
+                let path = op["path"].as_str().unwrap();
+                !path.contains("meshName")
+                    && !path.ends_with("/global.clusterRole")
+                    && !path.ends_with("/isHostedOwner")
+                    && (op["op"] == "test" || !path.ends_with("/global.meshID"))
+            }),
+            "{name}: {ops}"
         );
 
         // An entry of another mesh first: the test op refuses, nothing changes.
-        let mut other = json!({"spec": {"meshedParams": [{"meshName": "other", "params": {}}]}});
+        let mut other = json!({"spec": {"meshedParams": [{"params": {"global.meshID": "other"}}]}});
         assert!(json_patch(&mut other, &ops).is_err());
     }
+    let readme = text(&tree, "README.md");
+    assert!(readme.contains(
+        "-o jsonpath='{range .spec.meshedParams[*]}{.params.global\\.meshID} {.params.global\\.clusterRole} {.isHostedOwner}{\"\\n\"}{end}'"
+    ));
+    assert!(readme.contains("| mdemo-cluster1 | mdemo-mesh, HOSTED\\_WORKLOAD\\_CLUSTER, true |"));
 }
 
 #[test]
@@ -247,15 +258,10 @@ fn east_west_gateways_follow_upstream_and_the_plan() {
             })
             .collect();
         let tcp = |n: &str, p| (n.to_owned(), p, p, "TCP".to_owned());
-        assert_eq!(
-            ports,
-            vec![
-                tcp("status-port", 15021),
-                tcp("tls", 15443),
-                tcp("tls-istiod", 15012),
-                tcp("tls-webhook", 15017)
-            ]
-        );
+        // Issue 11 item 9: the hosted istiod is served by Mspider's own hosted-lb Service, so
+        // the east-west gateway publishes only what the mode needs (the seed's gateway: tls
+        // 15443), and upstream's status port.
+        assert_eq!(ports, vec![tcp("status-port", 15021), tcp("tls", 15443)]);
         let annotations = &gateway["k8s"]["serviceAnnotations"];
         assert_eq!(annotations["metallb.io/loadBalancerIPs"], east_west);
         assert_eq!(annotations["metallb.io/address-pool"], "first-pool");
@@ -268,25 +274,48 @@ fn east_west_gateways_follow_upstream_and_the_plan() {
         assert_eq!(values["global"]["meshID"], "mdemo-mesh");
         assert_eq!(values["global"]["multiCluster"]["clusterName"], name);
         assert_eq!(values["global"]["network"], network);
-
-        let gw = yaml(
-            &tree,
-            &format!("clusters/{name}/istio/cross-network-gateway.yaml"),
-        );
-        // Mesh 1.15 predates networking.istio.io/v1 (1.22).
-        assert_eq!(gw["apiVersion"], "networking.istio.io/v1beta1");
-        assert_eq!(gw["kind"], "Gateway");
-        assert_eq!(gw["metadata"]["name"], "cross-network-gateway");
-        assert_eq!(gw["metadata"]["namespace"], "istio-system");
-        assert_eq!(gw["spec"]["selector"]["istio"], "eastwestgateway");
-        let server = &gw["spec"]["servers"][0];
-        assert_eq!(server["hosts"], json!(["*.local"]));
-        assert_eq!(
-            server["port"],
-            json!({"number": 15443, "name": "tls", "protocol": "TLS"})
-        );
-        assert_eq!(server["tls"]["mode"], "AUTO_PASSTHROUGH");
     }
+}
+
+/// Issue 11 item 1: a hosted mesh's istiod reads Istio config only from the mesh's own
+/// virtual cluster (DaoCloud-docs `docs/en/docs/mspider/best-practice/managed-mesh-to-sync.md`),
+/// so the cross-network Gateway is rendered once under `global/istio/`, is in no cluster's
+/// kustomization (nor, so, in a GitOps stage), and the runbook creates and checks it there.
+#[test]
+fn the_cross_network_gateway_lives_in_the_mesh_control_plane() {
+    let tree = demo_tree();
+    let gw = yaml(&tree, "global/istio/cross-network-gateway.yaml");
+    // Mesh 1.15 predates networking.istio.io/v1 (1.22).
+    assert_eq!(gw["apiVersion"], "networking.istio.io/v1beta1");
+    assert_eq!(gw["kind"], "Gateway");
+    assert_eq!(gw["metadata"]["name"], "cross-network-gateway");
+    assert_eq!(gw["metadata"]["namespace"], "istio-system");
+    assert_eq!(gw["spec"]["selector"]["istio"], "eastwestgateway");
+    let server = &gw["spec"]["servers"][0];
+    assert_eq!(server["hosts"], json!(["*.local"]));
+    assert_eq!(
+        server["port"],
+        json!({"number": 15443, "name": "tls", "protocol": "TLS"})
+    );
+    assert_eq!(server["tls"]["mode"], "AUTO_PASSTHROUGH");
+    for (path, bytes) in tree.iter() {
+        let text = String::from_utf8_lossy(bytes);
+        if path.starts_with("clusters/") {
+            assert!(!path.ends_with("cross-network-gateway.yaml"), "{path}");
+            assert!(!text.contains("kind: Gateway\n"), "{path}");
+            assert!(!text.contains("cross-network-gateway"), "{path}");
+        }
+    }
+    let readme = text(&tree, "README.md");
+    for expected in [
+        "### 13. Create the cross-network Gateway in the mesh's control plane",
+        "kubectl --context mdemo-cluster1 get pods -A | grep mdemo-mesh-hosted-apiserver",
+        "kubectl --context mdemo-cluster1 exec -i -n NAMESPACE POD -- kubectl apply -f - < global/istio/cross-network-gateway.yaml",
+        "istioctl --context mdemo-cluster2 proxy-config listeners deploy/istio-eastwestgateway -n istio-system --port 15443",
+    ] {
+        assert!(readme.contains(expected), "README lacks: {expected}");
+    }
+    assert!(!readme.contains("apply -f clusters/mdemo-cluster1/istio/cross-network-gateway.yaml"));
 }
 
 #[test]
@@ -320,16 +349,30 @@ fn metallb_pools_are_each_clusters_own() {
     );
     assert_eq!(l2["spec"]["interfaces"], json!(["enp1s0"]));
 
-    let istiod = yaml(
-        &tree,
-        "clusters/mdemo-cluster1/patches/service-istiod-mdemo-mesh-hosted-lb.yaml",
+    // Issue 11 item 7: the hosted istiod's address reaches its Service one way, the
+    // console's load balancer annotations (Mspider owns the Service): no patch of it.
+    assert!(
+        tree.get("clusters/mdemo-cluster1/patches/service-istiod-mdemo-mesh-hosted-lb.yaml")
+            .is_none()
     );
-    assert_eq!(istiod["metadata"]["name"], "istiod-mdemo-mesh-hosted-lb");
-    assert_eq!(istiod["metadata"]["namespace"], "istio-system");
-    assert_eq!(
-        istiod["metadata"]["annotations"],
-        json!({"metallb.io/address-pool": "first-pool", "metallb.io/loadBalancerIPs": "10.64.30.71"})
-    );
+    let readme = text(&tree, "README.md");
+    assert!(readme.contains(
+        "| Load balancer annotations | `metallb.io/address-pool=first-pool`, `metallb.io/loadBalancerIPs=10.64.30.71` |"
+    ));
+    assert!(!readme.contains("| Load balancer IP |"));
+    assert!(readme.contains(
+        "-o jsonpath='{.spec.loadBalancerIP}|{.metadata.annotations.metallb\\.io/loadBalancerIPs}|{.status.loadBalancer.ingress[*].ip}{\"\\n\"}'"
+    ));
+    assert!(readme.contains("The first prints `|10.64.30.71|10.64.30.71`"));
+    assert!(readme.contains("--field-selector involvedObject.name=istiod-mdemo-mesh-hosted-lb | grep -i LoadBalancerFailed"));
+    // Other notes: a pool that serves planned addresses auto-assigns none of them.
+    for (name, _) in pools {
+        let pool = yaml(
+            &tree,
+            &format!("clusters/{name}/metallb/ipaddresspool-first-pool.yaml"),
+        );
+        assert_eq!(pool["spec"]["autoAssign"], false, "{name}");
+    }
     let ingress = yaml(
         &tree,
         "clusters/mdemo-cluster1/patches/service-istio-ingressgateway.yaml",
@@ -344,16 +387,23 @@ fn metallb_pools_are_each_clusters_own() {
 fn nodes_get_their_topology_labels() {
     let tree = demo_tree();
     for (i, (name, _, _, _)) in CLUSTERS.iter().enumerate() {
-        let node = yaml(&tree, &format!("clusters/{name}/patches/node-master.yaml"));
+        // A JSON merge patch: it removes a label with `null` (RFC 7386).
+        let node: Value = serde_json::from_str(text(
+            &tree,
+            &format!("clusters/{name}/patches/node-master.json"),
+        ))
+        .unwrap();
         assert_eq!(node["kind"], "Node");
         assert_eq!(node["metadata"]["name"], "master");
         let n = i + 1;
+        // The demo's clusters have no worker: the patch also removes kubeadm's exclude label.
         assert_eq!(
             node["metadata"]["labels"],
             json!({
                 "topology.kubernetes.io/region": "region1",
                 "topology.kubernetes.io/zone": format!("zone{n}"),
                 "topology.istio.io/subzone": format!("subzone{n}"),
+                "node.kubernetes.io/exclude-from-external-load-balancers": null,
             })
         );
     }
@@ -469,8 +519,7 @@ fn the_runbook_gives_every_step_for_this_plan() {
         "kubectl --context mdemo-cluster3 apply -f https://raw.githubusercontent.com/metallb/metallb/v0.16.1/config/manifests/metallb-native.yaml",
         "kubectl --context mdemo-cluster3 apply -k clusters/mdemo-cluster3/metallb",
         // Patches, each with its command.
-        "kubectl --context mdemo-cluster2 patch node master --type merge --patch-file clusters/mdemo-cluster2/patches/node-master.yaml",
-        "kubectl --context mdemo-cluster1 patch service istiod-mdemo-mesh-hosted-lb -n istio-system --type merge --patch-file clusters/mdemo-cluster1/patches/service-istiod-mdemo-mesh-hosted-lb.yaml",
+        "kubectl --context mdemo-cluster2 patch node master --type merge --patch-file clusters/mdemo-cluster2/patches/node-master.json",
         "kubectl --context kpanda-global-cluster patch globalmeshes.discovery.mspider.io mdemo-mesh -n mspider-system --type merge --patch-file global/globalmesh.yaml",
         "kubectl --context kpanda-global-cluster patch meshclusters.discovery.mspider.io mdemo-cluster3 -n mspider-system --type json --patch-file global/meshcluster-mdemo-cluster3.json",
         "kubectl --context mdemo-cluster3 patch namespace istio-system --type merge --patch-file clusters/mdemo-cluster3/patches/namespace-istio-system.yaml",
@@ -479,9 +528,9 @@ fn the_runbook_gives_every_step_for_this_plan() {
         "kubectl --context mdemo-cluster3 apply -k clusters/mdemo-cluster3/demo",
         // Verification: LB IPs, istiod reachable from the other clusters, the loop.
         "kubectl --context mdemo-cluster1 get service istiod-mdemo-mesh-hosted-lb -n istio-system -o jsonpath='{.status.loadBalancer.ingress[*].ip}'",
-        "kubectl --context mdemo-cluster2 run istiod-probe --rm -i --restart=Never --image=curlimages/curl -- curl -sSI http://10.64.30.71:443",
-        "kubectl --context mdemo-cluster3 run istiod-probe --rm -i --restart=Never --image=curlimages/curl -- curl -sSI http://10.64.30.71:443",
-        "HTTP/1.0 400 Bad Request",
+        "kubectl --context mdemo-cluster2 run istiod-probe --rm -i --restart=Never --image=curlimages/curl -- curl -sS -o /dev/null -w '%{http_code}\\n' http://10.64.30.71:15017/",
+        "kubectl --context mdemo-cluster3 run istiod-probe --rm -i --restart=Never --image=curlimages/curl -- curl -sS -o /dev/null -w '%{http_code}\\n' http://10.64.30.71:15017/",
+        "Each prints `400`.",
         "for i in $(seq 1 30); do kubectl --context mdemo-cluster1 exec -n sample deploy/sleep -c sleep -- curl -sS helloworld.sample:5000/hello; done",
         "vc1, vc2, vc3",
     ] {
@@ -491,7 +540,7 @@ fn the_runbook_gives_every_step_for_this_plan() {
     assert!(!readme.contains("--context mdemo-cluster1 run istiod-probe"));
     // The steps come in order.
     let mut last = 0;
-    for step in 1..=14 {
+    for step in 1..=16 {
         let at = readme
             .find(&format!("\n### {step}. "))
             .unwrap_or_else(|| panic!("no step {step}"));

@@ -15,10 +15,13 @@ use std::net::IpAddr;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use meshgen::plan::{ClusterType, Format, NetworkMode, Plan, Source};
+use meshgen::plan::{ClusterType, Format, NetworkMode, NodeRole, Plan, Source};
 
 const FAKE: &str = "tests/integration/support/fake-kubectl";
 const TOPOLOGY: &str = "jsonpath={.metadata.labels.topology\\.kubernetes\\.io/region}/{.metadata.labels.topology\\.kubernetes\\.io/zone}/{.metadata.labels.topology\\.istio\\.io/subzone}";
+const EXCLUDE_LABEL: &str =
+    "jsonpath={.metadata.labels.node\\.kubernetes\\.io/exclude-from-external-load-balancers}";
+const TAINTS: &str = "jsonpath={.spec.taints}";
 const NETWORK_LABEL: &str = "jsonpath={.metadata.labels.topology\\.istio\\.io/network}";
 const LB_IPS: &str = "jsonpath={.status.loadBalancer.ingress[*].ip}";
 const GATEWAY: &str = "jsonpath={.spec.servers[0].port.number} {.spec.servers[0].tls.mode} {.spec.servers[0].hosts[*]}";
@@ -166,8 +169,8 @@ fn world(plan: &Plan, failover: bool) -> World {
         let args: Vec<&str> = args.iter().map(String::as_str).collect();
         w.set(context, &args, answer);
     };
-    let mut gateways: Vec<(&str, String)> = Vec::new();
-    for c in &plan.clusters {
+    let mut gateways: Vec<(&str, String, String)> = Vec::new();
+    for (index, c) in plan.clusters.iter().enumerate() {
         let name = c.name.as_str();
         let labels = |node: &meshgen::plan::Node| {
             format!(
@@ -177,6 +180,33 @@ fn world(plan: &Plan, failover: bool) -> World {
                 node.subzone.as_deref().unwrap_or("")
             )
         };
+        // No worker (the first node is the control plane unless it says otherwise): no
+        // node keeps kubeadm's taint or its exclude-from-external-load-balancers label.
+        let no_workers = c.nodes.iter().enumerate().all(|(i, node)| {
+            node.role
+                .map_or(i == 0, |role| role == NodeRole::ControlPlane)
+        });
+        if no_workers && c.kind == ClusterType::Kind {
+            let path = format!(
+                "jsonpath={{range .items[*]}}{}| {{end}}",
+                &EXCLUDE_LABEL["jsonpath=".len()..]
+            );
+            w.set(
+                name,
+                &["get", "nodes", "-o", &path],
+                ok("| ".repeat(c.nodes.len())),
+            );
+        }
+        if no_workers && c.kind != ClusterType::Kind {
+            for node in &c.nodes {
+                w.set(name, &["get", "node", &node.name, "-o", TAINTS], ok(""));
+                w.set(
+                    name,
+                    &["get", "node", &node.name, "-o", EXCLUDE_LABEL],
+                    ok(""),
+                );
+            }
+        }
         if c.kind == ClusterType::Kind {
             // kind's own node names, listed by name: not in plan order.
             let all: Vec<String> = c.nodes.iter().rev().map(labels).collect();
@@ -284,19 +314,17 @@ fn world(plan: &Plan, failover: bool) -> World {
                 &[&service[..], &[NETWORK_LABEL]].concat(),
                 ok(&c.network),
             );
-            let args = [
-                "get",
-                "gateways.networking.istio.io",
-                "cross-network-gateway",
-                "-n",
-                "istio-system",
-                "-o",
-                GATEWAY,
-            ];
-            w.set(name, &args, ok(format!("15443 AUTO_PASSTHROUGH {hosts}")));
-            if !gateways.iter().any(|(n, _)| *n == c.network) {
-                gateways.push((&c.network, first_v4(east_west)));
-            }
+            // meshNetworks lists every east-west gateway of a network, in plan order: its
+            // LoadBalancer address, or with the NodePort fallback the node's address and the
+            // node port (kind: the host port its config forwards, 35443 + the cluster's place).
+            let (address, port) = match c.east_west_node_port {
+                None => (first_v4(east_west), "15443".to_owned()),
+                Some(_) if c.kind == ClusterType::Kind => {
+                    (c.master_ip.clone(), (35443 + index).to_string())
+                }
+                Some(node_port) => (c.master_ip.clone(), node_port.to_string()),
+            };
+            gateways.push((&c.network, address, port));
         }
         let meshcluster = |path: &str| {
             vec![
@@ -331,9 +359,40 @@ fn world(plan: &Plan, failover: bool) -> World {
         if c.name == mesh.control_plane_cluster {
             set(&mut w, global, &meshcluster("isHostedOwner"), ok("true"));
         }
+        // A work cluster whose Services are IPv6 first gets istiod's remote Service pinned
+        // to IPv4, the family remotePilotAddress takes (the dual-stack plan's comment).
+        let subnets = c.service_subnet.as_deref().unwrap_or(&c.pod_subnet);
+        let v6_first = subnets.split(',').next().is_some_and(|s| s.contains(':'));
+        if c.name != mesh.control_plane_cluster && v6_first && subnets.contains(',') {
+            let policy = format!("params.{PARAMS}ipFamilyPolicy");
+            set(&mut w, global, &meshcluster(&policy), ok("SingleStack"));
+            let families = format!("params.{PARAMS}ipFamilies\\[0\\]");
+            set(&mut w, global, &meshcluster(&families), ok("IPv4"));
+        }
     }
-    for (network, address) in gateways {
-        let param = format!("meshNetworks\\.{network}\\.gateways\\[0\\]\\.");
+    // The cross-network Gateway lives in the mesh's own control plane (hosted: global/istio/,
+    // applied in the hosted API server), once for the mesh.
+    if !gateways.is_empty() {
+        let args = [
+            "get",
+            "gateways.networking.istio.io",
+            "cross-network-gateway",
+            "-n",
+            "istio-system",
+            "-o",
+            GATEWAY,
+        ];
+        w.set(
+            &hosted_api,
+            &args,
+            ok(format!("15443 AUTO_PASSTHROUGH {hosts}")),
+        );
+    }
+    let mut place: BTreeMap<&str, usize> = BTreeMap::new();
+    for (network, address, port) in gateways {
+        let i = place.entry(network).or_default();
+        let param = format!("meshNetworks\\.{network}\\.gateways\\[{i}\\]\\.");
+        *i += 1;
         set(
             &mut w,
             global,
@@ -344,7 +403,15 @@ fn world(plan: &Plan, failover: bool) -> World {
             &mut w,
             global,
             &globalmesh(&format!("{param}port")),
-            ok("15443"),
+            ok(port),
+        );
+    }
+    if mesh.dns_domain != "cluster.local" {
+        set(
+            &mut w,
+            global,
+            &globalmesh("proxy\\.clusterDomain"),
+            ok(&mesh.dns_domain),
         );
     }
     if let Some(demo) = &plan.demo {
@@ -378,8 +445,9 @@ fn world(plan: &Plan, failover: bool) -> World {
         };
         for cluster in &demo.sleep.clusters {
             if *cluster != mesh.control_plane_cluster {
-                // Plain HTTP to istiod's TLS port: 400 (step 7).
-                let probe = format!("http://{istiod}:443");
+                // Plain HTTP to istiod's webhook port, a TLS port: 400 (Mspider v0.17.0 and
+                // later serve no 443 on the hosted istiod's Service).
+                let probe = format!("http://{istiod}:15017/");
                 let args = [
                     "exec",
                     "-n",
@@ -618,7 +686,7 @@ fn the_script_is_posix_and_runs_the_same_under_bash() {
             w
         };
         run_with("failover", &bad, &[], shell).assert_failed(
-            "FAIL fo-cluster3: node master: region/zone/subzone labels: expected region2/zone3/, observed region2/zone9/ (runbook step 2)",
+            "FAIL fo-cluster3: node master: region/zone/subzone labels: expected region2/zone3/, observed region2/zone9/ (runbook step 3)",
         );
     }
 }
@@ -633,25 +701,31 @@ fn each_kind_of_wrong_answer_fails_its_line_with_the_runbook_step() {
     };
     // A topology label.
     bad(&|w| w.change("mdemo-cluster2", &["get", "node", "master", "-o", TOPOLOGY], ok("region1/zone9/subzone2")))
-        .assert_failed("FAIL mdemo-cluster2: node master: region/zone/subzone labels: expected region1/zone2/subzone2, observed region1/zone9/subzone2 (runbook step 2)");
+        .assert_failed("FAIL mdemo-cluster2: node master: region/zone/subzone labels: expected region1/zone2/subzone2, observed region1/zone9/subzone2 (runbook step 3)");
+    // kubeadm's label still on a node without workers: MetalLB would not announce from it.
+    bad(&|w| w.change("mdemo-cluster1", &["get", "node", "master", "-o", EXCLUDE_LABEL], ok("true")))
+        .assert_failed("FAIL mdemo-cluster1: node master: no label node.kubernetes.io/exclude-from-external-load-balancers: expected (nothing), observed true (runbook step 3)");
+    // The control-plane taint kubeadm's config should have left out.
+    bad(&|w| w.change("mdemo-cluster2", &["get", "node", "master", "-o", TAINTS], ok(r#"[{"effect":"NoSchedule","key":"node-role.kubernetes.io/control-plane"}]"#)))
+        .assert_failed(r#"FAIL mdemo-cluster2: node master: no taints: expected (nothing), observed [{"effect":"NoSchedule","key":"node-role.kubernetes.io/control-plane"}] (runbook step 1)"#);
     // The network label, not set.
     bad(&|w| w.change("mdemo-cluster3", &["get", "namespace", "istio-system", "-o", NETWORK_LABEL], ok("")))
-        .assert_failed("FAIL mdemo-cluster3: namespace istio-system: label topology.istio.io/network: expected network-c3, observed (nothing) (runbook step 9)");
+        .assert_failed("FAIL mdemo-cluster3: namespace istio-system: label topology.istio.io/network: expected network-c3, observed (nothing) (runbook step 10)");
     // A LoadBalancer Service still pending.
     bad(&|w| w.change("mdemo-cluster2", &["get", "service", "istio-eastwestgateway", "-n", "istio-system", "-o", LB_IPS], ok("")))
-        .assert_failed("FAIL mdemo-cluster2: east-west gateway Service istio-system/istio-eastwestgateway: LoadBalancer address: expected 10.6.136.29, observed (nothing) (runbook step 11)");
+        .assert_failed("FAIL mdemo-cluster2: east-west gateway Service istio-system/istio-eastwestgateway: LoadBalancer address: expected 10.6.136.29, observed (nothing) (runbook step 12)");
     // The seed's own mistake: remotePilotAddress set to the ingress gateway's address.
     let pilot =
         format!("jsonpath={{.spec.ownerConfig.controlPlaneParams.{PARAMS}remotePilotAddress}}");
     bad(&|w| w.change("kpanda-global-cluster", &["get", "globalmeshes.discovery.mspider.io", "mdemo-mesh", "-n", "mspider-system", "-o", &pilot], ok("10.64.30.72")))
-        .assert_failed("FAIL kpanda-global-cluster: GlobalMesh mdemo-mesh: param istio.custom_params.values.global.remotePilotAddress: expected 10.64.30.71, observed 10.64.30.72 (runbook step 6)");
+        .assert_failed("FAIL kpanda-global-cluster: GlobalMesh mdemo-mesh: param istio.custom_params.values.global.remotePilotAddress: expected 10.64.30.71, observed 10.64.30.72 (runbook step 7)");
     // A MeshCluster whose network param was never set.
     let network = format!("jsonpath={{.spec.meshedParams[0].params.{PARAMS}network}}");
     bad(&|w| w.change("kpanda-global-cluster", &["get", "meshclusters.discovery.mspider.io", "mdemo-cluster2", "-n", "mspider-system", "-o", &network], ok("")))
-        .assert_failed("FAIL mdemo-cluster2: MeshCluster mdemo-cluster2: param istio.custom_params.values.global.network: expected network-c2, observed (nothing) (runbook step 8)");
+        .assert_failed("FAIL mdemo-cluster2: MeshCluster mdemo-cluster2: param istio.custom_params.values.global.network: expected network-c2, observed (nothing) (runbook step 9)");
     // An object that is not there: kubectl's error is the observation.
-    bad(&|w| w.change("mdemo-cluster1", &["get", "gateways.networking.istio.io", "cross-network-gateway", "-n", "istio-system", "-o", GATEWAY], not_found("gateways.networking.istio.io \"cross-network-gateway\"")))
-        .assert_failed("FAIL mdemo-cluster1: Gateway istio-system/cross-network-gateway: port, TLS mode, hosts: expected 15443 AUTO_PASSTHROUGH *.local, observed kubectl failed: Error from server (NotFound): gateways.networking.istio.io \"cross-network-gateway\" not found (runbook step 11)");
+    bad(&|w| w.change("mdemo-mesh-hosted-apiserver", &["get", "gateways.networking.istio.io", "cross-network-gateway", "-n", "istio-system", "-o", GATEWAY], not_found("gateways.networking.istio.io \"cross-network-gateway\"")))
+        .assert_failed("FAIL mdemo-mesh-hosted-apiserver: Gateway istio-system/cross-network-gateway: port, TLS mode, hosts: expected 15443 AUTO_PASSTHROUGH *.local, observed kubectl failed: Error from server (NotFound): gateways.networking.istio.io \"cross-network-gateway\" not found (runbook step 13)");
     // A pod without its sidecar (injection was off when it started).
     let pods = [
         "get",
@@ -664,15 +738,15 @@ fn each_kind_of_wrong_answer_fails_its_line_with_the_runbook_step() {
         PODS,
     ];
     bad(&|w| w.change("mdemo-cluster2", &pods, ok("helloworld-vc2-1 Running True c=helloworld, i=")))
-        .assert_failed("FAIL mdemo-cluster2: pods of sample/helloworld-vc2: Running, Ready, with a sidecar: expected Running True istio-proxy, observed helloworld-vc2-1 has no istio-proxy sidecar (runbook step 13)");
+        .assert_failed("FAIL mdemo-cluster2: pods of sample/helloworld-vc2: Running, Ready, with a sidecar: expected Running True istio-proxy, observed helloworld-vc2-1 has no istio-proxy sidecar (runbook step 15)");
     // A pod not ready.
     bad(&|w| w.change("mdemo-cluster3", &["get", "pods", "-n", "sample", "-l", "app=sleep", "-o", PODS], ok("sleep-1 Pending False c=sleep,istio-proxy, i=")))
-        .assert_failed("FAIL mdemo-cluster3: pods of sample/sleep: Running, Ready, with a sidecar: expected Running True istio-proxy, observed sleep-1 is Pending, Ready=False (runbook step 13)");
+        .assert_failed("FAIL mdemo-cluster3: pods of sample/sleep: Running, Ready, with a sidecar: expected Running True istio-proxy, observed sleep-1 is Pending, Ready=False (runbook step 15)");
     // A cluster that never answers the loop.
     let url = curl("sample", "helloworld.sample:5000/hello?[1-30]");
     let url: Vec<&str> = url.iter().map(String::as_str).collect();
     bad(&|w| w.change("mdemo-cluster1", &url, hello(&["vc1", "vc2"])))
-        .assert_failed("FAIL mdemo-cluster1: helloworld answers to sleep (30 requests): every version: expected vc1 vc2 vc3, observed versions vc1 vc2 (runbook step 14)");
+        .assert_failed("FAIL mdemo-cluster1: helloworld answers to sleep (30 requests): every version: expected vc1 vc2 vc3, observed versions vc1 vc2 (runbook step 16)");
     // A planned pool missing among the cluster's pools.
     let pools = [
         "get",
@@ -683,7 +757,7 @@ fn each_kind_of_wrong_answer_fails_its_line_with_the_runbook_step() {
         "jsonpath={.items[*].metadata.name}",
     ];
     bad(&|w| w.change("mdemo-cluster3", &pools, ok("other-pool")))
-        .assert_failed("FAIL mdemo-cluster3: MetalLB ipaddresspools in metallb-system: first-pool: expected first-pool, observed other-pool, without first-pool (runbook step 3)");
+        .assert_failed("FAIL mdemo-cluster3: MetalLB ipaddresspools in metallb-system: first-pool: expected first-pool, observed other-pool, without first-pool (runbook step 4)");
     // The hosted istiod not reachable from a work cluster.
     let probe = [
         "exec",
@@ -699,13 +773,13 @@ fn each_kind_of_wrong_answer_fails_its_line_with_the_runbook_step() {
         "/dev/null",
         "-w",
         "%{http_code}",
-        "http://10.64.30.71:443",
+        "http://10.64.30.71:15017/",
     ];
     bad(&|w| w.change("mdemo-cluster2", &probe, Answer { rc: 28, stderr: "curl: (28) Failed to connect to 10.64.30.71 port 443 after 130000 ms: Timeout was reached".into(), stdout: "000".into() }))
-        .assert_failed("FAIL mdemo-cluster2: hosted istiod at http://10.64.30.71:443: HTTP status to plain HTTP, from sleep: expected 400, observed kubectl failed: curl: (28) Failed to connect to 10.64.30.71 port 443 after 130000 ms: Timeout was reached (runbook step 7)");
+        .assert_failed("FAIL mdemo-cluster2: hosted istiod at http://10.64.30.71:15017/: HTTP status to plain HTTP, from sleep: expected 400, observed kubectl failed: curl: (28) Failed to connect to 10.64.30.71 port 443 after 130000 ms: Timeout was reached (runbook step 8)");
     // No helloworld answers at all.
     bad(&|w| w.change("mdemo-cluster3", &url, ok("no healthy upstream")))
-        .assert_failed("FAIL mdemo-cluster3: helloworld answers to sleep (30 requests): every version: expected vc1 vc2 vc3, observed no answer: no healthy upstream (runbook step 14)");
+        .assert_failed("FAIL mdemo-cluster3: helloworld answers to sleep (30 requests): every version: expected vc1 vc2 vc3, observed no answer: no healthy upstream (runbook step 16)");
     // Several wrong answers: every one is reported, still exit 1.
     let mut w = world(&plan, false);
     w.change(
@@ -777,7 +851,7 @@ fn native_sidecars_and_dual_stack_answers_in_any_order_pass() {
     // One of the two addresses missing is a failure.
     w.change("ds-one", &lb, ok("192.168.50.101"));
     run("dual-stack", &w, &[]).assert_failed(
-        "FAIL ds-one: east-west gateway Service istio-system/istio-eastwestgateway: LoadBalancer address: expected 192.168.50.101 fd00:50::101, observed 192.168.50.101 (runbook step 11)",
+        "FAIL ds-one: east-west gateway Service istio-system/istio-eastwestgateway: LoadBalancer address: expected 192.168.50.101 fd00:50::101, observed 192.168.50.101 (runbook step 12)",
     );
 }
 
@@ -788,15 +862,15 @@ fn failover_checks_the_destination_rules_and_the_nearest_answers() {
     let before = run("failover", &world(&plan, false), &["--failover"]);
     assert_eq!(before.status, Some(1));
     let fails = before.lines("FAIL");
-    assert!(fails.iter().any(|l| l.starts_with("FAIL fo-mesh-hosted-apiserver: DestinationRule sample/helloworld: host|failoverPriority|failover|outlierDetection: expected helloworld.sample.svc.cluster.local||region1>region2,|1/1s/1m, observed kubectl failed: Error from server (NotFound)") && l.ends_with("(runbook step 15)")), "{}", before.stdout);
-    assert!(fails.contains(&"FAIL fo-cluster1: helloworld answers to sleep (30 requests): only the nearest locality: expected vc1, observed versions vc1 vc2 vc3 vc4 (runbook step 15)"), "{}", before.stdout);
+    assert!(fails.iter().any(|l| l.starts_with("FAIL fo-mesh-hosted-apiserver: DestinationRule sample/helloworld: host|failoverPriority|failover|outlierDetection: expected helloworld.sample.svc.cluster.local||region1>region2,|1/1s/1m, observed kubectl failed: Error from server (NotFound)") && l.ends_with("(runbook step 17)")), "{}", before.stdout);
+    assert!(fails.contains(&"FAIL fo-cluster1: helloworld answers to sleep (30 requests): only the nearest locality: expected vc1, observed versions vc1 vc2 vc3 vc4 (runbook step 17)"), "{}", before.stdout);
     // After it, a sleep still answered by another locality fails.
     let mut w = world(&plan, true);
     let url = curl("sample", "helloworld.sample:5000/hello?[1-30]");
     let url: Vec<&str> = url.iter().map(String::as_str).collect();
     w.change("fo-cluster3", &url, hello(&["vc3", "vc4"]));
     run("failover", &w, &["--failover"]).assert_failed(
-        "FAIL fo-cluster3: helloworld answers to sleep (30 requests): only the nearest locality: expected vc3, observed versions vc3 vc4 (runbook step 15)",
+        "FAIL fo-cluster3: helloworld answers to sleep (30 requests): only the nearest locality: expected vc3, observed versions vc3 vc4 (runbook step 17)",
     );
     // An outlier detection that differs from the plan.
     let mut w = world(&plan, true);
@@ -815,7 +889,7 @@ fn failover_checks_the_destination_rules_and_the_nearest_answers() {
         ok("sleep.sample.svc.cluster.local|topology.istio.io/network||3/5s/30s"),
     );
     run("failover", &w, &["--failover"]).assert_failed(
-        "FAIL fo-mesh-hosted-apiserver: DestinationRule sample/sleep: host|failoverPriority|failover|outlierDetection: expected sleep.sample.svc.cluster.local|topology.istio.io/network topology.kubernetes.io/region topology.kubernetes.io/zone||3/5s/30s, observed sleep.sample.svc.cluster.local|topology.istio.io/network||3/5s/30s (runbook step 15)",
+        "FAIL fo-mesh-hosted-apiserver: DestinationRule sample/sleep: host|failoverPriority|failover|outlierDetection: expected sleep.sample.svc.cluster.local|topology.istio.io/network topology.kubernetes.io/region topology.kubernetes.io/zone||3/5s/30s, observed sleep.sample.svc.cluster.local|topology.istio.io/network||3/5s/30s (runbook step 17)",
     );
     // Without --failover, the DestinationRule checks do not run, and the every-version loop does.
     let plain = run("failover", &world(&plan, false), &[]);
@@ -845,10 +919,10 @@ fn the_control_planes_api_server_is_optional_every_other_context_required() {
     ]);
     let skipped = run("failover", &w, &["--failover"]);
     assert_eq!(skipped.status, Some(0), "{}", skipped.stdout);
-    assert_eq!(skipped.lines("SKIP").len(), 2, "{}", skipped.stdout);
+    assert_eq!(skipped.lines("SKIP").len(), 3, "{}", skipped.stdout);
     assert!(skipped.stdout.contains("SKIP fo-mesh-hosted-apiserver: DestinationRule sample/helloworld: host|failoverPriority|failover|outlierDetection: no context fo-mesh-hosted-apiserver (pass --context fo-mesh-hosted-apiserver=CONTEXT)\n"), "{}", skipped.stdout);
     assert!(
-        skipped.stdout.ends_with(" 0 failed, 2 skipped\n"),
+        skipped.stdout.ends_with(" 0 failed, 3 skipped\n"),
         "{}",
         skipped.stdout
     );

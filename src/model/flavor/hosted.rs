@@ -7,50 +7,41 @@
 //! reconciles (DaoCloud/DaoCloud-docs,
 //! `docs/zh/docs/mspider/03UserGuide/multiCluster/multiClusterInstall.md`).
 
-use std::sync::Arc;
-
 use serde::Serialize;
 
-use super::{ClusterFlavor, ConfigPlace};
-use crate::check::{ParsedFacts, PinnedIp};
+use super::{ControlPlaneAccess, PilotEndpoint};
+use crate::check::{IpFamily, ParsedFacts, PinnedIp};
 use crate::layout;
 use crate::model::cluster::{ClusterInput, MeshRole, NamespacePatch};
 use crate::model::gateways::{self, ServicePort};
 use crate::model::mesh::{LABEL_NETWORK, MeshFacts, Network};
-use crate::model::metallb::{IpFamilyPolicy, LbAddress, LbRole, LbService};
-use crate::model::runbook::{Step, Steps};
-use crate::model::verify::{self, Check};
-use crate::model::{ClusterModel, ISTIO_NAMESPACE, Pair, pair};
+use crate::model::metallb::{IpFamilyPolicy, LbAddress, LbRole, LbService, ServicePatch};
+use crate::model::runbook::Step;
+use crate::model::{ISTIO_NAMESPACE, Pair, pair};
 use crate::net;
 use crate::plan::Plan;
+
+/// The existing objects the hosted mesh's files patch.
+mod existing;
+/// The runbook's steps and what `verify.sh` checks of a hosted mesh.
+mod runbook;
+
+pub use runbook::RUNBOOK_STEPS;
 
 /// Namespace of GlobalMesh and MeshCluster on the global service cluster.
 pub const MSPIDER_NAMESPACE: &str = "mspider-system";
 /// Mspider's cluster role of every cluster of a hosted mesh, the control-plane cluster included.
 pub const HOSTED_WORKLOAD_CLUSTER: &str = "HOSTED_WORKLOAD_CLUSTER";
+/// The MeshCluster param that names the entry's mesh (the seed: "Confirm that
+/// `global.meshID: mdemo-mesh`").
+const MESH_ID_PARAM: &str = "global.meshID";
 /// Prefix of the Istio values among Mspider's control-plane params.
 const PARAM_PREFIX: &str = "istio.custom_params.values.global.";
+/// The hosted istiod's ports that work clusters use: xDS over TLS and the webhook (HTTPS).
+const ISTIOD_XDS_PORT: u16 = 15012;
+const ISTIOD_WEBHOOK_PORT: u16 = 15017;
 /// Image of the throw-away pod that probes the hosted istiod when the plan has no demo.
 const DEFAULT_PROBE_IMAGE: &str = "curlimages/curl";
-
-/// The hosted runbook's steps, in order (`templates/hosted/README.md` includes one file each).
-pub const RUNBOOK_STEPS: &[Step] = &[
-    Step::Clusters,
-    Step::Nodes,
-    Step::Metallb,
-    Step::CreateMesh,
-    Step::IstiodIp,
-    Step::Globalmesh,
-    Step::WorkClusters,
-    Step::Meshcluster,
-    Step::NetworkLabel,
-    Step::Ingress,
-    Step::EastWest,
-    Step::VerifyLb,
-    Step::Demo,
-    Step::VerifyTraffic,
-    Step::Failover,
-];
 
 /// The hosted mesh as a whole.
 #[derive(Debug, Clone, Serialize)]
@@ -63,12 +54,20 @@ pub struct HostedMesh {
     /// Image of the east-west gateway (and every sidecar): `<registry>/proxyv2:<version>`.
     pub proxy_image: String,
     pub hosted_istiod: HostedIstiod,
+    /// `<meshID>-hosted-apiserver`: the API server of the mesh's virtual cluster, in the
+    /// control-plane cluster, where the mesh's Istio config lives (DaoCloud-docs
+    /// `docs/en/docs/mspider/best-practice/managed-mesh-to-sync.md`).
+    pub hosted_apiserver: String,
     /// Every cluster of the plan: all are work clusters of a hosted mesh.
     pub work_clusters: Vec<String>,
     /// Image of the one-off pod that checks the hosted istiod is reachable.
     pub probe_image: String,
     /// Clusters the hosted istiod is probed from: all but the control plane.
     pub probe_clusters: Vec<String>,
+    /// Clusters whose istiod-remote Service is pinned to the hosted istiod's family
+    /// (their MeshCluster params set `global.ipFamilies`), and that family.
+    pub istiod_family_clusters: Vec<String>,
+    pub istiod_family: Option<String>,
     /// The GlobalMesh merge patch (global/).
     pub global_mesh: GlobalMeshPatch,
 }
@@ -83,8 +82,19 @@ pub struct HostedIstiod {
     pub address: LbAddress,
     /// `remotePilotAddress`: the IPv4 address when the Service is dual-stack.
     pub pilot_address: String,
-    /// `http://<pilot address>:443`: plain HTTP to istiod's TLS port answers 400.
+    /// `http://<pilot address>:15017/`: plain HTTP to istiod's webhook port (Go's TLS
+    /// server) answers 400. Mspider v0.17.0 removed port 443 from the Service (release notes,
+    /// "Removals"); work clusters reach istiod on 15012 and 15017
+    /// (`docs/en/docs/mspider/troubleshoot/failed-to-add-cluster.md`).
     pub probe_url: String,
+    /// The ports the Service must list: 15012 (xDS) and 15017 (webhook).
+    pub ports: Vec<u16>,
+    /// The MetalLB annotations to enter in the console's "Load balancer annotations"
+    /// (empty without MetalLB on the control-plane cluster): the one source of the address.
+    pub annotations: Vec<Pair>,
+    /// `kubectl get -o jsonpath=` of `spec.loadBalancerIP`, the `loadBalancerIPs`
+    /// annotation and the bound address, `|`-separated.
+    pub address_jsonpath: String,
 }
 
 /// Context of `hosted/globalmesh-patch.yaml`: a merge patch of
@@ -113,8 +123,13 @@ pub struct HostedCluster {
 }
 
 /// The JSON patch of one MeshCluster (rendered as JSON, not a template).
-/// `meshedParams` is a list, which a merge patch would replace wholesale, so
-/// this tests that entry 0 is this mesh's and then adds the params to it.
+/// `meshedParams` is a list, which a merge patch would replace wholesale, so this tests
+/// that entry 0 holds this mesh's `global.meshID` (the seed documents
+/// `.spec.meshedParams[].params` with it; no public source names any other field of the
+/// entry) and then adds only what the seed has the operator add, the network ID (and, where
+/// a cluster needs it, the family of its istiod-remote Service). `global.meshID`,
+/// `global.clusterRole` and `isHostedOwner` are Mspider's controller's: the runbook confirms
+/// them with a command instead of overwriting them.
 #[derive(Debug, Clone, Serialize)]
 pub struct MeshClusterPatch {
     pub path: String,
@@ -123,6 +138,9 @@ pub struct MeshClusterPatch {
     pub mesh_name: String,
     /// The params it sets (also shown in the README).
     pub params: Vec<Pair>,
+    /// What Mspider's controller must have set, which the runbook confirms: `global.meshID`,
+    /// `global.clusterRole`, and whether the entry is the hosted owner.
+    pub confirm: Vec<Pair>,
     pub is_hosted_owner: bool,
     /// The patch itself; the README does not show it.
     #[serde(skip)]
@@ -154,6 +172,8 @@ pub struct EastWestGateway {
     pub ports: Vec<ServicePort>,
     pub service_annotations: Vec<Pair>,
     pub ip_family_policy: Option<IpFamilyPolicy>,
+    /// `values.global.proxy.clusterDomain`, for a DNS domain other than `cluster.local`.
+    pub cluster_domain: Option<String>,
 }
 
 /// Name of the hosted istiod LoadBalancer Service Mspider creates.
@@ -173,7 +193,28 @@ impl HostedMesh {
         let mesh = &plan.mesh;
         let control_plane = &plan.clusters[facts.control_plane];
         let address = LbAddress::of(istiod.ips);
-        let probe_url = format!("http://{}:443", net::url_host(istiod.ips.primary()));
+        let probe_url = format!(
+            "http://{}:{ISTIOD_WEBHOOK_PORT}/",
+            net::url_host(istiod.ips.primary())
+        );
+        // The annotations the hosted istiod's LbService gets (the same function builds them).
+        let annotations = crate::model::metallb::lb_service(
+            control_plane,
+            &mesh_facts.metallb_annotation_prefix,
+            LbRole {
+                title: "hosted istiod",
+                step: Step::IstiodIp,
+            },
+            &hosted_istiod_service(&mesh.id),
+            &istiod,
+            ServicePatch::FamilyOnly,
+        )
+        .annotations;
+        let prefix = mesh_facts.metallb_annotation_prefix.replace('.', "\\.");
+        let address_jsonpath = format!(
+            "{{.spec.loadBalancerIP}}|{{.metadata.annotations.{prefix}/loadBalancerIPs}}|\
+             {{.status.loadBalancer.ingress[*].ip}}{{\"\\n\"}}"
+        );
         let hosted_istiod = HostedIstiod {
             service_name: hosted_istiod_service(&mesh.id),
             namespace: ISTIO_NAMESPACE.to_owned(),
@@ -181,6 +222,9 @@ impl HostedMesh {
             pilot_address: address.primary.clone(),
             address,
             probe_url,
+            ports: vec![ISTIOD_XDS_PORT, ISTIOD_WEBHOOK_PORT],
+            annotations,
+            address_jsonpath,
         };
         HostedMesh {
             control_plane_cluster: mesh.control_plane_cluster.clone(),
@@ -190,12 +234,25 @@ impl HostedMesh {
             proxy_image: format!("{}/proxyv2:{}", mesh.registry, mesh.version),
             global_mesh: global_mesh_patch(mesh_facts, &hosted_istiod, networks),
             hosted_istiod,
+            hosted_apiserver: format!("{}-hosted-apiserver", mesh.id),
             work_clusters: plan.clusters.iter().map(|c| c.name.clone()).collect(),
             probe_image: plan
                 .demo
                 .as_ref()
                 .map_or(DEFAULT_PROBE_IMAGE, |d| d.sleep.image.as_str())
                 .to_owned(),
+            istiod_family_clusters: plan
+                .clusters
+                .iter()
+                .zip(&facts.clusters)
+                .filter(|(_, parsed)| parsed.istiod_family.is_some())
+                .map(|(c, _)| c.name.clone())
+                .collect(),
+            istiod_family: facts
+                .clusters
+                .iter()
+                .find_map(|parsed| parsed.istiod_family)
+                .map(|family| family.as_str().to_owned()),
             probe_clusters: plan
                 .clusters
                 .iter()
@@ -219,7 +276,9 @@ impl HostedMesh {
                 step: Step::IstiodIp,
             },
             &self.hosted_istiod.service_name,
-            true,
+            // Mspider owns the Service and takes its annotations from the mesh's console
+            // settings (step 4); a patch would be a second source (issue 11 item 7).
+            ServicePatch::FamilyOnly,
         );
         HostedCluster {
             mesh_role: if is_control_plane {
@@ -238,6 +297,7 @@ impl HostedMesh {
                 input.mesh,
                 &cluster.name,
                 &cluster.network,
+                input.parsed.istiod_family,
                 is_control_plane,
             ),
         }
@@ -258,138 +318,45 @@ impl HostedMesh {
             mesh_id: input.mesh.id.clone(),
             hub: self.registry.clone(),
             tag: input.mesh.version.clone(),
-            ports: gateways::east_west_ports(),
+            // Mspider serves istiod through its own `istiod-<mesh>-hosted-lb`, so the
+            // east-west gateway carries only cross-network traffic and its status port (the
+            // seed's gateway has tls 15443 alone); 15012/15017 would lead nowhere.
+            ports: gateways::east_west_ports(false, cluster.east_west_node_port),
             service_annotations: service.annotations.clone(),
             ip_family_policy: service.ip_family_policy,
+            cluster_domain: input.mesh.cluster_domain.clone(),
         }
     }
 }
 
 impl HostedMesh {
-    /// A hosted mesh's istiod reads Istio config from the mesh's own virtual cluster,
-    /// `<meshID>-hosted-apiserver` in the control-plane cluster; Istio objects in the work
-    /// clusters have no effect (DaoCloud/DaoCloud-docs
-    /// `docs/en/docs/mspider/best-practice/managed-mesh-to-sync.md`).
-    pub(super) fn istio_config(&self) -> ConfigPlace {
-        let name = format!("{}-hosted-apiserver", self.global_mesh.name);
-        ConfigPlace::ControlPlane {
-            context: name.clone(),
-            name,
+    /// The hosted istiod, reached by every other cluster at `remotePilotAddress`.
+    pub(super) fn pilot_endpoint(&self) -> PilotEndpoint {
+        let istiod = &self.hosted_istiod;
+        PilotEndpoint {
+            title: "hosted istiod".to_owned(),
+            cluster: istiod.cluster.clone(),
+            service: istiod.service_name.clone(),
+            address: istiod.pilot_address.clone(),
+            param: "remotePilotAddress".to_owned(),
+            clients: self.probe_clusters.clone(),
         }
     }
 
-    /// The GlobalMesh params and each cluster's MeshCluster params, on the global cluster.
-    pub(super) fn verify_checks(
-        &self,
-        clusters: &[Arc<ClusterModel>],
-        steps: &Steps,
-    ) -> Vec<Check> {
-        let mut out = Vec::new();
-        let global = &self.global_mesh;
-        let step = steps.number(Step::Globalmesh);
-        for param in &global.params {
-            let mut check = Check::of(
-                &self.global_cluster,
-                step,
-                format!("GlobalMesh {}: param {}", global.name, param.key),
-                param.value.clone(),
-                verify::args(
-                    &[
-                        "get",
-                        "globalmeshes.discovery.mspider.io",
-                        &global.name,
-                        "-n",
-                        &global.namespace,
-                    ],
-                    &format!(
-                        "{{.spec.ownerConfig.controlPlaneParams.{}}}",
-                        verify::jsonpath_key(&param.key)
-                    ),
-                ),
-            );
-            check.cluster = "-".to_owned();
-            out.push(check);
+    /// kubectl inside the hosted API server's pod, as the README's cross-network Gateway
+    /// step reaches it (its pod is found by name; the Mspider console is the other way).
+    pub(super) fn control_plane_access(&self) -> ControlPlaneAccess {
+        let cluster = &self.control_plane_cluster;
+        ControlPlaneAccess {
+            context: cluster.clone(),
+            kubectl: format!("kubectl --context {cluster} exec -i -n NAMESPACE POD -- kubectl"),
+            before: format!(
+                "NAMESPACE and POD: the hosted API server's pod, from `kubectl --context {cluster} \
+                 get pods -A | grep {}` (or make the change in the Mspider console: mesh {}, \
+                 Traffic Management, Gateway)",
+                self.hosted_apiserver, self.global_mesh.name
+            ),
         }
-        // Step 7's probe, from the sleep pods: `kubectl run` would change the cluster.
-        let step = steps.number(Step::WorkClusters);
-        for cluster in clusters
-            .iter()
-            .filter(|c| self.probe_clusters.contains(&c.name))
-        {
-            let Some(demo) = cluster.demo.as_ref().filter(|d| d.sleep.is_some()) else {
-                continue;
-            };
-            let ns = demo.namespace.name.as_str();
-            out.push(Check::of(
-                &cluster.name,
-                step,
-                format!(
-                    "hosted istiod at {}: HTTP status to plain HTTP, from sleep",
-                    self.hosted_istiod.probe_url
-                ),
-                "400".to_owned(),
-                [
-                    "exec",
-                    "-n",
-                    ns,
-                    "deploy/sleep",
-                    "-c",
-                    "sleep",
-                    "--",
-                    "curl",
-                    "-sS",
-                    "-o",
-                    "/dev/null",
-                    "-w",
-                    "%{http_code}",
-                    &self.hosted_istiod.probe_url,
-                ]
-                .map(str::to_owned)
-                .to_vec(),
-            ));
-        }
-        let step = steps.number(Step::Meshcluster);
-        for cluster in clusters {
-            let ClusterFlavor::Hosted(hosted) = &cluster.flavor;
-            let patch = &hosted.mesh_cluster_patch;
-            let get = |path: String| {
-                verify::args(
-                    &[
-                        "get",
-                        "meshclusters.discovery.mspider.io",
-                        &patch.name,
-                        "-n",
-                        &patch.namespace,
-                    ],
-                    &format!("{{.spec.meshedParams[0].{path}}}"),
-                )
-            };
-            let mut add = |what: String, expected: String, path: String| {
-                let mut check = Check::of(&self.global_cluster, step, what, expected, get(path));
-                check.cluster = cluster.name.clone();
-                out.push(check);
-            };
-            add(
-                format!("MeshCluster {}: meshedParams[0].meshName", patch.name),
-                patch.mesh_name.clone(),
-                "meshName".to_owned(),
-            );
-            for param in &patch.params {
-                add(
-                    format!("MeshCluster {}: param {}", patch.name, param.key),
-                    param.value.clone(),
-                    format!("params.{}", verify::jsonpath_key(&param.key)),
-                );
-            }
-            if patch.is_hosted_owner {
-                add(
-                    format!("MeshCluster {}: isHostedOwner", patch.name),
-                    "true".to_owned(),
-                    "isHostedOwner".to_owned(),
-                );
-            }
-        }
-        out
     }
 }
 
@@ -402,9 +369,12 @@ fn global_mesh_patch(
         key: format!("{PARAM_PREFIX}remotePilotAddress"),
         value: istiod.pilot_address.clone(),
     }];
+    if let Some(domain) = &mesh.cluster_domain {
+        params.push(pair(&format!("{PARAM_PREFIX}proxy.clusterDomain"), domain));
+    }
     for network in networks {
-        if let Some(gateway) = &network.gateway {
-            let key = format!("{PARAM_PREFIX}meshNetworks.{}.gateways[0]", network.id);
+        for (i, gateway) in network.gateways.iter().enumerate() {
+            let key = format!("{PARAM_PREFIX}meshNetworks.{}.gateways[{i}]", network.id);
             params.push(Pair {
                 key: format!("{key}.address"),
                 value: gateway.address.clone(),
@@ -427,17 +397,26 @@ fn mesh_cluster_patch(
     mesh: &MeshFacts,
     cluster: &str,
     network: &str,
+    istiod_family: Option<IpFamily>,
     is_control_plane: bool,
 ) -> MeshClusterPatch {
-    let params = vec![
-        pair("global.meshID", &mesh.id),
-        pair("global.clusterRole", HOSTED_WORKLOAD_CLUSTER),
-        pair(&format!("{PARAM_PREFIX}network"), network),
-    ];
+    let mut params = vec![pair(&format!("{PARAM_PREFIX}network"), network)];
+    if let Some(family) = istiod_family {
+        // Not documented by Mspider: the keys follow its flat map of Istio values, with
+        // list items indexed as in `meshNetworks.<n>.gateways[0]`.
+        params.push(pair(
+            &format!("{PARAM_PREFIX}ipFamilyPolicy"),
+            "SingleStack",
+        ));
+        params.push(pair(
+            &format!("{PARAM_PREFIX}ipFamilies[0]"),
+            family.as_str(),
+        ));
+    }
     let entry = "/spec/meshedParams/0";
     let mut ops = vec![JsonPatchOp {
         op: "test",
-        path: format!("{entry}/meshName"),
+        path: format!("{entry}/params/{}", json_pointer_token(MESH_ID_PARAM)),
         value: serde_json::Value::from(mesh.id.as_str()),
     }];
     for param in &params {
@@ -447,19 +426,24 @@ fn mesh_cluster_patch(
             value: serde_json::Value::from(param.value.as_str()),
         });
     }
-    if is_control_plane {
-        ops.push(JsonPatchOp {
-            op: "add",
-            path: format!("{entry}/isHostedOwner"),
-            value: serde_json::Value::Bool(true),
-        });
-    }
     MeshClusterPatch {
         path: layout::mesh_cluster_patch(cluster),
         name: cluster.to_owned(),
         namespace: MSPIDER_NAMESPACE.to_owned(),
         mesh_name: mesh.id.clone(),
         params,
+        confirm: vec![
+            pair(MESH_ID_PARAM, &mesh.id),
+            pair("global.clusterRole", HOSTED_WORKLOAD_CLUSTER),
+            pair(
+                "isHostedOwner",
+                if is_control_plane {
+                    "true"
+                } else {
+                    "false or empty"
+                },
+            ),
+        ],
         is_hosted_owner: is_control_plane,
         ops,
     }

@@ -436,7 +436,7 @@ pub fn replace_strings(value: &mut Value, from: &str, to: &str) {
 /// Compile a plan's text, panicking with the diagnostics if it does not compile.
 pub fn compile(name: &str, text: &str, format: meshgen::Format) -> meshgen::Tree {
     let source = meshgen::Source::new(name, text, format);
-    match meshgen::compile(&source, &meshgen::Options::default(), false) {
+    match meshgen::compile(&source, &meshgen::Options::default()) {
         Ok((tree, _)) => tree,
         Err(meshgen::CompileError::Plan(d)) => {
             panic!(

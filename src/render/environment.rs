@@ -1,0 +1,127 @@
+//! The template environment: strict about undefined values, and a formatter that escapes
+//! every placed value for its template's format (YAML, JSON, Markdown, shell), so no
+//! template can forget it.
+
+use minijinja::{Environment, Error, ErrorKind, UndefinedBehavior, Value};
+
+use super::escape;
+
+/// The template environment. An `Err` is a meshgen bug (a syntax setting minijinja refuses).
+pub(super) fn environment() -> Result<Environment<'static>, String> {
+    let mut env = Environment::new();
+    env.set_undefined_behavior(UndefinedBehavior::Strict);
+    // Syntax first: templates are compiled as they are added.
+    let syntax = minijinja::syntax::SyntaxConfig::builder()
+        .keep_trailing_newline(true)
+        .trim_blocks(true)
+        .lstrip_blocks(true)
+        .build();
+    env.set_syntax(syntax.map_err(|e| format!("template syntax configuration: {e:#}"))?);
+    minijinja_embed::load_templates!(&mut env);
+    // Escaping is the formatter's job alone: no filter may switch it off.
+    for filter in ["safe", "escape", "e"] {
+        env.remove_filter(filter);
+    }
+    env.add_filter("sh", |value: Value| {
+        Value::from_safe_string(escape::shell_word(&plain_text(&value)))
+    });
+    env.add_filter("code", |value: Value| {
+        Value::from_safe_string(escape::markdown_code(&plain_text(&value)))
+    });
+    env.set_formatter(|out, state, value| {
+        let name = state.name();
+        use minijinja::value::ValueKind;
+        let scalar = matches!(
+            value.kind(),
+            ValueKind::String | ValueKind::Number | ValueKind::Bool
+        );
+        if !scalar {
+            return Err(Error::new(
+                ErrorKind::InvalidOperation,
+                format!("only strings, numbers and booleans can be placed, not {value:?}"),
+            ));
+        }
+        let text = if value.kind() == ValueKind::Bool {
+            // minijinja prints booleans Python-style (`True`); every format here wants `true`.
+            value.is_true().to_string()
+        } else if name.ends_with(".yaml") {
+            match value.as_str() {
+                Some(text) => escape::yaml_scalar(text),
+                None => value.to_string(),
+            }
+        } else if name.ends_with(".json") {
+            serde_json::to_string(value)
+                .map_err(|e| Error::new(ErrorKind::InvalidOperation, e.to_string()))?
+        } else if name.ends_with(".sh") {
+            // Every placed value is one shell word; POSIX sh has no `$'...'` for control
+            // characters (the checks let none reach a script).
+            let text = plain_text(value);
+            if text
+                .chars()
+                .any(|c| c.is_control() || crate::grammar::text::is_invisible(c))
+            {
+                return Err(Error::new(
+                    ErrorKind::InvalidOperation,
+                    format!("{text:?} holds a control or invisible character: no POSIX shell word"),
+                ));
+            }
+            escape::shell_word(&text)
+        } else if name.ends_with(".md") {
+            // `sh` and `code` mark their output safe: it is already escaped.
+            match value.as_str() {
+                Some(text) if !value.is_safe() => escape::markdown_text(text),
+                _ => value.to_string(),
+            }
+        } else {
+            return Err(Error::new(
+                ErrorKind::InvalidOperation,
+                format!("no escaping known for template {name}"),
+            ));
+        };
+        out.write_str(&text).map_err(Error::from)
+    });
+    Ok(env)
+}
+
+/// A placed value as text: strings as they are, numbers and booleans printed.
+fn plain_text(value: &Value) -> String {
+    value
+        .as_str()
+        .map_or_else(|| value.to_string(), str::to_owned)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_template_is_escaped_by_its_extension() {
+        let env = environment().unwrap();
+        for (name, _) in env.templates() {
+            assert!(
+                [".yaml", ".json", ".md", ".sh"]
+                    .iter()
+                    .any(|e| name.ends_with(e)),
+                "{name}: no escaping for this extension"
+            );
+        }
+    }
+
+    #[test]
+    fn placing_a_list_or_none_is_a_template_error() {
+        let mut env = environment().unwrap();
+        env.add_template("t.yaml", "a: {{ v }}\n").unwrap();
+        let t = env.get_template("t.yaml").unwrap();
+        assert!(t.render(minijinja::context! { v => vec![1] }).is_err());
+        assert!(t.render(minijinja::context! { v => () }).is_err());
+        assert_eq!(
+            t.render(minijinja::context! { v => "on" }).unwrap(),
+            "a: \"on\"\n"
+        );
+        assert_eq!(
+            t.render(minijinja::context! { v => false }).unwrap(),
+            "a: false\n"
+        );
+        assert!(env.render_str("{{ 'x'|safe }}", ()).is_err());
+    }
+}
