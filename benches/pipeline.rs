@@ -197,13 +197,16 @@ struct CpuTimes {
 /// /proc/self/stat (in USER_HZ, 1/100 s on Linux); zero where /proc is not there.
 fn cpu_now() -> Duration {
     let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
-    let fields: Vec<u64> = stat
+    // After `pid (comm) `: state, then numbers (some negative, e.g. tpgid -1 without
+    // a terminal); utime, stime, cutime, cstime are fields 14-17 of the line.
+    let fields: Vec<&str> = stat
         .rsplit_once(") ")
-        .map(|(_, rest)| rest.split(' ').filter_map(|f| f.parse().ok()).collect())
+        .map(|(_, rest)| rest.split(' ').collect())
         .unwrap_or_default();
-    // After the state field: utime, stime, cutime, cstime are fields 14-17 of the line.
-    let ticks: u64 = fields.get(10..14).map_or(0, |f| f.iter().sum());
-    Duration::from_millis(ticks * 10)
+    let ticks: i64 = fields
+        .get(11..15)
+        .map_or(0, |f| f.iter().filter_map(|v| v.parse::<i64>().ok()).sum());
+    Duration::from_millis(ticks.max(0) as u64 * 10)
 }
 
 #[derive(Default)]

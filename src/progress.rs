@@ -1,6 +1,8 @@
 //! Progress of a long render on a terminal (a module of the CLI, not of the library):
 //! `meshgen: 532 of 1000 clusters` on stderr, rewritten in place, once a render has
 //! taken more than a second; nothing at all when stderr is not a terminal.
+//! `MESHGEN_PROGRESS_AFTER_MS` sets that second (tests set 0: whether progress shows
+//! must not depend on how fast the machine renders).
 
 use std::io::Write as _;
 use std::time::{Duration, Instant};
@@ -10,6 +12,7 @@ use meshgen::write::{Sink, WriteError};
 
 /// How long a render runs before it shows progress, and how often it redraws.
 const QUIET_FOR: Duration = Duration::from_secs(1);
+const QUIET_FOR_VAR: &str = "MESHGEN_PROGRESS_AFTER_MS";
 const REDRAW_EVERY: Duration = Duration::from_millis(100);
 
 /// A sink that counts the parts passing through to `sink` (one per cluster, plus one
@@ -19,6 +22,7 @@ pub struct Progress<S> {
     clusters: usize,
     parts: usize,
     started: Instant,
+    quiet_for: Duration,
     drawn: Option<Instant>,
     shown: bool,
 }
@@ -31,6 +35,10 @@ impl<S> Progress<S> {
             clusters,
             parts: 0,
             started: Instant::now(),
+            quiet_for: std::env::var(QUIET_FOR_VAR)
+                .ok()
+                .and_then(|ms| ms.parse().ok())
+                .map_or(QUIET_FOR, Duration::from_millis),
             drawn: None,
             shown,
         }
@@ -38,7 +46,7 @@ impl<S> Progress<S> {
 
     fn draw(&mut self, text: &str) {
         let now = Instant::now();
-        if !self.shown || now.duration_since(self.started) < QUIET_FOR {
+        if !self.shown || now.duration_since(self.started) < self.quiet_for {
             return;
         }
         if self

@@ -328,5 +328,10 @@ mod tests {
             escape("main\u{1b}[31m\nred\u{202e}\u{9b}\t"),
             "main\\u{1b}[31m\\nred\\u{202e}\\u{9b}\\t"
         );
+        // Line and paragraph separators, zero-width joiner and space are not shown raw either.
+        assert_eq!(
+            escape("a\u{2028}b\u{2029}c\u{200d}d\u{200b}e"),
+            "a\\u{2028}b\\u{2029}c\\u{200d}d\\u{200b}e"
+        );
     }
 }

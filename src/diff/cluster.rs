@@ -259,6 +259,40 @@ pub(super) fn restarts(old: &Input<'_>, new: &Input<'_>) -> Vec<Draft> {
     drafts
 }
 
+/// An istiod whose address no file of the tree sets (hosted: Mspider's console writes its
+/// Service's annotations) gets a step that says where to change it, before its check.
+pub(super) fn pilot_addresses(old: &Input<'_>, new: &Input<'_>) -> Vec<Draft> {
+    let before = old.model.flavor.pilot_endpoints();
+    let mut drafts = Vec::new();
+    for endpoint in new.model.flavor.pilot_endpoints() {
+        let Some(set_by) = &endpoint.set_by else {
+            continue;
+        };
+        let was = before.iter().find(|b| b.title == endpoint.title);
+        if was.is_some_and(|w| w.set_by == endpoint.set_by && w.cluster == endpoint.cluster) {
+            continue;
+        }
+        let mut draft = Draft::new(
+            Phase::Gateways,
+            Side::Cluster,
+            Action::Manual,
+            if was.is_some() {
+                Change::Changed
+            } else {
+                Change::Added
+            },
+            format!(
+                "give the {} {} its address {}: in {set_by}",
+                endpoint.title, endpoint.service, endpoint.address
+            ),
+        )
+        .at(Some(&endpoint.cluster), None);
+        draft.rank = 1;
+        drafts.push(draft);
+    }
+    drafts
+}
+
 /// For each LoadBalancer Service whose address is new or moved: check the Service shows
 /// it before the params that point at it change (the Routing phase comes next).
 pub(super) fn verify_addresses(old: &Input<'_>, new: &Input<'_>) -> Vec<Draft> {

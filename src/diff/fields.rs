@@ -68,8 +68,14 @@ fn leaves(value: &Value, path: &mut Vec<String>, out: &mut Vec<(Vec<String>, Val
     }
 }
 
+/// The paths of the fields a patch set, which undoing it removes; not those it set to
+/// `null` (it removed them: nothing to undo).
 pub(super) fn paths(fields: &[(Vec<String>, Value)]) -> Vec<Vec<String>> {
-    fields.iter().map(|(path, _)| path.clone()).collect()
+    fields
+        .iter()
+        .filter(|(_, value)| !value.is_null())
+        .map(|(path, _)| path.clone())
+        .collect()
 }
 
 /// `null` at `path` in a merge patch (RFC 7386: removes that member, and only it).

@@ -118,8 +118,19 @@ pub(super) fn review(
             super::sh(&root.path)
         ));
     }
+    let had_argo = old_gitops.as_ref().is_some_and(|g| g.argocd.is_some());
+    let has_argo = new_gitops.as_ref().is_some_and(|g| g.argocd.is_some());
     let had_flux = old_gitops.as_ref().is_some_and(|g| g.flux.is_some());
-    if !had_flux && new_gitops.as_ref().is_some_and(|g| g.flux.is_some()) {
+    let has_flux = new_gitops.as_ref().is_some_and(|g| g.flux.is_some());
+    if (has_argo && !had_argo) || (has_flux && !had_flux) {
+        draft.before = Some(
+            "the tree is committed and pushed, and the GitOps tool reaches every cluster \
+             (README.md of meshgen: Argo CD needs the clusters' destinations, Flux the \
+             kubeconfig Secrets)"
+                .into(),
+        );
+    }
+    if has_flux && !had_flux {
         draft
             .commands
             .push(format!("kubectl apply -k {}", super::sh(layout::FLUX_DIR)));

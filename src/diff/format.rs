@@ -10,11 +10,22 @@ fn plan_name(info: &PlanInfo) -> String {
     info.file.clone().unwrap_or_else(|| "<stdin>".to_owned())
 }
 
+/// `1 step`, `7 steps`.
+fn steps(plan: &ChangePlan) -> String {
+    match plan.steps.len() {
+        1 => "1 step".to_owned(),
+        n => format!("{n} steps"),
+    }
+}
+
 fn counts(plan: &ChangePlan) -> String {
     let count = |change: Change| plan.files.iter().filter(|f| f.change == change).count();
     format!(
-        "{} files differ ({} added, {} changed, {} removed)",
-        plan.files.len(),
+        "{} differ ({} added, {} changed, {} removed)",
+        match plan.files.len() {
+            1 => "1 file".to_owned(),
+            n => format!("{n} files"),
+        },
         count(Change::Added),
         count(Change::Changed),
         count(Change::Removed)
@@ -62,12 +73,7 @@ pub fn text(plan: &ChangePlan) -> String {
         );
         return out;
     }
-    let _ = writeln!(
-        out,
-        "{header}: {} steps; {}.",
-        plan.steps.len(),
-        counts(plan)
-    );
+    let _ = writeln!(out, "{header}: {}; {}.", steps(plan), counts(plan));
     out.push_str(
         "Run the commands in order, from the folder holding NEW's rendered tree \
          (`meshgen render NEW -o DIR`).\n",
@@ -127,9 +133,9 @@ pub fn markdown(plan: &ChangePlan) -> String {
     }
     let _ = writeln!(
         out,
-        "{} steps; {}. Run the commands in order, from the folder holding the new plan's \
+        "{}; {}. Run the commands in order, from the folder holding the new plan's \
          rendered tree.\n",
-        plan.steps.len(),
+        steps(plan),
         counts(plan)
     );
     if !plan.impacts.is_empty() {

@@ -171,7 +171,7 @@ fn dependants(model: &Model, cluster: &ClusterModel, service: &str) -> Vec<Strin
         .is_some_and(|s| s.name == service);
     for network in &model.networks {
         if is_east_west && network.gateways.iter().any(|g| g.cluster == cluster.name) {
-            found.push(format!("the meshNetworks entry of {}", network.id));
+            found.push(format!("the meshNetworks entries of {}", network.id));
         }
     }
     for endpoint in model.flavor.pilot_endpoints() {

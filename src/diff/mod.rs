@@ -148,6 +148,8 @@ pub enum Action {
     Verify,
     /// Restart injected workloads, which read the mesh's identity at injection.
     Restart,
+    /// A change made by hand where meshgen has no command for it (a console).
+    Manual,
     /// Read a changed file; nothing to run.
     Review,
     /// A changed file meshgen does not know how to apply (a meshgen bug).
@@ -253,11 +255,11 @@ pub enum DiffError {
 pub fn compare(old: &Source, new: &Source, deny_warnings: bool) -> Result<ChangePlan, DiffError> {
     let mut bad = Vec::new();
     let mut sides = Vec::new();
+    let options = Options {
+        deny_warnings,
+        ..Options::default()
+    };
     for source in [old, new] {
-        let options = Options {
-            deny_warnings,
-            ..Options::default()
-        };
         match crate::resolve(source, &options) {
             Ok((model, _warnings)) => sides.push(model),
             Err(CompileError::Plan(diagnostics)) => bad.push((source.clone(), diagnostics)),
@@ -345,6 +347,7 @@ pub fn change_plan(old: &Input<'_>, new: &Input<'_>) -> ChangePlan {
         drafts.extend(flavor::remote_secrets(old, new));
         drafts.extend(cluster::restarts(old, new));
         drafts.extend(cluster::verify_addresses(old, new));
+        drafts.extend(cluster::pilot_addresses(old, new));
         drafts.extend(traffic::destination_rules(old, new));
         drafts.extend(files::review(old, new, &differing));
         drafts.extend(traffic::verify_script(old, new));

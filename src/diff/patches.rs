@@ -122,6 +122,11 @@ impl Object<'_> {
         let (change, sets, removes) = match (&was, &is) {
             (None, Some(is)) => (Change::Added, is.set.clone(), Vec::new()),
             (Some(was), None) => (Change::Removed, Vec::new(), paths(&was.set)),
+            // A patch whose `test` ops changed (the entry it may change is another one now) is
+            // applied whole: every field it sets goes to the entry it now tests.
+            (Some(was), Some(is)) if was.tests != is.tests => {
+                (Change::Changed, is.set.clone(), Vec::new())
+            }
             (Some(was), Some(is)) => (
                 Change::Changed,
                 is.set
@@ -140,6 +145,7 @@ impl Object<'_> {
             .as_ref()
             .or(was.as_ref())
             .map_or(Vec::new(), |f| f.tests.clone());
+        let retested = matches!((&was, &is), (Some(w), Some(i)) if w.tests != i.tests);
         let gone = change == Change::Removed;
         let phase = match (patch.purpose, gone) {
             (Purpose::Topology, false) => Phase::Topology,
@@ -157,8 +163,14 @@ impl Object<'_> {
         if !sets.is_empty() || (!split && !removes.is_empty()) {
             let removes_here = if split { &[][..] } else { &removes[..] };
             let mut draft = self.draft(phase, change, &sets, removes_here);
+            if retested {
+                draft
+                    .summary
+                    .push_str(" (its `test` ops changed: applied whole)");
+            }
             draft.commands = self.commands(change, &sets, removes_here, &tests);
-            if change == Change::Added {
+            // What the patch tests must exist first: a new object, or the one it tests now.
+            if change == Change::Added || retested {
                 draft.before = patch.precondition.clone();
             }
             drafts.push(draft);
@@ -185,16 +197,23 @@ impl Object<'_> {
     ) -> Draft {
         let patch = self.patch;
         let mut parts = Vec::new();
-        if !sets.is_empty() {
-            let shown: Vec<String> = sets
-                .iter()
-                .map(|(path, value)| format!("{}={}", shown(path), scalar(value)))
-                .collect();
-            parts.push(format!("set {}", shown.join(", ")));
+        // A field set to `null` is one the patch removes (RFC 7386).
+        let set: Vec<String> = sets
+            .iter()
+            .filter(|(_, value)| !value.is_null())
+            .map(|(path, value)| format!("{}={}", shown(path), scalar(value)))
+            .collect();
+        let removed: Vec<String> = sets
+            .iter()
+            .filter(|(_, value)| value.is_null())
+            .map(|(path, _)| shown(path))
+            .chain(removes.iter().map(|path| shown(path)))
+            .collect();
+        if !set.is_empty() {
+            parts.push(format!("set {}", set.join(", ")));
         }
-        if !removes.is_empty() {
-            let shown: Vec<String> = removes.iter().map(|path| shown(path)).collect();
-            parts.push(format!("remove {}", shown.join(", ")));
+        if !removed.is_empty() {
+            parts.push(format!("remove {}", removed.join(", ")));
         }
         let side = if patch.global {
             Side::Global
@@ -272,10 +291,17 @@ impl Object<'_> {
             };
             let mut words: Vec<String> = sets
                 .iter()
-                .map(|(path, value)| sh(&format!("{}={}", path[2], scalar(value))))
+                .map(|(path, value)| match value {
+                    Value::Null => sh(&format!("{}-", path[2])),
+                    value => sh(&format!("{}={}", path[2], scalar(value))),
+                })
                 .collect();
             words.extend(removes.iter().map(|path| sh(&format!("{}-", path[2]))));
-            let overwrite = if sets.is_empty() { "" } else { " --overwrite" };
+            let overwrite = if sets.iter().all(|(_, v)| v.is_null()) {
+                ""
+            } else {
+                " --overwrite"
+            };
             return vec![format!(
                 "{ctl} {verb} {target} {}{overwrite}",
                 words.join(" ")

@@ -1,5 +1,7 @@
 //! The topology in Graphviz's DOT language (`dot -Tsvg`): each network a `cluster_*`
-//! subgraph, which Graphviz draws as a box.
+//! subgraph, which Graphviz draws as a box. `newrank=true` ranks the whole graph at once:
+//! with the default per-cluster ranking, Graphviz 2.43 (Debian 12) fails on a summarised
+//! fleet ("trouble in init_rank", "lost ... edge").
 
 use std::fmt::Write;
 
@@ -13,7 +15,7 @@ pub(super) fn write(graph: &Graph) -> String {
     }
     let _ = writeln!(
         out,
-        "  graph [rankdir=LR, labelloc=t, fontname=\"Helvetica\", label=\"{}\"];",
+        "  graph [rankdir=LR, newrank=true, labelloc=t, fontname=\"Helvetica\", label=\"{}\"];",
         text(&label)
     );
     out.push_str("  node [fontname=\"Helvetica\", shape=box];\n");

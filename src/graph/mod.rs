@@ -121,16 +121,23 @@ impl Graph {
         let mut drawn_clusters = 0usize;
         // The id of each drawn cluster, and of each network's cross-network gateway.
         let mut drawn: HashMap<&str, String> = HashMap::new();
+        // Per drawn network, its first drawn meshNetworks gateway: where the paths between
+        // networks are drawn (every gateway of a network serves them alike).
         let mut network_gateways: Vec<String> = Vec::new();
         for &n in &shown {
             let network = &model.networks[n];
-            let gateway_cluster = network.gateways.first().map(|g| g.cluster.as_str());
-            // The control plane and the network's gateway cluster first, then plan order.
+            let gateway_clusters: Vec<&str> = network
+                .gateways
+                .iter()
+                .map(|g| g.cluster.as_str())
+                .collect();
+            // The control plane and the network's gateway clusters first, then plan order.
             let mut members: Vec<&str> = network.clusters.iter().map(String::as_str).collect();
-            members.sort_by_key(|c| (!control_planes.contains(c), Some(*c) != gateway_cluster));
+            members.sort_by_key(|c| (!control_planes.contains(c), !gateway_clusters.contains(c)));
             let (members, rest) = members.split_at(members.len().min(MAX_CLUSTERS_PER_NETWORK));
             let mut members = members.to_vec();
             members.sort_by_key(|c| index_of.get(c).copied());
+            let mut entry: Option<String> = None;
             let mut group = Group {
                 id: format!("net{n}"),
                 label: format!("network {}", network.id),
@@ -160,8 +167,8 @@ impl Graph {
                     graph
                         .edges
                         .push(Edge::new(&id, &gateway, None, EdgeKind::Runs));
-                    if Some(name) == gateway_cluster {
-                        network_gateways.push(gateway);
+                    if entry.is_none() && gateway_clusters.contains(&name) {
+                        entry = Some(gateway);
                     }
                 }
                 for (k, endpoint) in endpoints.iter().enumerate() {
@@ -184,6 +191,7 @@ impl Graph {
                 drawn.insert(name, id);
                 drawn_clusters += 1;
             }
+            network_gateways.extend(entry);
             if !rest.is_empty() {
                 group.nodes.push(Node {
                     id: format!("more{n}"),

@@ -22,12 +22,7 @@ pub(super) struct NewFolder {
     pub(super) path: PathBuf,
     pub(super) walker: Walker,
     pub(super) swapped: bool,
-    /// The files written (not linked), to flush.
-    written: Vec<String>,
 }
-
-/// Up to this many written files, each is flushed on its own; past it, one `syncfs`.
-const FSYNC_EACH_UP_TO: usize = 2048;
 
 impl NewFolder {
     pub(super) fn create(out: &Out) -> Result<NewFolder, WriteError> {
@@ -43,7 +38,6 @@ impl NewFolder {
             walker: Walker::new(fd, true),
             path,
             swapped: false,
-            written: Vec::new(),
         })
     }
 
@@ -71,45 +65,23 @@ impl NewFolder {
             .map_err(|e| WriteError::io("create", target)(e.into()))?;
         fs::File::from(fd)
             .write_all(bytes)
-            .map_err(WriteError::io("write", target))?;
-        self.written.push(relative.to_owned());
-        Ok(())
+            .map_err(WriteError::io("write", target))
     }
 
-    /// Flush the new tree to disk: the files written and every folder (`folders`, below
-    /// the root), so that after the swap no file can be empty or missing. The cost
-    /// follows the change: a few written files are flushed one by one (the linked ones
-    /// are already on disk); a tree of new files with one `syncfs`, which costs far less
-    /// than tens of thousands of `fsync`s but also flushes what others wrote to the same
-    /// file system. Either reports a write the disk refused, while OUT is untouched.
-    pub(super) fn flush(&mut self, folders: &BTreeSet<PathBuf>) -> io::Result<()> {
-        if self.written.len() > FSYNC_EACH_UP_TO {
-            return Ok(rustix::fs::syncfs(self.walker.root())?);
-        }
-        let root = fsys::open_dir(&self.path)?;
-        let mut lookup = Walker::new(root, false);
-        for path in &self.written {
-            let (folder, name) = fsys::split(path);
-            let (fd, _) = fsys::open_file_at(lookup.dir(&folder)?, name)?;
-            rustix::fs::fsync(fd)?;
-        }
-        // Deepest first, the root last: a folder's entry is flushed after its contents.
-        for folder in folders.iter().rev() {
-            match lookup.dir(&fsys::components(folder)) {
-                Ok(dir) => rustix::fs::fsync(dir)?,
-                // A carried entry that vanished before its folder was made.
-                Err(e) if e.kind() == io::ErrorKind::NotFound => {}
-                Err(e) => return Err(e),
-            }
-        }
-        Ok(rustix::fs::fsync(lookup.root())?)
+    /// Flush every file and folder of the new tree to disk with one `syncfs`: tens of
+    /// thousands of `fsync`s would cost far more than the writes (each one flushes the
+    /// disk's cache), and even for a few changed files, the folders of hard links need
+    /// flushing too. Its error reports any write the disk refused (Linux 5.8+), while
+    /// OUT is still untouched.
+    pub(super) fn flush(&self) -> io::Result<()> {
+        Ok(rustix::fs::syncfs(self.walker.root())?)
     }
 }
 
 impl Drop for NewFolder {
     fn drop(&mut self) {
         if !self.swapped {
-            let _ = super::settle::remove_scratch(&self.path);
+            let _ = super::recover::remove_scratch(&self.path);
         }
     }
 }

@@ -9,8 +9,8 @@
 //! holds, read through [`fsys`]'s folder handles), [`lock`] (one render at a time, and the
 //! swap journal), [`manifest`] (what meshgen owns), [`reconcile`] (what becomes of each
 //! entry: identical, meshgen's, the user's, in the way), [`carry`] (the new folder: hard
-//! links of unchanged and user files, folder owners and modes), [`settle`] (the swap, the
-//! previous tree entry by entry, recovery after a kill), [`writer`] and [`compare`] (the
+//! links of unchanged and user files, folder owners and modes), [`swap`], [`settle`] (the
+//! previous tree entry by entry) and [`recover`] (after a kill), [`writer`] and [`compare`] (the
 //! two sinks). The guarantees, as the README's "Writing safely" states them:
 //! - The new tree is built beside OUT (`.OUT.meshgen-new`) and swapped in by one rename
 //!   (`RENAME_EXCHANGE`; two renames where the file system lacks it, undone by the next
@@ -36,7 +36,9 @@ mod listing;
 mod lock;
 mod manifest;
 mod reconcile;
+mod recover;
 mod settle;
+mod swap;
 mod writer;
 
 use std::path::Path;

@@ -1,4 +1,4 @@
-//! The swap, and what becomes of the previous tree after it.
+//! What becomes of the previous tree after the swap.
 //!
 //! The previous tree is never removed as a whole. Each entry is removed only when it
 //! is accounted for: the same file is in the new OUT (a carried or unchanged file, hard
@@ -6,94 +6,31 @@
 //! git's index does; re-read when the stamp is too recent to trust). Anything else
 //! appeared or changed while meshgen worked: it is moved into the new OUT when nothing
 //! stands there (a file written during the render, an editor's save), and otherwise
-//! left, with the previous tree, under `.NAME.meshgen-kept-N`, which every later run
-//! warns about until the user removes it. A mount is never entered.
+//! left, with what remains of the previous tree, under `.NAME.meshgen-kept-N`, which
+//! every later run warns about until the user removes it. A mount is never entered.
+//!
+//! Removing tens of thousands of entries is the slow part of a re-render on a disk
+//! (each unlink waits on the file system's journal), and those waits overlap: the
+//! folders are settled by several threads, one level of the tree at a time.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::ffi::{OsStr, OsString};
 use std::io;
-use std::os::fd::{AsFd, BorrowedFd, OwnedFd};
+use std::os::fd::{AsFd, BorrowedFd};
 use std::path::{Path, PathBuf};
+use std::sync::Mutex;
 
-use rustix::fs::{AtFlags, CWD, FileType, RenameFlags, Statx};
+use rustix::fs::{AtFlags, CWD, FileType, Statx};
 use rustix::io::Errno;
 
-use super::fsys;
+use super::WriteError;
+use super::fsys::{self, Walker};
 use super::listing::{Listing, Out};
-use super::lock::{Journal, Lock, SwapMode};
 use super::manifest::{MANIFEST, Manifest};
 use super::reconcile::Record;
-use super::{MountKind, WriteError};
 
-/// Put the new folder in OUT's place; returns where the previous tree now is.
-pub(super) fn swap(out: &Out, new: &Path, lock: &mut Lock) -> Result<Option<PathBuf>, WriteError> {
-    if !out.exists {
-        // Nothing to keep: a crash before this leaves only the new folder, after it
-        // OUT whole. A folder made at OUT meanwhile is not overwritten.
-        fsys::rename_noreplace(CWD, new.as_os_str(), CWD, out.path.as_os_str()).map_err(
-            |e| match e.raw_os_error() {
-                Some(raw) => swap_error(out, Errno::from_raw_os_error(raw)),
-                None => WriteError::io("move the new tree to", &out.path)(e),
-            },
-        )?;
-        return Ok(None);
-    }
-    let ino = |path: &Path| {
-        fsys::statx_at(CWD, path.as_os_str())
-            .map(|s| s.stx_ino)
-            .map_err(WriteError::io("read", path))
-    };
-    let mut journal = Journal {
-        mode: SwapMode::Exchange,
-        previous: ino(&out.path)?,
-        new: ino(new)?,
-    };
-    lock.record(journal)
-        .map_err(WriteError::io("record the swap for", &out.path))?;
-    match rustix::fs::renameat_with(CWD, new, CWD, &out.path, RenameFlags::EXCHANGE) {
-        // The previous tree is now where the new one was built.
-        Ok(()) => return Ok(Some(new.to_owned())),
-        // Not supported by this file system: two renames.
-        Err(Errno::INVAL | Errno::NOSYS) => {}
-        Err(e) => {
-            lock.settled();
-            return Err(swap_error(out, e));
-        }
-    }
-    journal.mode = SwapMode::TwoRenames;
-    lock.record(journal)
-        .map_err(WriteError::io("record the swap for", &out.path))?;
-    let old = out.sibling("old");
-    if let Err(e) = rustix::fs::renameat(CWD, &out.path, CWD, &old) {
-        lock.settled();
-        return Err(swap_error(out, e));
-    }
-    // Between these two renames OUT is absent; a crash here is undone by the next run.
-    if let Err(e) = rustix::fs::renameat(CWD, new, CWD, &out.path) {
-        let _ = rustix::fs::renameat(CWD, &old, CWD, &out.path);
-        lock.settled();
-        return Err(swap_error(out, e));
-    }
-    Ok(Some(old))
-}
-
-fn swap_error(out: &Out, e: Errno) -> WriteError {
-    let overlay = fsys::open_dir(&out.parent)
-        .ok()
-        .and_then(|fd| rustix::fs::fstatfs(fd).ok())
-        .is_some_and(|s| s.f_type as u64 == 0x794c_7630); // OVERLAYFS_SUPER_MAGIC
-    match e {
-        Errno::XDEV if overlay => WriteError::MountPoint {
-            path: out.path.clone(),
-            kind: MountKind::Overlay,
-        },
-        Errno::BUSY => WriteError::MountPoint {
-            path: out.path.clone(),
-            kind: MountKind::Out,
-        },
-        e => WriteError::io("replace", &out.path)(e.into()),
-    }
-}
+/// How many threads settle folders: the work is mostly waiting on the disk.
+const THREADS: usize = 8;
 
 /// What the settle knows of the render that made the new tree.
 pub(super) struct Known<'a> {
@@ -120,18 +57,38 @@ pub struct Settled {
 
 /// Settle the previous tree at `previous` against the new OUT (see the module docs).
 pub(super) fn settle(out: &Out, previous: &Path, known: &Known) -> Result<Settled, WriteError> {
-    let prev = fsys::open_dir(previous).map_err(WriteError::io("open", previous))?;
-    let root = fsys::statx_fd(prev.as_fd()).map_err(WriteError::io("read", previous))?;
-    let now = fsys::open_dir(&out.path).map_err(WriteError::io("open", &out.path))?;
-    let mut settle = Settle {
+    let fail = |e| WriteError::io("settle the previous tree in", previous)(e);
+    let root = fsys::open_dir(previous)
+        .and_then(|fd| fsys::statx_fd(fd.as_fd()))
+        .map_err(fail)?;
+    let settle = Settle {
         known,
         root,
-        done: Settled::default(),
+        previous,
+        out: &out.path,
+        done: Mutex::new(Settled::default()),
     };
-    settle
-        .folder(prev.as_fd(), Some(now.as_fd()), Path::new(""))
-        .map_err(WriteError::io("settle the previous tree in", previous))?;
-    drop(prev);
+    // Level by level: the files of every folder of a level (in parallel), noting the
+    // folders below; then the folders themselves, deepest first.
+    let mut folders: BTreeMap<usize, Vec<(PathBuf, bool)>> = BTreeMap::new();
+    let mut level = vec![(PathBuf::new(), true)];
+    for depth in 0.. {
+        let next = Mutex::new(Vec::new());
+        in_parallel(&level, |chunk| settle.files(chunk, &next)).map_err(fail)?;
+        let mut next = next.into_inner().expect("no thread panicked");
+        if next.is_empty() {
+            break;
+        }
+        next.sort();
+        folders.insert(depth + 1, next.clone());
+        level = next;
+    }
+    // Whether OUT has each folder, to move a folder made during the render whole.
+    let in_out: HashMap<PathBuf, bool> = folders.values().flatten().cloned().collect();
+    for level in folders.values().rev() {
+        in_parallel(level, |chunk| settle.folders(chunk, &in_out)).map_err(fail)?;
+    }
+    let mut done = settle.done.into_inner().expect("no thread panicked");
     // The previous manifest goes last: a run killed while settling leaves it, and the
     // next run recognises meshgen's own files by it.
     let manifest = previous.join(MANIFEST);
@@ -140,13 +97,30 @@ pub(super) fn settle(out: &Out, previous: &Path, known: &Known) -> Result<Settle
         let _ = std::fs::remove_dir(meta);
     }
     match rustix::fs::unlinkat(CWD, previous, AtFlags::REMOVEDIR) {
-        Ok(()) => Ok(settle.done),
+        Ok(()) => Ok(done),
         Err(Errno::NOTEMPTY | Errno::EXIST | Errno::BUSY) => {
-            settle.done.kept_at = Some(keep(out, previous)?);
-            Ok(settle.done)
+            done.kept_at = Some(keep(out, previous)?);
+            Ok(done)
         }
         Err(e) => Err(WriteError::io("remove", previous)(e.into())),
     }
+}
+
+/// Run `work` over `items` in contiguous chunks (so each keeps its folder handles).
+fn in_parallel<T: Sync>(
+    items: &[T],
+    work: impl Fn(&[T]) -> io::Result<()> + Sync,
+) -> io::Result<()> {
+    let size = items.len().div_ceil(THREADS).max(1);
+    std::thread::scope(|scope| {
+        let threads: Vec<_> = items
+            .chunks(size)
+            .map(|chunk| scope.spawn(|| work(chunk)))
+            .collect();
+        threads
+            .into_iter()
+            .try_for_each(|t| t.join().expect("a settle thread panicked"))
+    })
 }
 
 /// Rename what is left of a previous tree to the first free `.NAME.meshgen-kept-N`.
@@ -166,17 +140,58 @@ pub(super) fn keep(out: &Out, previous: &Path) -> Result<PathBuf, WriteError> {
 struct Settle<'a> {
     known: &'a Known<'a>,
     root: Statx,
-    done: Settled,
+    previous: &'a Path,
+    out: &'a Path,
+    done: Mutex<Settled>,
 }
 
 impl Settle<'_> {
-    /// Settle the folder `at` of the previous tree; `now` is the same folder in OUT.
-    fn folder(
-        &mut self,
+    fn kept(&self, path: String, why: &'static str) {
+        self.done
+            .lock()
+            .expect("no thread panicked")
+            .kept
+            .push((path, why));
+    }
+
+    fn walkers(&self) -> io::Result<(Walker, Walker)> {
+        let prev = Walker::new(fsys::open_dir(self.previous)?, false);
+        let now = Walker::new(fsys::open_dir(self.out)?, false);
+        Ok((prev, now))
+    }
+
+    /// Settle every entry but the folders of the folders `chunk` (each with whether OUT
+    /// has it); the folders found go to `next`.
+    fn files(
+        &self,
+        chunk: &[(PathBuf, bool)],
+        next: &Mutex<Vec<(PathBuf, bool)>>,
+    ) -> io::Result<()> {
+        let (mut prev_walker, mut now_walker) = self.walkers()?;
+        for (folder, in_out) in chunk {
+            let parts = fsys::components(folder);
+            let prev = match prev_walker.dir(&parts) {
+                Ok(fd) => fd,
+                Err(e) if e.kind() == io::ErrorKind::NotFound => continue,
+                Err(e) => return Err(e),
+            };
+            let now = if *in_out {
+                now_walker.dir(&parts).ok()
+            } else {
+                None
+            };
+            let found = self.entries(prev, now, folder)?;
+            next.lock().expect("no thread panicked").extend(found);
+        }
+        Ok(())
+    }
+
+    fn entries(
+        &self,
         prev: BorrowedFd<'_>,
         now: Option<BorrowedFd<'_>>,
         at: &Path,
-    ) -> io::Result<()> {
+    ) -> io::Result<Vec<(PathBuf, bool)>> {
         let in_out: HashMap<OsString, (FileType, u64)> = match now {
             Some(now) => fsys::read_dir(now)?
                 .into_iter()
@@ -184,6 +199,7 @@ impl Settle<'_> {
                 .collect(),
             None => HashMap::new(),
         };
+        let mut folders = Vec::new();
         for (name, file_type, ino) in fsys::read_dir(prev)? {
             let relative = at.join(&name);
             let path = relative.to_string_lossy().into_owned();
@@ -200,34 +216,10 @@ impl Settle<'_> {
             if file_type == FileType::Directory {
                 let stat = fsys::statx_at(prev, &name)?;
                 if fsys::is_other_mount(&stat, &self.root) {
-                    self.done
-                        .kept
-                        .push((path, "a mount point: never entered or removed"));
-                    continue;
-                }
-                let child = fsys::open_dir_at(prev, &name)?;
-                let child_now = match (now, there) {
-                    (Some(now), Some((FileType::Directory, _))) => {
-                        Some(fsys::open_dir_at(now, &name)?)
-                    }
-                    _ => None,
-                };
-                let kept_before = self.done.kept.len();
-                self.folder(
-                    child.as_fd(),
-                    child_now.as_ref().map(OwnedFd::as_fd),
-                    &relative,
-                )?;
-                drop(child);
-                if unlink(prev, &name, true)? {
-                    continue;
-                }
-                // Still holds something: a folder made during the render moves over whole.
-                if there.is_none()
-                    && self.done.kept.len() == kept_before
-                    && let Some(now) = now
-                {
-                    self.move_over(prev, now, &name, &path, false)?;
+                    self.kept(path, "a mount point: never entered or removed");
+                } else {
+                    let there_too = matches!(there, Some((FileType::Directory, _)));
+                    folders.push((relative, there_too && now.is_some()));
                 }
                 continue;
             }
@@ -240,31 +232,67 @@ impl Settle<'_> {
             }
             // Appeared or changed during the render.
             if self.known.new_files.contains(&path) {
-                self.done.kept.push((
+                self.kept(
                     path,
                     "changed during the render, where the new tree has its own file",
-                ));
+                );
                 continue;
             }
             let Some(now) = now else {
                 continue; // its folder moves over whole, or is kept
             };
             match there {
-                None => self.move_over(prev, now, &name, &path, false)?,
+                None => self.move_over(prev, now, &name, &path, false),
                 // The user's file, carried before the render saw this newer version (an
                 // editor's save): the newer one replaces the carried one, unless that
                 // changed too.
                 Some((t, ino_now))
-                    if t != FileType::Directory
-                        && file_type != FileType::Directory
-                        && self.listed_ino(&path) == Some(ino_now) =>
+                    if t != FileType::Directory && self.listed_ino(&path) == Some(ino_now) =>
                 {
-                    self.move_over(prev, now, &name, &path, true)?
+                    self.move_over(prev, now, &name, &path, true)
                 }
-                Some(_) => self
-                    .done
-                    .kept
-                    .push((path, "changed during the render, and changed in OUT since")),
+                Some(_) => self.kept(path, "changed during the render, and changed in OUT since"),
+            }
+        }
+        Ok(folders)
+    }
+
+    /// Remove the folders of `chunk` now empty; one OUT does not have, made during the
+    /// render, moves over whole.
+    fn folders(
+        &self,
+        chunk: &[(PathBuf, bool)],
+        in_out: &HashMap<PathBuf, bool>,
+    ) -> io::Result<()> {
+        let (mut prev_walker, mut now_walker) = self.walkers()?;
+        for (folder, there) in chunk {
+            let parts = fsys::components(folder);
+            let Some((name, parent)) = parts.split_last() else {
+                continue;
+            };
+            let Ok(prev) = prev_walker.dir(parent) else {
+                continue;
+            };
+            if unlink(prev, name, true)? || *there {
+                continue;
+            }
+            // Its parent must be in OUT (else the parent moves, with it inside), and
+            // nothing under it may be a mount or a kept entry.
+            let parent_in_out = folder.parent().is_none_or(|p| {
+                p.as_os_str().is_empty() || in_out.get(p).copied().unwrap_or(false)
+            });
+            let prefix = format!("{}/", folder.to_string_lossy());
+            let clean = !self
+                .done
+                .lock()
+                .expect("no thread panicked")
+                .kept
+                .iter()
+                .any(|(p, _)| p.starts_with(&prefix));
+            if parent_in_out && clean {
+                let path = folder.to_string_lossy().into_owned();
+                let now = now_walker.dir(parent)?;
+                self.move_over(prev, now, name, &path, false);
             }
         }
         Ok(())
@@ -304,26 +332,26 @@ impl Settle<'_> {
     }
 
     fn move_over(
-        &mut self,
+        &self,
         prev: BorrowedFd<'_>,
         now: BorrowedFd<'_>,
         name: &OsStr,
         path: &str,
         replace: bool,
-    ) -> io::Result<()> {
+    ) {
         let moved = if replace {
             rustix::fs::renameat(prev, name, now, name).map_err(io::Error::from)
         } else {
             fsys::rename_noreplace(prev, name, now, name)
         };
+        let mut done = self.done.lock().expect("no thread panicked");
         match moved {
-            Ok(()) => self.done.moved.push(path.to_owned()),
-            Err(_) => self.done.kept.push((
+            Ok(()) => done.moved.push(path.to_owned()),
+            Err(_) => done.kept.push((
                 path.to_owned(),
                 "appeared during the render; could not be moved over",
             )),
         }
-        Ok(())
     }
 }
 
@@ -340,143 +368,4 @@ fn unlink(dir: BorrowedFd<'_>, name: &OsStr, folder: bool) -> io::Result<bool> {
         Err(Errno::NOENT) => Ok(true),
         Err(e) => Err(e.into()),
     }
-}
-
-/// Under the lock, before listing OUT: finish what a killed render left beside it.
-/// Returns warnings for the user (kept trees, recovered swaps).
-pub(super) fn recover(out: &mut Out, lock: &mut Lock) -> Result<Vec<String>, WriteError> {
-    let mut notes = Vec::new();
-    let new = out.sibling("new");
-    let old = out.sibling("old");
-    let ino = |path: &Path| {
-        fsys::statx_at(CWD, path.as_os_str())
-            .ok()
-            .map(|s| s.stx_ino)
-    };
-    // The inode the new folder had, if a journal names it (else: no swap happened).
-    let mut scratch = None;
-    if let Some(journal) = lock.journal() {
-        scratch = Some(journal.new);
-        let previous = match journal.mode {
-            SwapMode::Exchange => &new,
-            SwapMode::TwoRenames => &old,
-        };
-        match ino(&out.path) {
-            // Swapped: the previous tree waits to be settled.
-            Some(i) if i == journal.new && ino(previous) == Some(journal.previous) => {
-                out.exists = true;
-                let own = read_manifest(previous);
-                let current = read_manifest(&out.path).unwrap_or_default();
-                let records = HashMap::new();
-                let known = Known {
-                    records: &records,
-                    new_files: &current,
-                    listing: None,
-                    own_manifest: own.as_ref(),
-                };
-                let done = settle(out, previous, &known)?;
-                notes.extend(recovered_notes(out, &done));
-            }
-            // Killed between the two renames: the previous tree goes back.
-            None if ino(&old) == Some(journal.previous) => {
-                rustix::fs::renameat(CWD, &old, CWD, &out.path).map_err(|e| {
-                    WriteError::io("restore the previous tree to", &out.path)(e.into())
-                })?;
-                out.exists = true;
-                notes.push(format!(
-                    "restored {} from {}: a render was killed while swapping it",
-                    out.path.display(),
-                    old.display()
-                ));
-            }
-            _ => {}
-        }
-        lock.settled();
-    }
-    // A new folder left by a run killed before its swap holds nothing but what that
-    // run wrote and links to files still in OUT. Anything else there is kept.
-    match (ino(&new), scratch) {
-        (None, _) => {}
-        (Some(_), None) => remove_scratch(&new)?,
-        (Some(i), Some(j)) if i == j => remove_scratch(&new)?,
-        (Some(_), Some(_)) => {
-            let kept = keep(out, &new)?;
-            notes.push(format!("kept {}: left by an earlier run", kept.display()));
-        }
-    }
-    if ino(&old).is_some() {
-        let kept = keep(out, &old)?;
-        notes.push(format!(
-            "kept {}: a previous tree left by an earlier run",
-            kept.display()
-        ));
-    }
-    notes.extend(kept_trees(out));
-    Ok(notes)
-}
-
-fn recovered_notes(out: &Out, done: &Settled) -> Vec<String> {
-    let mut notes = Vec::new();
-    if !done.moved.is_empty() {
-        notes.push(format!(
-            "a render of {} was killed after its swap; moved into it what appeared meanwhile: {}",
-            out.path.display(),
-            done.moved.join(", ")
-        ));
-    }
-    notes
-}
-
-/// Every kept tree beside OUT, one warning each (on every run, until removed).
-fn kept_trees(out: &Out) -> Vec<String> {
-    let prefix = format!(".{}.meshgen-", out.name);
-    let Ok(items) = std::fs::read_dir(&out.parent) else {
-        return Vec::new();
-    };
-    let mut found: Vec<PathBuf> = items
-        .flatten()
-        .filter(|i| {
-            i.file_name()
-                .to_str()
-                .is_some_and(|n| n.starts_with(&prefix))
-        })
-        .map(|i| i.path())
-        .filter(|p| *p != out.sibling("new"))
-        .collect();
-    found.sort();
-    found
-        .into_iter()
-        .map(|path| {
-            format!(
-                "{} holds files meshgen kept from an earlier render of {} (they appeared or \
-                 changed while it wrote); look at them, then remove the folder",
-                path.display(),
-                out.path.display()
-            )
-        })
-        .collect()
-}
-
-fn read_manifest(folder: &Path) -> Option<Manifest> {
-    let text = std::fs::read_to_string(folder.join(MANIFEST)).ok()?;
-    Manifest::parse(&text).ok()
-}
-
-/// Remove a new folder of meshgen's, never entering a mount.
-pub(super) fn remove_scratch(path: &Path) -> Result<(), WriteError> {
-    let (Some(parent), Some(name)) = (path.parent(), path.file_name()) else {
-        return Ok(());
-    };
-    let dir = fsys::open_dir(parent).map_err(WriteError::io("open", parent))?;
-    let root = fsys::statx_at(dir.as_fd(), name).map_err(WriteError::io("read", path))?;
-    let mut left = Vec::new();
-    fsys::remove_all_at(dir.as_fd(), name, &root, parent, &mut left)
-        .map_err(WriteError::io("remove", path))?;
-    if let Some(mount) = left.first() {
-        return Err(WriteError::MountPoint {
-            path: mount.clone(),
-            kind: MountKind::Inside(path.to_owned()),
-        });
-    }
-    Ok(())
 }

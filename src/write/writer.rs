@@ -16,6 +16,7 @@ use super::manifest::{MANIFEST, Manifest};
 use super::reconcile::{self, Found, Plan, Record, Scope};
 use super::settle::{self, Known, Settled};
 use super::{Conflict, Sink, WriteError, plural};
+use super::{recover, swap};
 use crate::tree::Tree;
 
 /// What a write did.
@@ -130,7 +131,7 @@ impl Writer {
             })?;
         }
         let mut lock = Lock::exclusive(&out)?;
-        let warnings = settle::recover(&mut out, &mut lock)?;
+        let warnings = recover::recover(&mut out, &mut lock)?;
         out.list()?;
         let previous = match out.manifest() {
             Ok(manifest) => manifest,
@@ -286,20 +287,9 @@ impl Sink for Writer {
         carry::keep_folder_metadata(&self.out, &new, &own_folders, &mut written.warnings)?;
         // Flushed before the swap, so a power cut after it cannot leave empty files in
         // OUT, and a full disk that reports late still fails here, while OUT is untouched.
-        let mut folders = BTreeSet::new();
-        let paths = manifest.paths().map(Path::new).chain([Path::new(MANIFEST)]);
-        for path in paths.chain(plan.carry.iter().map(|(p, _)| p.as_path())) {
-            folders.extend(
-                path.ancestors()
-                    .skip(1)
-                    .filter(|a| !a.as_os_str().is_empty())
-                    .map(Path::to_path_buf),
-            );
-        }
-        folders.extend(own_folders.iter().map(|p| p.to_path_buf()));
-        new.flush(&folders)
+        new.flush()
             .map_err(WriteError::io("flush to disk", &self.out.path))?;
-        let previous = settle::swap(&self.out, &new.path, &mut self.lock)?;
+        let previous = swap::swap(&self.out, &new.path, &mut self.lock)?;
         new.swapped = true;
         if let Ok(parent) = super::fsys::open_dir(&self.out.parent) {
             let _ = rustix::fs::fsync(parent);

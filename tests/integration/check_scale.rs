@@ -244,6 +244,40 @@ fn the_diagram_of_a_large_mesh_is_summarised() {
     );
     // Each drawn network of three clusters shows them all; none is summarised.
     assert!(!mermaid.contains("more clusters"));
+    // Graphviz lays the summarised fleet out (CI installs it; without it, say so).
+    let dot = meshgen::graph::dot(&graph);
+    match std::process::Command::new("dot")
+        .arg("-Tsvg")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+    {
+        Ok(mut child) => {
+            use std::io::Write;
+            child
+                .stdin
+                .take()
+                .unwrap()
+                .write_all(dot.as_bytes())
+                .unwrap();
+            let out = child.wait_with_output().unwrap();
+            assert!(
+                out.status.success(),
+                "dot: {}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+        }
+        Err(_) => {
+            assert!(
+                std::env::var_os("CI").is_none(),
+                "CI is set but Graphviz is not installed"
+            );
+            eprintln!(
+                "\n*** SKIPPED dot -Tsvg of the fleet's graph: Graphviz is not installed ***\n"
+            );
+        }
+    }
     let mut wide = fleet(30, 2);
     for c in &mut wide.clusters {
         c.network = "one".into();

@@ -350,3 +350,29 @@ fn schema_writes_to_a_file_in_a_new_folder() {
     assert_eq!(out.status.code(), Some(0));
     assert_eq!(std::fs::read_to_string(&file).unwrap(), printed);
 }
+
+#[test]
+fn a_huge_value_is_cut_in_every_format() {
+    // A 1 MB cluster name, named twice: the report must not echo megabytes.
+    let name = "A".repeat(1_000_000);
+    let text = DEMO
+        .replacen("  - name: mdemo-cluster2", &format!("  - name: {name}"), 1)
+        .replacen(
+            "clusters: [mdemo-cluster1, mdemo-cluster2, mdemo-cluster3]",
+            &format!("clusters: [mdemo-cluster1, {name}, mdemo-cluster3]"),
+            1,
+        );
+    assert!(
+        text.contains(&format!("  - name: {name}")),
+        "the demo plan moved"
+    );
+    let dir = scratch(&[("mesh.yaml", &text)]);
+    for format in ["text", "json", "github"] {
+        let out = meshgen(dir.path(), &["validate", "mesh.yaml", "--format", format]);
+        assert_eq!(out.status.code(), Some(1), "{format}");
+        let printed = [out.stdout, out.stderr].concat();
+        let printed = String::from_utf8_lossy(&printed);
+        assert!(printed.len() < 8_000, "{format}: {} bytes", printed.len());
+        assert!(printed.contains("characters cut]"), "{format}: {printed}");
+    }
+}

@@ -272,6 +272,7 @@ fn every_diff_case_prints_its_expected_change_plan() {
         "mesh-id-changed",
         "network-mode-single",
         "node-labels-changed",
+        "gitops-added",
         "same-tree",
         "failover-added",
         "failover-changed",

@@ -340,6 +340,22 @@ impl HostedMesh {
             address: istiod.pilot_address.clone(),
             param: "remotePilotAddress".to_owned(),
             clients: self.probe_clusters.clone(),
+            // The mesh's `load_balancer_annotations` (README: create the mesh).
+            set_by: Some(if istiod.annotations.is_empty() {
+                format!(
+                    "the platform's load balancer of {} (no MetalLB in the plan)",
+                    istiod.cluster
+                )
+            } else {
+                let annotations: Vec<String> = (istiod.annotations.iter())
+                    .map(|a| format!("{}={}", a.key, a.value))
+                    .collect();
+                format!(
+                    "Mspider's console: mesh {}, Entry of control plane, Load balancer annotations {}",
+                    self.global_mesh.name,
+                    annotations.join(", ")
+                )
+            }),
         }
     }
 

@@ -194,6 +194,9 @@ pub struct PilotEndpoint {
     pub param: String,
     /// The clusters whose proxies reach it at that address, in plan order.
     pub clients: Vec<String>,
+    /// Where the address is set, when no file of the tree sets it (hosted: Mspider's
+    /// console writes the Service's annotations).
+    pub set_by: Option<String>,
 }
 
 /// How commands reach the mesh's own control plane, where its Istio config lives
