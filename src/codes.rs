@@ -61,15 +61,24 @@ codes! {
     /// `mesh.dnsDomain` is not a valid DNS domain.
     InvalidDnsDomain = "MG015": "dnsDomain is not a valid DNS domain",
 
-    // Control plane (MG020–MG023).
+    // Control plane and mesh modes (MG020–MG028).
     /// `mesh.controlPlaneCluster` is not one of the clusters.
     UnknownControlPlane = "MG020": "controlPlaneCluster is not one of the clusters",
     /// The control-plane cluster has no `loadBalancerIPs.istiod`.
     MissingIstiodIp = "MG021": "the control-plane cluster has no istiod IP",
     /// A cluster that is not the control plane sets `loadBalancerIPs.istiod`.
     StrayIstiodIp = "MG022": "an istiod IP on a cluster that is not the control plane",
-    /// A cluster's Services cannot reach the hosted istiod's address family with this Istio release.
-    IstiodFamilyUnreachable = "MG023": "a cluster cannot reach the hosted istiod in its address family",
+    /// A cluster's Services cannot reach the istiod that serves it (hosted, or a primary-remote primary's) in its address family with this Istio release.
+    IstiodFamilyUnreachable = "MG023": "a cluster cannot reach the istiod that serves it in its address family",
+    /// A field belongs to another mesh mode.
+    ModeFieldRefused = "MG024": "a field belongs to another mesh mode",
+    /// Primary-remote: the remotes (or the other networks) cannot reach the primary's istiod.
+    PrimaryUnreachable = "MG025": "primary-remote: the primary has no address where the remotes reach istiod",
+    /// Upstream modes: a master IP that other clusters cannot reach (loopback, unspecified).
+    UnreachableApiServer = "MG027": "a masterIP the other clusters cannot reach",
+    /// The mesh mode needs a field the plan leaves out (MG026 is free: the IPv6 istiod address
+    /// of a primary-remote primary is MG023, the same rule as a hosted istiod's).
+    ModeFieldMissing = "MG028": "the mesh mode needs a field the plan leaves out",
 
     // Subnets and addresses (MG030–MG035).
     /// A pod or service subnet is not a valid CIDR (or dual-stack pair).
@@ -115,7 +124,7 @@ codes! {
     /// A MetalLB L2 interface is not a Linux network interface name.
     InvalidInterface = "MG059": "a MetalLB L2 interface is not a network interface name",
 
-    // Versions (MG060–MG063).
+    // Versions (MG060–MG064).
     /// `mesh.version` is not `MAJOR.MINOR.PATCH[-suffix]`.
     InvalidMeshVersion = "MG060": "the mesh version is not MAJOR.MINOR.PATCH[-suffix]",
     /// `kubernetesVersion` is not `MAJOR.MINOR[.PATCH]`.
@@ -124,6 +133,8 @@ codes! {
     UnsupportedKubernetesVersion = "MG062": "Kubernetes version outside what the mesh's Istio release supports (warning)",
     /// `metallb.version` is not `vMAJOR.MINOR.PATCH`, or predates MetalLB's CRDs (v0.13.0).
     InvalidMetallbVersion = "MG063": "metallb.version is not vMAJOR.MINOR.PATCH of v0.13.0 or later",
+    /// Upstream modes: the version is not an Istio release meshgen knows (1.24 to the newest in its table).
+    UnknownIstioRelease = "MG064": "upstream modes: the version is not an Istio release meshgen knows",
 
     // Demo apps (MG070–MG072).
     /// The demo names a cluster that is not in the plan.

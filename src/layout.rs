@@ -15,6 +15,8 @@
 //! clusters/<cluster>/kustomization.yaml      lists the stage folders
 //! clusters/<cluster>/<stage>/...             one kustomize-buildable folder per Stage
 //! clusters/<cluster>/patches/...             patches of objects that already exist
+//! clusters/<cluster>/namespace-istio-system.yaml   upstream modes: istio-system, applied first
+//! clusters/<cluster>/helm/<release>.values.yaml     upstream modes: Helm values per release
 //! global/...                                 objects on Mspider's global service cluster
 //! global/istio/...                           Istio config for the mesh's own control plane
 //! clusters/<cluster>/traffic/...             failover DestinationRules, applied by the runbook
@@ -162,6 +164,28 @@ pub fn cross_network_gateway(cluster: &str) -> String {
     stage_file(cluster, Stage::Istio, CROSS_NETWORK_GATEWAY)
 }
 
+/// Upstream primary-remote: the Gateway and VirtualService that expose the primary's
+/// istiod through its east-west gateway.
+pub fn expose_istiod(cluster: &str) -> String {
+    stage_file(cluster, Stage::Istio, "expose-istiod.yaml")
+}
+
+/// Upstream primary-remote: the primary's own istiod LoadBalancer Service.
+pub fn istiod_lb_service(cluster: &str) -> String {
+    stage_file(cluster, Stage::Istio, "istiod-lb.yaml")
+}
+
+/// Upstream modes: the `istio-system` Namespace, applied before anything else of the mesh
+/// (outside every stage folder: the Helm releases and the `cacerts` Secret need it first).
+pub fn istio_namespace(cluster: &str) -> String {
+    format!("clusters/{cluster}/namespace-istio-system.yaml")
+}
+
+/// Upstream modes: the values file of one Helm release (`release`: its name).
+pub fn helm_values(cluster: &str, release: &str) -> String {
+    format!("clusters/{cluster}/helm/{release}.values.yaml")
+}
+
 pub fn demo_namespace(cluster: &str) -> String {
     stage_file(cluster, Stage::Demo, "namespace.yaml")
 }
@@ -289,6 +313,26 @@ pub fn flux_dir_kustomization() -> String {
     format!("{FLUX_DIR}/{KUSTOMIZATION}")
 }
 
+/// The HelmRepository of the Istio charts (upstream modes).
+pub fn flux_helm_repository() -> String {
+    format!("{FLUX_DIR}/helmrepository.yaml")
+}
+
+/// The folder of one cluster's HelmReleases, which its `<cluster>-charts` Kustomization
+/// applies in the Flux cluster.
+pub fn flux_charts_dir(cluster: &str) -> String {
+    format!("{FLUX_DIR}/charts/{cluster}")
+}
+
+/// One HelmRelease of a cluster (`release`: the Helm release name).
+pub fn flux_helm_release(cluster: &str, release: &str) -> String {
+    format!("{}/{release}.yaml", flux_charts_dir(cluster))
+}
+
+pub fn flux_charts_kustomization(cluster: &str) -> String {
+    format!("{}/{KUSTOMIZATION}", flux_charts_dir(cluster))
+}
+
 // ---- reading paths back
 
 /// The last part of a tree path: how a kustomization in the same folder lists the file.
@@ -333,6 +377,11 @@ mod tests {
         assert!(!is_applied_object(&kind_config("c")));
         assert!(!is_applied_object(&mesh_cluster_patch("c")));
         assert!(!is_applied_object(&argo_app("c-istio")));
+        assert!(is_applied_object(&expose_istiod("c")));
+        // Applied by the runbook before the stages, or read by Helm.
+        assert!(!is_applied_object(&istio_namespace("c")));
+        assert!(!is_applied_object(&helm_values("c", "istiod")));
+        assert!(!is_applied_object(&flux_helm_release("c", "istiod")));
     }
 
     #[test]

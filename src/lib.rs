@@ -9,6 +9,7 @@
 //! [`graph`] draws the model (the README's diagram and `meshgen graph`); [`diff`] compares
 //! two plans' models and trees (`meshgen diff`), above the render.
 
+pub mod certs;
 pub mod check;
 pub mod codes;
 pub mod diag;

@@ -75,6 +75,12 @@ enum Command {
         #[arg(long, conflicts_with_all = ["check", "stdout"])]
         force: bool,
     },
+    /// Write a test CA for the upstream modes: a root, and an intermediate per istiod cluster
+    ///
+    /// The files of each istiod cluster's `cacerts` Secret (upstream's tools/certs layout). For
+    /// test stands: production uses its own PKI. DIR may not lie in a git work tree or a
+    /// rendered tree; private keys are written mode 0600.
+    Certs(cli::certs::CertsArgs),
     /// Print what to run, in order, to take the clusters from OLD's tree to NEW's.
     Diff(cli::diff::DiffArgs),
     /// Print the mesh's topology as a Mermaid or Graphviz diagram (the README's picture).
@@ -170,6 +176,7 @@ fn main() -> ExitCode {
 fn run(command: Command, color: anstream::ColorChoice) -> Result<(), Failure> {
     match command {
         Command::Init { path } => cli::init::init(&path),
+        Command::Certs(args) => cli::certs::run(args, color),
         Command::Diff(args) => cli::diff::run(args, color),
         Command::Graph(args) => cli::graph::run(args, color),
         Command::Schema { output: None } => to_stdout(&cli::init::schema_text()),

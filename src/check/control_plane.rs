@@ -1,17 +1,45 @@
-//! The hosted control plane: its cluster exists (MG020), exposes istiod (MG021), is the
-//! only cluster that does (MG022), and every cluster reaches it in its address family
-//! (MG023).
+//! The control-plane cluster (hosted: the hosted istiod's; primary-remote: the primary):
+//! it exists (MG020), exposes istiod in hosted mode (MG021), is the only cluster with an
+//! istiod IP (MG022), and every cluster it serves reaches its istiod in its address family
+//! (MG023). Multi-primary has none (the mode's fields are [`super::modes`]).
 
 use std::net::IpAddr;
 
 use super::load_balancer::free_address;
-use super::{ClusterFacts, Facts, family, shown};
+use super::{ClusterFacts, Facts, Service, family, shown};
 use crate::codes::Code;
 use crate::diag::{Diagnostic, Diagnostics};
 use crate::grammar::MeshVersion;
+use crate::net::DualStack;
+use crate::plan::MeshMode;
+
+/// Where the clusters the control plane serves reach its istiod (their
+/// `remotePilotAddress`): hosted, the hosted istiod's LoadBalancer; primary-remote, the
+/// primary's `istiod-lb` if the plan gives it an IP, else its east-west gateway (with
+/// `expose-istiod`). The one choice, which the checks and the model share. `None` in
+/// multi-primary, or while the address is missing (MG021, MG025) or does not parse.
+pub(super) fn pilot_address(facts: &Facts) -> Option<(Service, DualStack<IpAddr>)> {
+    let lb_ips = &facts.clusters.get(facts.control_plane?)?.lb_ips;
+    let istiod = lb_ips[Service::Istiod as usize].map(|ips| (Service::Istiod, ips));
+    match facts.plan.mesh.mode {
+        MeshMode::Hosted => istiod,
+        MeshMode::PrimaryRemote => istiod
+            .or_else(|| lb_ips[Service::EastWest as usize].map(|ips| (Service::EastWest, ips))),
+        MeshMode::MultiPrimary => None,
+    }
+}
 
 pub(super) fn check(facts: &Facts, out: &mut Diagnostics) {
     let plan = facts.plan;
+    // Without the field the mode check reports what is missing (or, in multi-primary,
+    // there is no control-plane cluster).
+    let Some(named) = &plan.mesh.control_plane_cluster else {
+        return;
+    };
+    if plan.mesh.mode == MeshMode::MultiPrimary {
+        return;
+    }
+    let hosted = plan.mesh.mode == MeshMode::Hosted;
     let with_istiod: Vec<usize> = plan
         .clusters
         .iter()
@@ -37,17 +65,19 @@ pub(super) fn check(facts: &Facts, out: &mut Diagnostics) {
                 "mesh.controlPlaneCluster",
                 format!(
                     "controlPlaneCluster `{}` is not one of the clusters",
-                    shown(&plan.mesh.control_plane_cluster)
+                    shown(named)
                 ),
             )
             .hint(hint),
         );
         return;
     };
-    if plan
-        .clusters
-        .get(cp)
-        .is_some_and(|c| c.load_balancer_ips.istiod.is_none())
+    // Only the hosted istiod needs one; primary-remote's istiod-lb is optional.
+    if hosted
+        && plan
+            .clusters
+            .get(cp)
+            .is_some_and(|c| c.load_balancer_ips.istiod.is_none())
     {
         let example = free_address(facts, cp, None)
             .map(|ip| format!(", e.g. {ip}"))
@@ -73,8 +103,13 @@ pub(super) fn check(facts: &Facts, out: &mut Diagnostics) {
                 Code::StrayIstiodIp,
                 format!("clusters[{i}].loadBalancerIPs.istiod"),
                 format!(
-                    "{} sets loadBalancerIPs.istiod, but the hosted control plane runs in {}",
+                    "{} sets loadBalancerIPs.istiod, but the {} runs in {}",
                     facts.cluster_name(i),
+                    if hosted {
+                        "hosted control plane"
+                    } else {
+                        "primary's istiod"
+                    },
                     facts.cluster_name(cp)
                 ),
             )
@@ -108,13 +143,15 @@ pub(super) fn istiod_families(
     out: &mut Diagnostics,
 ) -> Vec<Option<IpFamily>> {
     let mut pins = vec![None; facts.clusters.len()];
-    let Some(cp) = facts.control_plane else {
+    let (Some(cp), Some((service, ips))) = (facts.control_plane, pilot_address(facts)) else {
         return pins;
     };
-    let Some(pilot) =
-        facts.clusters[cp].lb_ips[super::Service::Istiod as usize].map(|ips| ips.primary())
-    else {
-        return pins;
+    let pilot = ips.primary();
+    let hosted = facts.plan.mesh.mode == MeshMode::Hosted;
+    let whose = if hosted {
+        "the hosted istiod"
+    } else {
+        "the primary's istiod"
     };
     let minor = mesh.map(MeshVersion::minor_version);
     let wanted = IpFamily::of(pilot);
@@ -125,9 +162,9 @@ pub(super) fn istiod_families(
         out.push(
             Diagnostic::error(
                 Code::IstiodFamilyUnreachable,
-                format!("clusters[{cp}].loadBalancerIPs.istiod"),
+                format!("clusters[{cp}].loadBalancerIPs.{}", service.field()),
                 format!(
-                    "the hosted istiod's address {pilot} is IPv6, and Istio {major}.{minor}'s \
+                    "{whose}'s address {pilot} is IPv6, and Istio {major}.{minor}'s \
                      istiod-remote chart takes only an IPv4 remotePilotAddress for an address \
                      (an IPv6 one becomes a Service of type ExternalName, which is no DNS name)"
                 ),
@@ -140,6 +177,10 @@ pub(super) fn istiod_families(
         return pins;
     }
     for (i, cluster) in facts.clusters.iter().enumerate() {
+        // A primary-remote primary reaches its own istiod directly.
+        if !hosted && i == cp {
+            continue;
+        }
         let Some((families, field)) = service_families(cluster) else {
             continue;
         };
@@ -150,7 +191,7 @@ pub(super) fn istiod_families(
                     Code::IstiodFamilyUnreachable,
                     path(),
                     format!(
-                        "{}'s Services are {} only, so none reaches the hosted istiod at {pilot} \
+                        "{}'s Services are {} only, so none reaches {whose} at {pilot} \
                          ({}): the istiod-remote Service and its endpoint must share a family",
                         facts.cluster_name(i),
                         families[0].as_str(),
@@ -172,7 +213,7 @@ pub(super) fn istiod_families(
                         path(),
                         format!(
                             "{}'s Services are {} first, so its istiod-remote Service is {} \
-                             while the hosted istiod's address {pilot} is {}; Istio \
+                             while {whose}'s address {pilot} is {}; Istio \
                              {major}.{minor}'s chart has no ipFamilies setting to change that",
                             facts.cluster_name(i),
                             families[0].as_str(),

@@ -293,7 +293,7 @@ fn check_keys<T>(
     for key in entries.keys() {
         let key_path = format!("{path}.{key}");
         if !clusters.contains(key.as_str()) {
-            let hint = if key == &plan.mesh.global_cluster {
+            let hint = if plan.mesh.global_cluster.as_ref() == Some(key) {
                 "the global cluster gets no destination: GitOps syncs only the clusters' stage \
                  folders, and the patches in global/ are applied by the runbook"
                     .to_owned()

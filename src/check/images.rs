@@ -9,11 +9,13 @@ use crate::grammar::image;
 use crate::plan::Plan;
 
 pub(super) fn check(plan: &Plan, out: &mut Diagnostics) {
-    if let Err(problem) = image::registry(&plan.mesh.registry) {
+    if let Some(registry) = &plan.mesh.registry
+        && let Err(problem) = image::registry(registry)
+    {
         out.push(warning(
             "mesh.registry",
             "registry",
-            &plan.mesh.registry,
+            registry,
             &problem,
             "a registry and repository prefix without a tag, e.g. release.daocloud.io/mspider",
         ));

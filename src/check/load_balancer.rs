@@ -12,7 +12,7 @@ use super::{ClusterFacts, Facts, Service, and_list, family, shown};
 use crate::codes::Code;
 use crate::diag::{Diagnostic, Diagnostics};
 use crate::net::{self, DualStack};
-use crate::plan::{Cluster, NetworkMode};
+use crate::plan::{Cluster, MeshMode};
 
 pub(super) fn check(facts: &Facts, out: &mut Diagnostics) {
     let pools = pool_index(facts);
@@ -394,9 +394,11 @@ fn pools_hold_master_ips(facts: &Facts, out: &mut Diagnostics) {
 
 /// MG056: the pools cannot give every LoadBalancer Service of the cluster an address.
 ///
-/// The Services: the ingress gateway; the east-west gateway in multi mode where an
-/// eastWest IP is planned (only there is one installed); the hosted istiod in the
-/// control-plane cluster. A pinned IP comes from the pool holding it; each
+/// The Services: the ingress gateway (always in hosted mode, where Mspider installs it;
+/// in the upstream modes where an ingress IP is planned, as only there meshgen installs
+/// one); the east-west gateway where one runs ([`Plan::runs_east_west_gateway`]); the
+/// istiod LoadBalancer in the control-plane cluster (always in hosted mode; in
+/// primary-remote where an istiod IP is planned). A pinned IP comes from the pool holding it; each
 /// Service without one needs an address of the cluster's primary family (its first
 /// podSubnet's) from an `autoAssign` pool. `avoidBuggyIPs` pools count without `.0`/`.255`.
 fn exhausted(facts: &Facts, i: usize, cluster: &Cluster, f: &ClusterFacts, out: &mut Diagnostics) {
@@ -404,16 +406,17 @@ fn exhausted(facts: &Facts, i: usize, cluster: &Cluster, f: &ClusterFacts, out: 
         return;
     }
     let mut services = Vec::with_capacity(3);
-    if facts.control_plane == Some(i) {
+    let ips = &cluster.load_balancer_ips;
+    let hosted = facts.plan.mesh.mode == MeshMode::Hosted;
+    if facts.control_plane == Some(i) && (hosted || ips.istiod.is_some()) {
         services.push(Service::Istiod);
     }
-    // The render stage installs an east-west gateway only where an eastWest IP is planned.
-    if facts.plan.mesh.network_mode == NetworkMode::Multi
-        && cluster.load_balancer_ips.east_west.is_some()
-    {
+    if facts.plan.runs_east_west_gateway(i) {
         services.push(Service::EastWest);
     }
-    services.push(Service::Ingress);
+    if hosted || ips.ingress.is_some() {
+        services.push(Service::Ingress);
+    }
     let primary_v4 = f.pod_subnet.map(|s| s.first.addr().is_ipv4());
     let wanted = |ip: &IpAddr| primary_v4.is_none_or(|v4| v4 == ip.is_ipv4());
 

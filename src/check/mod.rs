@@ -15,6 +15,7 @@ mod images;
 mod kubeadm;
 mod limits;
 mod load_balancer;
+mod modes;
 mod names;
 mod networks;
 mod overlap;
@@ -22,6 +23,7 @@ mod parsed;
 mod pools;
 mod subnets;
 mod traffic;
+mod upstream;
 mod versions;
 
 use std::collections::{HashMap, HashSet};
@@ -35,7 +37,9 @@ pub use control_plane::IpFamily;
 pub use kubeadm::cri_socket;
 pub use limits::FIRST_FALLBACK_HOST_PORT;
 pub use networks::NODE_PORT_RANGE;
-pub use parsed::{ClusterParsed, FailoverParsed, FlavorFacts, ParsedFacts, PinnedIp};
+pub use parsed::{
+    ClusterParsed, FailoverParsed, FlavorFacts, HostedFacts, ParsedFacts, PinnedIp, RemotePilot,
+};
 
 use crate::diag::Diagnostics;
 use crate::net::{DualStack, Pool};
@@ -52,6 +56,7 @@ pub fn check_parsed(plan: &Plan) -> (Diagnostics, Option<ParsedFacts>) {
     let mut out = Diagnostics::default();
     let facts = Facts::gather(plan, &mut out);
     let dns_domain = names::check(&facts, &mut out);
+    modes::check(&facts, &mut out);
     control_plane::check(&facts, &mut out);
     subnets::check(&facts, &mut out);
     networks::check(&facts, &mut out);
@@ -59,6 +64,7 @@ pub fn check_parsed(plan: &Plan) -> (Diagnostics, Option<ParsedFacts>) {
     let fallback_host_ports = limits::fallback_host_ports(&facts, &mut out);
     limits::file_names(&facts, &mut out);
     let versions = versions::check(plan, &mut out);
+    upstream::check(&facts, &mut out);
     let metallb_version = versions::metallb_version(plan, &mut out);
     let istiod_families = control_plane::istiod_families(&facts, versions.0.as_ref(), &mut out);
     let cri_sockets = kubeadm::cri_sockets(plan, &mut out);
@@ -155,9 +161,11 @@ impl<'p> Facts<'p> {
         for (i, cluster) in plan.clusters.iter().enumerate() {
             by_name.entry(cluster.name.as_str()).or_insert(i);
         }
-        let control_plane = by_name
-            .get(plan.mesh.control_plane_cluster.as_str())
-            .copied();
+        let control_plane = plan
+            .mesh
+            .control_plane_cluster
+            .as_deref()
+            .and_then(|name| by_name.get(name).copied());
         let clusters = plan
             .clusters
             .iter()

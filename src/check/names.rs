@@ -24,14 +24,16 @@ pub(super) fn check(facts: &Facts, out: &mut Diagnostics) -> Option<DnsDomain> {
         MESH_ID_MAX,
         "it names the GlobalMesh and the hosted istiod Service istiod-<id>-hosted-lb",
     );
-    label_name(
-        out,
-        || "mesh.globalCluster".to_owned(),
-        "globalCluster",
-        &mesh.global_cluster,
-        names::LABEL_MAX,
-        "it names a cluster",
-    );
+    if let Some(global_cluster) = &mesh.global_cluster {
+        label_name(
+            out,
+            || "mesh.globalCluster".to_owned(),
+            "globalCluster",
+            global_cluster,
+            names::LABEL_MAX,
+            "it names a cluster",
+        );
+    }
     let dns_domain = names::dns_domain(&mesh.dns_domain);
     if let Err(problem) = &dns_domain {
         out.push(

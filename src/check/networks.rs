@@ -133,7 +133,7 @@ fn gateways(facts: &Facts, out: &mut Diagnostics) {
 /// MG041 (warning): an east-west IP in single network mode, where no such gateway is installed.
 fn unused_east_west(facts: &Facts, out: &mut Diagnostics) {
     for (i, cluster) in facts.plan.clusters.iter().enumerate() {
-        if cluster.load_balancer_ips.east_west.is_some() {
+        if cluster.load_balancer_ips.east_west.is_some() && !facts.plan.runs_east_west_gateway(i) {
             out.push(
                 Diagnostic::warning(
                     Code::UnusedEastWest,

@@ -22,8 +22,9 @@ pub struct ParsedFacts {
     pub dns_domain: DnsDomain,
     /// `metallb.version`, or the release the runbook installs.
     pub metallb_version: MetallbVersion,
-    /// The index in `plan.clusters` of `mesh.controlPlaneCluster`.
-    pub control_plane: usize,
+    /// The index in `plan.clusters` of `mesh.controlPlaneCluster`; `None` in multi-primary
+    /// mode, which has none.
+    pub control_plane: Option<usize>,
     /// What the mesh's control-plane flavor requires of the plan.
     pub flavor: FlavorFacts,
     /// Parallel to `plan.clusters`.
@@ -47,11 +48,39 @@ pub struct FailoverParsed {
 }
 
 /// What a control-plane flavor requires of the plan, present because its rules passed.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum FlavorFacts {
-    /// Mspider's hosted mesh: the hosted istiod's address, on the control-plane cluster
-    /// (MG021).
-    Hosted { istiod: PinnedIp },
+    /// Mspider's hosted mesh.
+    Hosted(HostedFacts),
+    /// Upstream Istio, every cluster a primary: nothing beyond the shared facts.
+    MultiPrimary,
+    /// Upstream Istio with one primary (MG020, MG028) and where the remotes reach its
+    /// istiod (MG025); `None` when the mesh has no remote.
+    PrimaryRemote {
+        primary: usize,
+        istiod: Option<RemotePilot>,
+    },
+}
+
+/// What Mspider's hosted mode requires: the control-plane cluster (MG020), the hosted
+/// istiod's address on it (MG021), Mspider's global service cluster and registry (MG028).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HostedFacts {
+    /// The index in `plan.clusters` of the control-plane cluster.
+    pub control_plane: usize,
+    pub istiod: PinnedIp,
+    pub global_cluster: String,
+    pub registry: String,
+}
+
+/// Where the remotes of a primary-remote mesh reach the primary's istiod
+/// (`global.remotePilotAddress`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RemotePilot {
+    pub ips: PinnedIp,
+    /// Through the primary's own istiod LoadBalancer (`loadBalancerIPs.istiod`), rather
+    /// than its east-west gateway with `expose-istiod`.
+    pub dedicated: bool,
 }
 
 /// One cluster's parsed values.
@@ -102,6 +131,8 @@ impl ParsedFacts {
             istiod_families,
             cri_sockets,
         } = found;
+        // Where the remotes of a primary-remote mesh reach its istiod: the one choice.
+        let pilot_service = super::control_plane::pilot_address(&facts).map(|(service, _)| service);
         let n = facts.clusters.len();
         if kubernetes.len() != n
             || fallback_host_ports.len() != n
@@ -143,11 +174,39 @@ impl ParsedFacts {
                 },
             )
             .collect::<Option<Vec<ClusterParsed>>>()?;
-        let control_plane = facts.control_plane?;
-        let flavor = match facts.plan.mesh.mode {
-            MeshMode::Hosted => FlavorFacts::Hosted {
-                istiod: clusters.get(control_plane)?.istiod?,
-            },
+        let control_plane = facts.control_plane;
+        let mesh = &facts.plan.mesh;
+        let flavor = match mesh.mode {
+            MeshMode::Hosted => FlavorFacts::Hosted(HostedFacts {
+                control_plane: control_plane?,
+                istiod: clusters.get(control_plane?)?.istiod?,
+                global_cluster: mesh.global_cluster.clone()?,
+                registry: mesh.registry.clone()?,
+            }),
+            MeshMode::MultiPrimary => FlavorFacts::MultiPrimary,
+            MeshMode::PrimaryRemote => {
+                let primary = control_plane?;
+                let on_primary = clusters.get(primary)?;
+                let pilot = match pilot_service {
+                    Some(Service::Istiod) => Some(RemotePilot {
+                        ips: on_primary.istiod?,
+                        dedicated: true,
+                    }),
+                    Some(Service::EastWest) => Some(RemotePilot {
+                        ips: on_primary.east_west?,
+                        dedicated: false,
+                    }),
+                    _ => None,
+                };
+                // MG025: a mesh with remotes has the address.
+                if pilot.is_none() && clusters.len() > 1 {
+                    return None;
+                }
+                FlavorFacts::PrimaryRemote {
+                    primary,
+                    istiod: pilot.filter(|_| clusters.len() > 1),
+                }
+            }
         };
         Some(ParsedFacts {
             mesh_version: mesh_version?,

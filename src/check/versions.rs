@@ -1,12 +1,22 @@
-//! Versions: the mesh version (MG060), each cluster's Kubernetes version (MG061), and
-//! whether that Istio release supports that Kubernetes (MG062, a warning). The grammars
-//! are [`crate::grammar::version`].
+//! Versions: the mesh version (MG060), each cluster's Kubernetes version (MG061),
+//! whether that Istio release supports that Kubernetes (MG062, a warning), and, in the
+//! upstream modes, whether the version is an Istio release meshgen renders Helm values for
+//! (MG064); and `metallb.version` (MG063). The grammars are [`crate::grammar::version`].
 
 use super::shown;
 use crate::codes::Code;
 use crate::diag::{Diagnostic, Diagnostics};
 use crate::grammar::{KubeVersion, MeshVersion, MetallbVersion};
-use crate::plan::{Plan, default_metallb_version};
+use crate::plan::{MeshMode, Plan, default_metallb_version};
+
+/// The first Istio minor the upstream modes install: Istio 1.24 removed the in-cluster
+/// operator (Helm is the documented install) and added the `remote` profile to the `base`
+/// and `istiod` charts, which primary-remote needs (istio.io primary-remote guide: "only
+/// available from Istio release 1.24 onwards"; istio/istio `manifests/charts/*/files/
+/// profile-remote.yaml` from tag 1.24.0). The keys meshgen writes into the charts' values
+/// (`global.externalIstiod`: 1.23; the gateway chart's `networkGateway`, `service.*`) are
+/// in every chart from 1.24 on.
+pub const UPSTREAM_FIRST_MINOR: u32 = 24;
 
 /// Istio's published support table: Istio minor -> the Kubernetes minors it supports
 /// (first, last; every minor in between too).
@@ -59,6 +69,11 @@ pub(super) type Parsed = (Option<MeshVersion>, Vec<Option<KubeVersion>>);
 
 pub(super) fn check(plan: &Plan, out: &mut Diagnostics) -> Parsed {
     let mesh = mesh_version(plan, out);
+    if plan.mesh.mode != MeshMode::Hosted
+        && let Some(version) = &mesh
+    {
+        istio_release(plan.mesh.mode, version, out);
+    }
     let istio = mesh.as_ref().map(MeshVersion::minor_version);
     let mut clusters = Vec::with_capacity(plan.clusters.len());
     for (i, cluster) in plan.clusters.iter().enumerate() {
@@ -137,12 +152,60 @@ fn mesh_version(plan: &Plan, out: &mut Diagnostics) -> Option<MeshVersion> {
                 )
                 .hint(version_hint(
                     text,
-                    "1.15.3-mspider (the Mspider release; it is also the image tag)",
+                    if plan.mesh.mode == MeshMode::Hosted {
+                        "1.15.3-mspider (the Mspider release; it is also the image tag)"
+                    } else {
+                        "1.29.2 (the Istio release: the version of its Helm charts)"
+                    },
                 )),
             );
             None
         }
     }
+}
+
+/// MG064: in the upstream modes the version is an Istio release (a chart version) that
+/// meshgen knows: 1.24 or newer, in the support table, `MAJOR.MINOR.PATCH` or a
+/// pre-release (`-alpha.N`, `-beta.N`, `-rc.N`, as istio/istio tags them).
+fn istio_release(mode: MeshMode, version: &MeshVersion, out: &mut Diagnostics) {
+    let text = version.as_str();
+    let newest = ISTIO_KUBERNETES.last().map_or(0, |row| row.0);
+    let suffix = text.split_once('-').map(|(_, suffix)| suffix);
+    let pre_release = |suffix: &str| {
+        ["alpha.", "beta.", "rc."].iter().any(|kind| {
+            suffix
+                .strip_prefix(kind)
+                .is_some_and(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
+        })
+    };
+    let problem = if suffix.is_some_and(|s| !pre_release(s)) {
+        format!(
+            "`{}` is not an Istio release: mode `{}` installs upstream Istio's Helm charts, whose \
+             versions are MAJOR.MINOR.PATCH (or a pre-release, -alpha.N, -beta.N, -rc.N)",
+            shown(text),
+            mode.name()
+        )
+    } else if version.major == 1 && version.minor < UPSTREAM_FIRST_MINOR {
+        format!(
+            "Istio {text} is older than 1.{UPSTREAM_FIRST_MINOR}, the first release mode `{}` \
+             installs: from 1.{UPSTREAM_FIRST_MINOR} Helm is the documented install and the \
+             base and istiod charts have the remote profile",
+            mode.name()
+        )
+    } else if version.major != 1 || supported_kubernetes(version.minor).is_none() {
+        format!(
+            "Istio {text} is newer than the releases meshgen knows (1.{UPSTREAM_FIRST_MINOR} to \
+             1.{newest}): their charts' values and their Kubernetes support are not known to it"
+        )
+    } else {
+        return;
+    };
+    out.push(
+        Diagnostic::error(Code::UnknownIstioRelease, "mesh.version", problem).hint(format!(
+            "write an Istio release from 1.{UPSTREAM_FIRST_MINOR}.0 to 1.{newest}.x, e.g. 1.29.2 \
+             (the chart version the runbook installs)"
+        )),
+    );
 }
 
 /// MG063: check `metallb.version`; the release, the default one when the plan names none.

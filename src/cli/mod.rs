@@ -1,6 +1,7 @@
 //! Subcommands of the binary that are more than a call into the library: each file holds
 //! one subcommand's arguments and its run function; `main.rs` only dispatches to them.
 
+pub mod certs;
 pub mod diff;
 pub mod graph;
 pub mod init;

@@ -343,6 +343,7 @@ pub fn change_plan(old: &Input<'_>, new: &Input<'_>) -> ChangePlan {
         drafts.extend(cluster::clusters(old, new));
         drafts.extend(objects::stages(old, new));
         drafts.extend(patches::patches(old, new));
+        drafts.extend(flavor::namespaces(old, new));
         drafts.extend(flavor::helm_releases(old, new));
         drafts.extend(flavor::remote_secrets(old, new));
         drafts.extend(cluster::restarts(old, new));

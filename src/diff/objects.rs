@@ -200,11 +200,11 @@ fn control_plane(old: &Input<'_>, new: &Input<'_>) -> Vec<Draft> {
             .map(|file| format!("{} apply -f - < {file}", access.kubectl))
             .collect::<Vec<_>>()
             .join(" && "),
-        kubectl: access.kubectl,
+        kubectl: access.kubectl.clone(),
         phase: Phase::Gateways,
         rank: 1,
         delete_rank: 1,
-        before: Some(access.before),
+        before: Some(access.before("Gateway")),
     };
     folder_steps(old, new, &target, was.as_ref(), is.as_ref())
 }

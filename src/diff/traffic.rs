@@ -77,11 +77,11 @@ pub(super) fn destination_rules(old: &Input<'_>, new: &Input<'_>) -> Vec<Draft> 
                         .map(|file| format!("{} apply -f - < {file}", access.kubectl))
                         .collect::<Vec<_>>()
                         .join(" && "),
-                    kubectl: access.kubectl,
+                    kubectl: access.kubectl.clone(),
                     phase: Phase::Workloads,
                     rank: 1,
                     delete_rank: 0,
-                    before: Some(access.before),
+                    before: Some(access.before("Destination Rule")),
                 }
             }
         };

@@ -36,7 +36,8 @@ pub(super) fn write(graph: &Graph) -> String {
             EdgeKind::Runs => vec!["dir=none".into()],
             EdgeKind::CrossNetwork => vec!["dir=both".into()],
             EdgeKind::ControlPlane => vec!["style=dashed".into()],
-            EdgeKind::Configures => vec!["style=dotted".into()],
+            EdgeKind::Configures | EdgeKind::Reads => vec!["style=dotted".into()],
+            EdgeKind::ReadEachOther => vec!["style=dotted".into(), "dir=both".into()],
         };
         if let Some(label) = &edge.label {
             attributes.push(format!("label=\"{}\"", text(label)));

@@ -34,7 +34,8 @@ pub(super) fn write(graph: &Graph) -> String {
             EdgeKind::Runs => "---",
             EdgeKind::CrossNetwork => "<-->",
             EdgeKind::ControlPlane => "-.->",
-            EdgeKind::Configures => "-.->",
+            EdgeKind::Configures | EdgeKind::Reads => "-.->",
+            EdgeKind::ReadEachOther => "<-.->",
         };
         match &edge.label {
             Some(label) => {

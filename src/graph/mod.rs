@@ -1,12 +1,13 @@
 //! The mesh's topology as a picture: one box per network with its clusters (and their
 //! role), each east-west gateway with its address, the cross-network paths between the
 //! networks' gateways, where each istiod is reached (`remotePilotAddress`) and by whom,
-//! and the mesh's global side (Mspider's global service cluster in hosted mode).
+//! which istiod reads which cluster's API server (its remote secrets, upstream modes), and
+//! the mesh's global side (Mspider's global service cluster in hosted mode).
 //!
 //! [`Graph::of`] reads the model once into a neutral graph; [`mermaid`] and [`dot`]
 //! write it. The README's diagram and `meshgen graph` both come from here, so they never
 //! disagree. Flavor-specific facts come from the flavor seam
-//! ([`crate::model::flavor::MeshFlavor::pilot_endpoints`], `global_cluster`, and
+//! ([`crate::model::flavor::MeshFlavor::pilot_endpoints`], `remote_secrets`, `global_cluster`, and
 //! [`crate::model::cluster::MeshRole::title`]), never from matching on a flavor.
 //!
 //! Large meshes stay readable: at most [`MAX_NETWORKS`] networks and
@@ -25,6 +26,9 @@ use crate::model::gateways::CROSS_NETWORK_PORT;
 pub const MAX_NETWORKS: usize = 10;
 /// Clusters drawn at most per network; the others are counted in one box per network.
 pub const MAX_CLUSTERS_PER_NETWORK: usize = 6;
+/// Remote-secret edges drawn at most (every pair of 7 primaries); a larger mesh's are
+/// described in the summary instead.
+pub const MAX_SECRET_EDGES: usize = 21;
 /// The port istiod serves xDS and certificates on to proxies of other clusters.
 const ISTIOD_PORT: u16 = 15012;
 
@@ -87,6 +91,10 @@ pub enum EdgeKind {
     ControlPlane,
     /// The global side configures a control plane (dotted arrow).
     Configures,
+    /// The istiod of `from` reads the API server of `to` with a remote secret (dotted arrow).
+    Reads,
+    /// The istiods of both clusters read each other's API server (dotted, both ways).
+    ReadEachOther,
 }
 
 impl Graph {
@@ -222,6 +230,7 @@ impl Graph {
                 }
             }
         }
+        let secret_note = graph.remote_secrets(model, &drawn);
         if let Some(global) = model.flavor.global_cluster() {
             graph.outside.push(Node {
                 id: "global".to_owned(),
@@ -264,8 +273,53 @@ impl Graph {
                 shown.len(),
             ));
         }
+        if let Some(note) = secret_note {
+            graph.summary = Some(match graph.summary.take() {
+                Some(summary) => format!("{summary} {note}"),
+                None => note,
+            });
+        }
         graph
     }
+
+    /// One dotted edge per remote secret between drawn clusters (one edge, both ways, where
+    /// two istiods read each other), unless there are more than [`MAX_SECRET_EDGES`]: then
+    /// none, and the note that says so.
+    fn remote_secrets(&mut self, model: &Model, drawn: &HashMap<&str, String>) -> Option<String> {
+        let secrets = model.flavor.remote_secrets();
+        let reads = |a: &str, b: &str| {
+            secrets
+                .iter()
+                .any(|s| s.in_cluster == a && s.of_cluster == b)
+        };
+        let mut edges = Vec::new();
+        for secret in &secrets {
+            let (reader, read) = (secret.in_cluster.as_str(), secret.of_cluster.as_str());
+            let (Some(from), Some(to)) = (drawn.get(reader), drawn.get(read)) else {
+                continue;
+            };
+            if !reads(read, reader) {
+                let label = Some("remote secret".to_owned());
+                edges.push(Edge::new(from, to, label, EdgeKind::Reads));
+            } else if index(model, reader) < index(model, read) {
+                let label = Some("remote secrets".to_owned());
+                edges.push(Edge::new(from, to, label, EdgeKind::ReadEachOther));
+            }
+        }
+        if edges.len() > MAX_SECRET_EDGES {
+            return Some(format!(
+                "{} remote secrets (which istiod reads which cluster's API server) are not drawn.",
+                secrets.len()
+            ));
+        }
+        self.edges.extend(edges);
+        None
+    }
+}
+
+/// A cluster's place in the plan.
+fn index(model: &Model, name: &str) -> Option<usize> {
+    model.clusters.iter().position(|c| c.name == name)
 }
 
 impl Edge {

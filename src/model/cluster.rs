@@ -86,6 +86,11 @@ pub enum MeshRole {
     HostedControlPlane,
     /// Hosted mode: runs workloads; the hosted istiod serves it.
     Work,
+    /// Upstream modes: runs its own istiod (every cluster of multi-primary, the primary
+    /// of primary-remote).
+    Primary,
+    /// Primary-remote: the primary's istiod serves it.
+    Remote,
 }
 
 impl MeshRole {
@@ -94,6 +99,8 @@ impl MeshRole {
         match self {
             MeshRole::HostedControlPlane => "Hosted control plane, work cluster",
             MeshRole::Work => "Work cluster",
+            MeshRole::Primary => "Primary (runs istiod)",
+            MeshRole::Remote => "Remote (the primary's istiod serves it)",
         }
     }
 }
@@ -198,12 +205,12 @@ impl ClusterModel {
             .map(|n| n.name.clone());
         let no_workers = !nodes.iter().any(|n| n.role == NodeRole::Worker);
 
-        // Single-network mode has no east-west gateway: an eastWest IP there is unused.
+        // Where the plan says none runs (single network mode, mostly), an eastWest IP is unused.
         let east_west = input.lb_service(
             parsed
                 .east_west
                 .as_ref()
-                .filter(|_| input.mesh.multi_network),
+                .filter(|_| plan.runs_east_west_gateway(input.index)),
             LbRole {
                 title: "east-west gateway",
                 step: Step::EastWest,
@@ -218,9 +225,9 @@ impl ClusterModel {
                 step: Step::Ingress,
             },
             INGRESS_SERVICE,
-            ServicePatch::Full,
+            flavor.ingress_patch(),
         );
-        let cluster_flavor = flavor.cluster(input, east_west.as_ref());
+        let cluster_flavor = flavor.cluster(input, east_west.as_ref(), ingress.as_ref());
         let lb_services: Vec<LbService> = cluster_flavor
             .lb_services()
             .into_iter()

@@ -7,6 +7,14 @@
 //! (global/, node labels, ...) are never synced: they change objects that Mspider or
 //! kubeadm own, and stay runbook steps.
 //!
+//! In the upstream modes each cluster also installs Istio's Helm charts
+//! ([`crate::model::helm`]): an Argo CD Application per release (a chart source with the
+//! values inline, ordered by sync waves between the MetalLB stage and the `istio` stage),
+//! or a Flux HelmRelease per release (`dependsOn` base → istiod → gateways), applied in
+//! the Flux cluster by a `<cluster>-charts` Kustomization between the same stages. The
+//! `istio-system` Namespace, the `cacerts` Secrets and the remote secrets stay runbook
+//! steps: the first comes before everything, the others hold keys and tokens.
+//!
 //! Every file has one context struct below (it carries its own path), as every template
 //! of the render does.
 
@@ -15,10 +23,22 @@ use std::sync::Arc;
 use serde::Serialize;
 
 use super::cluster::Kustomization;
+use super::helm::{HelmRelease, ISTIO_CHART_REPO, ISTIO_CHART_REPO_NAME};
 use super::{ClusterModel, ISTIO_NAMESPACE, METALLB_NAMESPACE};
 use crate::check::ParsedFacts;
 use crate::layout::{self, Stage};
 use crate::plan::{self, Plan};
+
+mod argo;
+mod charts;
+
+use argo::argo_model;
+use charts::flux_chart_folder;
+pub use charts::{ArgoChartApp, FluxChartFolder, FluxHelmRelease, FluxHelmRepository};
+
+/// The key of a kubeconfig Secret Flux reads when none is named (the Kustomization and
+/// HelmRelease CRDs: "If no key is set, the key will default to 'value'").
+const FLUX_KUBECONFIG_KEY: &str = "value";
 
 /// Namespace of a stage's objects: Argo CD's default for any object that names none.
 fn stage_namespace(stage: Stage, plan: &Plan) -> String {
@@ -55,6 +75,8 @@ pub struct GitRepo {
 pub struct ArgoModel {
     pub root: ArgoRoot,
     pub apps: Vec<ArgoApp>,
+    /// One Application per Helm release of each cluster (upstream modes).
+    pub chart_apps: Vec<ArgoChartApp>,
     /// `gitops/argocd/apps/kustomization.yaml`: what the root Application syncs.
     pub apps_kustomization: Kustomization,
     /// The `argocd-cm` patch that lets sync waves wait for Applications' health.
@@ -137,12 +159,18 @@ pub struct ArgoApp {
 pub struct FluxModel {
     pub sync: FluxSync,
     pub kustomizations: Vec<FluxKustomization>,
+    /// The HelmRepository of Istio's charts, when a cluster installs them.
+    pub helm_repository: Option<FluxHelmRepository>,
+    /// Each cluster's HelmReleases, in a folder its `<cluster>-charts` Kustomization applies.
+    pub chart_folders: Vec<FluxChartFolder>,
+    /// The cluster Flux runs in (its target is `local: true`), when the mesh has it.
+    pub home_cluster: Option<String>,
+    /// Every other cluster, with the Secret that holds its kubeconfig.
+    pub secrets: Vec<FluxSecret>,
+    /// The folder `kubectl apply -k` applies once.
+    pub dir: String,
     /// `gitops/flux/kustomization.yaml`: what `kubectl apply -k` and the self-sync build.
     pub kustomization: Kustomization,
-    /// The cluster Flux runs in (`local: true`), when the mesh has it.
-    pub home_cluster: Option<String>,
-    /// The kubeconfig Secrets of the other clusters, in plan order.
-    pub secrets: Vec<FluxSecret>,
 }
 
 /// Context of `gitops/flux-sync.yaml`: the GitRepository, and a Kustomization that keeps
@@ -164,7 +192,8 @@ pub struct FluxSync {
     pub source_path: String,
 }
 
-/// Context of `gitops/flux-kustomization.yaml`: one stage of one cluster.
+/// Context of `gitops/flux-kustomization.yaml`: one stage of one cluster (or its charts
+/// folder).
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct FluxKustomization {
     pub path: String,
@@ -173,7 +202,8 @@ pub struct FluxKustomization {
     pub namespace: String,
     /// The mesh ID: `app.kubernetes.io/part-of` and the GitRepository's name.
     pub part_of: String,
-    pub stage: Stage,
+    /// The stage's name, or `charts`.
+    pub component: String,
     pub interval: String,
     /// Repository path of the stage folder.
     pub source_path: String,
@@ -182,6 +212,13 @@ pub struct FluxKustomization {
     /// `None` for the cluster Flux runs in.
     pub kube_config_secret: Option<String>,
     pub kube_config_key: Option<String>,
+}
+
+/// A cluster's part of the GitOps tree: its name, stages and Helm releases.
+struct ClusterUnits<'a> {
+    name: &'a str,
+    stages: Vec<Stage>,
+    releases: &'a [HelmRelease],
 }
 
 impl GitOpsModel {
@@ -193,171 +230,24 @@ impl GitOpsModel {
     ) -> Option<GitOpsModel> {
         let gitops = plan.gitops.as_ref()?;
         let tree_path = facts.gitops_path.as_deref().unwrap_or_default();
-        let in_repo = |rest: &str| layout::in_repo(tree_path, rest);
-        let mesh_id = &plan.mesh.id;
-        // The stages are the folders the model gave each cluster, so GitOps syncs exactly what is rendered.
-        let stages: Vec<(&str, Vec<Stage>)> = clusters
+        // The stages are the folders the model gave each cluster and the releases the
+        // flavor gave it, so GitOps syncs exactly what is rendered.
+        let units: Vec<ClusterUnits> = clusters
             .iter()
-            .map(|c| {
-                let stages = c.stages.iter().map(|s| s.stage).collect();
-                (c.name.as_str(), stages)
+            .map(|c| ClusterUnits {
+                name: &c.name,
+                stages: c.stages.iter().map(|s| s.stage).collect(),
+                releases: c.flavor.charts(),
             })
             .collect();
-
-        let argocd = match &gitops.argocd {
-            None => None,
-            Some(argocd) => {
-                let mut apps = Vec::new();
-                // MG090: every cluster has a destination.
-                for (cluster, cluster_stages) in &stages {
-                    let Some(destination) = argocd.clusters.get(*cluster) else {
-                        continue;
-                    };
-                    for stage in cluster_stages {
-                        let name = format!("{cluster}-{}", stage.name());
-                        apps.push(ArgoApp {
-                            path: layout::argo_app(&name),
-                            name,
-                            namespace: argocd.namespace.clone(),
-                            part_of: mesh_id.clone(),
-                            stage: *stage,
-                            wave: stage.wave().to_string(),
-                            project: argocd.project.clone(),
-                            repo_url: gitops.repo_url.clone(),
-                            revision: gitops.revision.clone(),
-                            source_path: in_repo(&layout::stage_dir(cluster, *stage)),
-                            server: destination.server.clone(),
-                            destination_name: destination.name.clone(),
-                            destination_namespace: stage_namespace(*stage, plan),
-                        });
-                    }
-                }
-                // Argo CD's own cluster: `in-cluster` by name, or its in-cluster API server.
-                let is_home = |d: &plan::ArgoDestination| {
-                    d.name.as_deref() == Some("in-cluster")
-                        || d.server.as_deref() == Some("https://kubernetes.default.svc")
-                };
-                let mut home_cluster = None;
-                let mut registrations = Vec::new();
-                for cluster in &plan.clusters {
-                    let Some(destination) = argocd.clusters.get(&cluster.name) else {
-                        continue;
-                    };
-                    if is_home(destination) {
-                        home_cluster.get_or_insert_with(|| cluster.name.clone());
-                    } else {
-                        registrations.push(ArgoRegistration {
-                            cluster: cluster.name.clone(),
-                            server: destination.server.clone(),
-                            name: destination.name.clone(),
-                        });
-                    }
-                }
-                Some(ArgoModel {
-                    health_patch: ArgoHealthPatch {
-                        path: layout::ARGO_HEALTH_PATCH.to_owned(),
-                        name: "argocd-cm".to_owned(),
-                        namespace: argocd.namespace.clone(),
-                    },
-                    home_cluster,
-                    registrations,
-                    root: ArgoRoot {
-                        path: layout::ARGO_ROOT.to_owned(),
-                        name: mesh_id.clone(),
-                        namespace: argocd.namespace.clone(),
-                        project: argocd.project.clone(),
-                        repo_url: gitops.repo_url.clone(),
-                        revision: gitops.revision.clone(),
-                        source_path: in_repo(layout::ARGO_APPS_DIR),
-                    },
-                    apps_kustomization: Kustomization {
-                        path: layout::argo_apps_kustomization(),
-                        resources: apps
-                            .iter()
-                            .map(|a| layout::file_name(&a.path).to_owned())
-                            .collect(),
-                    },
-                    apps,
-                })
-            }
-        };
-
-        let flux = match &gitops.flux {
-            None => None,
-            Some(flux) => {
-                let mut kustomizations = Vec::new();
-                // MG090: every cluster has a target.
-                for (cluster, cluster_stages) in &stages {
-                    let Some(target) = flux.clusters.get(*cluster) else {
-                        continue;
-                    };
-                    let mut previous: Option<String> = None;
-                    for stage in cluster_stages {
-                        let name = format!("{cluster}-{}", stage.name());
-                        kustomizations.push(FluxKustomization {
-                            path: layout::flux_kustomization(&name),
-                            name: name.clone(),
-                            namespace: flux.namespace.clone(),
-                            part_of: mesh_id.clone(),
-                            stage: *stage,
-                            interval: flux.interval.clone(),
-                            source_path: format!(
-                                "./{}",
-                                in_repo(&layout::stage_dir(cluster, *stage))
-                            ),
-                            depends_on: previous.replace(name),
-                            kube_config_secret: target.kube_config_secret.clone(),
-                            kube_config_key: target.kube_config_key.clone(),
-                        });
-                    }
-                }
-                let sync = FluxSync {
-                    path: layout::flux_sync(),
-                    name: mesh_id.clone(),
-                    namespace: flux.namespace.clone(),
-                    interval: flux.interval.clone(),
-                    repo_url: gitops.repo_url.clone(),
-                    ref_field: flux_ref_field(&gitops.revision),
-                    revision: gitops.revision.clone(),
-                    repo_secret: flux.repo_secret.clone(),
-                    source_path: format!("./{}", in_repo(layout::FLUX_DIR)),
-                };
-                let files =
-                    std::iter::once(&sync.path).chain(kustomizations.iter().map(|k| &k.path));
-                let mut home_cluster = None;
-                let mut secrets = Vec::new();
-                for cluster in &plan.clusters {
-                    let Some(target) = flux.clusters.get(&cluster.name) else {
-                        continue;
-                    };
-                    match &target.kube_config_secret {
-                        Some(secret) => secrets.push(FluxSecret {
-                            cluster: cluster.name.clone(),
-                            name: secret.clone(),
-                            key: target
-                                .kube_config_key
-                                .clone()
-                                .unwrap_or_else(|| "value".to_owned()),
-                        }),
-                        None => {
-                            home_cluster.get_or_insert_with(|| cluster.name.clone());
-                        }
-                    }
-                }
-                Some(FluxModel {
-                    home_cluster,
-                    secrets,
-                    kustomization: Kustomization {
-                        path: layout::flux_dir_kustomization(),
-                        resources: files
-                            .map(|path| layout::file_name(path).to_owned())
-                            .collect(),
-                    },
-                    sync,
-                    kustomizations,
-                })
-            }
-        };
+        let argocd = gitops
+            .argocd
+            .as_ref()
+            .map(|argocd| argo_model(plan, gitops, argocd, tree_path, &units));
+        let flux = gitops
+            .flux
+            .as_ref()
+            .map(|flux| flux_model(plan, gitops, flux, tree_path, &units));
         Some(GitOpsModel {
             repo: GitRepo {
                 repo_url: gitops.repo_url.clone(),
@@ -367,6 +257,131 @@ impl GitOpsModel {
             argocd,
             flux,
         })
+    }
+}
+
+fn flux_model(
+    plan: &Plan,
+    gitops: &plan::GitOps,
+    flux: &plan::Flux,
+    tree_path: &str,
+    units: &[ClusterUnits],
+) -> FluxModel {
+    let in_repo = |rest: &str| format!("./{}", layout::in_repo(tree_path, rest));
+    let mesh_id = &plan.mesh.id;
+    let kustomization =
+        |name: String,
+         component: &str,
+         folder: &str,
+         depends_on: Option<String>,
+         target: Option<&plan::FluxTarget>| FluxKustomization {
+            path: layout::flux_kustomization(&name),
+            name,
+            namespace: flux.namespace.clone(),
+            part_of: mesh_id.clone(),
+            component: component.to_owned(),
+            interval: flux.interval.clone(),
+            source_path: in_repo(folder),
+            depends_on,
+            kube_config_secret: target.and_then(|t| t.kube_config_secret.clone()),
+            kube_config_key: target.and_then(|t| t.kube_config_key.clone()),
+        };
+    let mut kustomizations = Vec::new();
+    let mut chart_folders = Vec::new();
+    let mut home_cluster = None;
+    let mut secrets = Vec::new();
+    // MG090: every cluster has a target.
+    for unit in units {
+        let cluster = unit.name;
+        let Some(target) = flux.clusters.get(cluster) else {
+            continue;
+        };
+        match &target.kube_config_secret {
+            Some(secret) => secrets.push(FluxSecret {
+                cluster: cluster.to_owned(),
+                name: secret.clone(),
+                key: target
+                    .kube_config_key
+                    .clone()
+                    .unwrap_or_else(|| FLUX_KUBECONFIG_KEY.to_owned()),
+            }),
+            None => {
+                home_cluster.get_or_insert_with(|| cluster.to_owned());
+            }
+        }
+        let mut previous: Option<String> = None;
+        let mut charts_pending = !unit.releases.is_empty();
+        // In apply order: the MetalLB stage, the charts, the other stages.
+        for stage in unit.stages.iter().map(Some).chain(std::iter::once(None)) {
+            if charts_pending && stage.is_none_or(|s| *s != Stage::Metallb) {
+                charts_pending = false;
+                let name = format!("{cluster}-charts");
+                // The HelmReleases live in the Flux cluster: no kubeconfig here; each of
+                // them has the cluster's.
+                kustomizations.push(kustomization(
+                    name.clone(),
+                    "charts",
+                    &layout::flux_charts_dir(cluster),
+                    previous.replace(name),
+                    None,
+                ));
+                chart_folders.push(flux_chart_folder(
+                    mesh_id,
+                    flux,
+                    cluster,
+                    unit.releases,
+                    target,
+                ));
+            }
+            let Some(stage) = stage else {
+                continue;
+            };
+            let name = format!("{cluster}-{}", stage.name());
+            kustomizations.push(kustomization(
+                name.clone(),
+                stage.name(),
+                &layout::stage_dir(cluster, *stage),
+                previous.replace(name),
+                Some(target),
+            ));
+        }
+    }
+    let helm_repository = (!chart_folders.is_empty()).then(|| FluxHelmRepository {
+        path: layout::flux_helm_repository(),
+        name: ISTIO_CHART_REPO_NAME.to_owned(),
+        namespace: flux.namespace.clone(),
+        part_of: mesh_id.clone(),
+        interval: flux.interval.clone(),
+        url: ISTIO_CHART_REPO.to_owned(),
+    });
+    let sync = FluxSync {
+        path: layout::flux_sync(),
+        name: mesh_id.clone(),
+        namespace: flux.namespace.clone(),
+        interval: flux.interval.clone(),
+        repo_url: gitops.repo_url.clone(),
+        ref_field: flux_ref_field(&gitops.revision),
+        revision: gitops.revision.clone(),
+        repo_secret: flux.repo_secret.clone(),
+        source_path: in_repo(layout::FLUX_DIR),
+    };
+    let files = std::iter::once(&sync.path)
+        .chain(helm_repository.iter().map(|r| &r.path))
+        .chain(kustomizations.iter().map(|k| &k.path));
+    FluxModel {
+        kustomization: Kustomization {
+            path: layout::flux_dir_kustomization(),
+            resources: files
+                .map(|path| layout::file_name(path).to_owned())
+                .collect(),
+        },
+        sync,
+        kustomizations,
+        helm_repository,
+        chart_folders,
+        home_cluster,
+        secrets,
+        dir: layout::FLUX_DIR.to_owned(),
     }
 }
 

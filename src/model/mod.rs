@@ -37,6 +37,7 @@ pub mod existing;
 pub mod flavor;
 pub mod gateways;
 pub mod gitops;
+pub mod helm;
 pub mod mesh;
 pub mod metallb;
 pub mod priority;

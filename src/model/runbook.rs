@@ -7,6 +7,7 @@ use std::sync::Arc;
 use serde::Serialize;
 
 use super::ClusterModel;
+use super::cluster::MeshRole;
 use super::flavor::MeshFlavor;
 
 /// A step of a runbook. Each flavor lists its own, in order ([`MeshFlavor::runbook_steps`]);
@@ -21,7 +22,7 @@ pub enum Step {
     Metallb,
     /// Hosted: create the mesh in Mspider's console.
     CreateMesh,
-    /// Hosted: pin the hosted istiod's address.
+    /// Hosted: pin the hosted istiod's address (upstream: the `istiod-lb` Service, installed).
     IstiodIp,
     /// Hosted: the GlobalMesh params.
     Globalmesh,
@@ -37,8 +38,34 @@ pub enum Step {
     VerifyLb,
     Demo,
     VerifyTraffic,
+    /// Upstream: the `istio-system` Namespace manifest (its network label).
+    Namespace,
+    /// Upstream: the `cacerts` Secrets of one root CA.
+    Trust,
+    /// Upstream: `helm repo add`.
+    HelmRepo,
+    /// Upstream: the Helm releases and the Istio config of the clusters that run istiod
+    /// (multi-primary: every cluster; primary-remote: the primary).
+    Install,
+    /// Multi-primary: the remote secrets.
+    RemoteSecrets,
+    /// Primary-remote: the remotes' releases, and their remote secrets in the primary.
+    Remotes,
+    /// Upstream: `istioctl remote-clusters` and the root certificate.
+    VerifyMesh,
     /// Only in a plan with failover entries.
     Failover,
+}
+
+/// A flavor's runbook: its steps (headings) in order, and the [`Step::SHARED`] ones it has
+/// no heading for, with the heading whose commands do their work (upstream installs the
+/// gateways with Helm in its install step). `remote_done_in` overrides `done_in` for a
+/// cluster whose mesh role is [`MeshRole::Remote`] (installed in a step of its own).
+#[derive(Debug)]
+pub struct RunbookSteps {
+    pub headings: &'static [Step],
+    pub done_in: &'static [(Step, Step)],
+    pub remote_done_in: &'static [(Step, Step)],
 }
 
 impl Step {
@@ -57,30 +84,52 @@ impl Step {
     ];
 }
 
-/// The number of each runbook step (`step.demo` in the README templates).
+/// The number of each runbook step (`step.demo` in the README templates), a shared step
+/// without a heading numbered as the heading that does its work.
 #[derive(Debug, Clone, Serialize)]
 #[serde(transparent)]
-pub struct Steps(BTreeMap<Step, usize>);
+pub struct Steps {
+    numbers: BTreeMap<Step, usize>,
+    /// For a remote's objects, where that differs.
+    #[serde(skip)]
+    remote: BTreeMap<Step, usize>,
+}
 
 impl Steps {
     /// The flavor's steps, numbered from 1 in its order; the failover step only when the
     /// plan has failover entries.
     pub fn of(flavor: &MeshFlavor, failover: bool) -> Steps {
-        Steps(
-            flavor
-                .runbook_steps()
+        let runbook = flavor.runbook_steps();
+        let mut numbers: BTreeMap<Step, usize> = runbook
+            .headings
+            .iter()
+            .filter(|step| failover || **step != Step::Failover)
+            .enumerate()
+            .map(|(i, step)| (*step, i + 1))
+            .collect();
+        let resolve = |pairs: &[(Step, Step)], numbers: &BTreeMap<Step, usize>| {
+            pairs
                 .iter()
-                .filter(|step| failover || **step != Step::Failover)
-                .enumerate()
-                .map(|(i, step)| (*step, i + 1))
-                .collect(),
-        )
+                .map(|(part, heading)| (*part, numbers.get(heading).copied().unwrap_or_default()))
+                .collect::<BTreeMap<_, _>>()
+        };
+        let remote = resolve(runbook.remote_done_in, &numbers);
+        numbers.extend(resolve(runbook.done_in, &numbers));
+        Steps { numbers, remote }
     }
 
     /// The number of `step`: every flavor has the [`Step::SHARED`] steps (tested), and a
     /// plan with failover entries the failover step; 0 for a step the runbook lacks.
     pub fn number(&self, step: Step) -> usize {
-        self.0.get(&step).copied().unwrap_or_default()
+        self.numbers.get(&step).copied().unwrap_or_default()
+    }
+
+    /// The number of `step` for the objects of a cluster in `role`.
+    pub fn number_for(&self, step: Step, role: MeshRole) -> usize {
+        match (role, self.remote.get(&step)) {
+            (MeshRole::Remote, Some(number)) => *number,
+            _ => self.number(step),
+        }
     }
 }
 
@@ -130,17 +179,28 @@ impl Runbook {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::flavor::hosted;
+    use crate::model::flavor::{hosted, upstream};
 
     #[test]
     fn every_flavor_has_the_shared_steps_once() {
-        for steps in [hosted::RUNBOOK_STEPS] {
+        for runbook in [
+            &hosted::RUNBOOK_STEPS,
+            &upstream::MULTI_PRIMARY_STEPS,
+            &upstream::PRIMARY_REMOTE_STEPS,
+        ] {
+            let headings = runbook.headings;
             for shared in Step::SHARED.into_iter().chain([Step::Failover]) {
-                assert_eq!(
-                    steps.iter().filter(|s| **s == shared).count(),
-                    1,
-                    "{shared:?}"
-                );
+                let heading = headings.iter().filter(|s| **s == shared).count();
+                let done_in: Vec<Step> = (runbook.done_in.iter())
+                    .filter(|(part, _)| *part == shared)
+                    .map(|(_, heading)| *heading)
+                    .collect();
+                assert_eq!(heading + done_in.len(), 1, "{shared:?}");
+                // A step done in another is done in one of the runbook's headings.
+                assert!(done_in.iter().all(|h| headings.contains(h)), "{shared:?}");
+            }
+            for (_, heading) in runbook.remote_done_in {
+                assert!(headings.contains(heading), "{heading:?}");
             }
         }
     }

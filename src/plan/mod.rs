@@ -64,22 +64,27 @@ pub fn default_metallb_version() -> String {
     "v0.16.1".to_owned()
 }
 
-/// The mesh as a whole.
+/// The mesh as a whole. Which fields a mesh needs depends on its `mode`: `hosted` (Mspider)
+/// needs `controlPlaneCluster`, `globalCluster` and `registry`; `primary-remote` needs
+/// `controlPlaneCluster` (its primary) and refuses `globalCluster`; `multi-primary` refuses both.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct Mesh {
-    /// Mesh ID (`global.meshID`); also names the GlobalMesh object. A Kubernetes name (RFC 1123 label).
+    /// Mesh ID (`global.meshID`); in hosted mode also names the GlobalMesh object. A Kubernetes name (RFC 1123 label).
     pub id: String,
-    /// Mspider mesh version, `MAJOR.MINOR.PATCH[-suffix]`, e.g. `1.15.3-mspider`. Used as the image tag.
+    /// `MAJOR.MINOR.PATCH[-suffix]`. Hosted: the Mspider mesh version, e.g. `1.15.3-mspider`, used as the image tag. Multi-primary and primary-remote: the Istio release, e.g. `1.29.2`, the version of the Helm charts (Istio 1.24 or newer).
     pub version: String,
-    /// Mesh mode. Only `hosted` can span clusters on different networks.
+    /// Mesh mode: `hosted` (Mspider: one hosted istiod serves every cluster), `multi-primary` (upstream Istio: an istiod in every cluster) or `primary-remote` (upstream Istio: an istiod in `controlPlaneCluster`, the others remote). Every mode spans clusters on different networks.
     pub mode: MeshMode,
-    /// The cluster that runs the hosted control plane (istiod). Must be one of `clusters`.
-    pub control_plane_cluster: String,
-    /// Mspider's global service cluster, where GlobalMesh and MeshCluster live (namespace `mspider-system`).
-    pub global_cluster: String,
-    /// Image registry for mesh components (`values.global.hub`), e.g. `release.daocloud.io/mspider`.
-    pub registry: String,
+    /// Hosted: the cluster that runs the hosted control plane (istiod). Primary-remote: the primary, the one cluster that runs istiod. Must be one of `clusters`; refused in multi-primary, where every cluster runs istiod.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub control_plane_cluster: Option<String>,
+    /// Hosted only: Mspider's global service cluster, where GlobalMesh and MeshCluster live (namespace `mspider-system`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub global_cluster: Option<String>,
+    /// Image registry for mesh components (`values.global.hub`), e.g. `release.daocloud.io/mspider`. Required in hosted mode; optional in the upstream modes, where the charts' default hub applies without it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub registry: Option<String>,
     /// `single`: all pod networks reach each other; `multi`: one east-west gateway per network.
     pub network_mode: NetworkMode,
     /// Cluster DNS domain of every cluster; the cross-network Gateway serves `*.<last label>`.
@@ -91,12 +96,48 @@ pub fn default_dns_domain() -> String {
     "cluster.local".to_owned()
 }
 
-/// Mesh mode.
+/// Mesh mode: what runs the control plane.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
-#[serde(rename_all = "lowercase")]
+#[serde(rename_all = "kebab-case")]
 pub enum MeshMode {
     /// Mspider hosted mesh: one control plane, in `controlPlaneCluster`, serves every cluster.
     Hosted,
+    /// Upstream Istio, installed with Helm: an istiod in every cluster, each reading every other cluster's API server.
+    MultiPrimary,
+    /// Upstream Istio, installed with Helm: an istiod in `controlPlaneCluster` (the primary) serves every other cluster (the remotes).
+    PrimaryRemote,
+}
+
+impl MeshMode {
+    /// The mode as the plan writes it.
+    pub fn name(self) -> &'static str {
+        match self {
+            MeshMode::Hosted => "hosted",
+            MeshMode::MultiPrimary => "multi-primary",
+            MeshMode::PrimaryRemote => "primary-remote",
+        }
+    }
+}
+
+impl Plan {
+    /// Whether cluster `index` runs an east-west gateway: in multi network mode every
+    /// cluster with an eastWest IP; in single network mode only the primary of a
+    /// primary-remote mesh, whose remotes reach istiod through it (upstream's
+    /// primary-remote guide installs it there, with `expose-istiod`). The one definition,
+    /// which the checks and the model share.
+    pub fn runs_east_west_gateway(&self, index: usize) -> bool {
+        let Some(cluster) = self.clusters.get(index) else {
+            return false;
+        };
+        cluster.load_balancer_ips.east_west.is_some()
+            && match self.mesh.network_mode {
+                NetworkMode::Multi => true,
+                NetworkMode::Single => {
+                    self.mesh.mode == MeshMode::PrimaryRemote
+                        && self.mesh.control_plane_cluster.as_ref() == Some(&cluster.name)
+                }
+            }
+    }
 }
 
 /// How the pod networks of the clusters relate.
@@ -113,7 +154,7 @@ pub enum NetworkMode {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct Cluster {
-    /// Cluster name, as known to Mspider; names clusters/<name>/ and the MeshCluster object.
+    /// Cluster name: names clusters/<name>/; hosted: Mspider's name of the cluster and its MeshCluster; upstream modes: `global.multiCluster.clusterName` and the remote secrets' `--name` (a DNS-1123 label).
     pub name: String,
     /// How the cluster is built.
     #[serde(rename = "type")]
@@ -231,7 +272,7 @@ pub struct Pool {
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct LoadBalancerIps {
-    /// The hosted istiod Service (`istiod-<meshID>-hosted-lb`); control-plane cluster only.
+    /// An istiod LoadBalancer Service, on `mesh.controlPlaneCluster` only. Hosted: the hosted istiod Service (`istiod-<meshID>-hosted-lb`), required. Primary-remote (optional): the Service `istiod-lb` that meshgen adds on the primary, where the remotes reach istiod instead of through the primary's east-west gateway. Refused in multi-primary.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub istiod: Option<String>,
     /// The east-west gateway (`istio-eastwestgateway`); needed by at least one cluster per network.

@@ -1,8 +1,8 @@
-//! The template environment: strict about undefined values, and a formatter that escapes
-//! every placed value for its template's format (YAML, JSON, Markdown, shell), so no
-//! template can forget it.
+//! The minijinja environment every template renders in: strict undefined values, the
+//! templates embedded at build time, and escaping as the formatter's job alone (by the
+//! template's file type: YAML, JSON, shell, Markdown), with no filter that switches it off.
 
-use minijinja::{Environment, Error, ErrorKind, UndefinedBehavior, Value};
+use minijinja::{AutoEscape, Environment, Error, ErrorKind, State, UndefinedBehavior, Value};
 
 use super::escape;
 
@@ -17,16 +17,53 @@ pub(super) fn environment() -> Result<Environment<'static>, String> {
         .lstrip_blocks(true)
         .build();
     env.set_syntax(syntax.map_err(|e| format!("template syntax configuration: {e:#}"))?);
+    // Before the templates: each takes its auto-escape mode when it is compiled.
+    // A YAML template's captured output (a `{% filter indent(n) %}` block around an
+    // included values template) is marked safe: the formatter escaped every value placed
+    // in it, and places it as it is. With `safe` removed and `sh`/`code` refused outside
+    // Markdown, nothing else in a YAML template is safe but a `comment` line.
+    // Markdown's the same way: a macro's output (a README part called for each cluster) is
+    // placed as its own `{{ }}`s escaped it.
+    env.set_auto_escape_callback(|name| {
+        if name.ends_with(".yaml") {
+            AutoEscape::Custom("yaml".into())
+        } else if name.ends_with(".md") {
+            AutoEscape::Custom("markdown".into())
+        } else {
+            AutoEscape::None
+        }
+    });
     minijinja_embed::load_templates!(&mut env);
     // Escaping is the formatter's job alone: no filter may switch it off.
     for filter in ["safe", "escape", "e"] {
         env.remove_filter(filter);
     }
-    env.add_filter("sh", |value: Value| {
-        Value::from_safe_string(escape::shell_word(&plain_text(&value)))
+    // A whole comment line: a YAML template's one way to place text unquoted.
+    env.add_filter("comment", |state: &State, value: Value| {
+        if !state.name().ends_with(".yaml") {
+            return Err(Error::new(
+                ErrorKind::InvalidOperation,
+                format!(
+                    "the `comment` filter is for YAML templates, not {}",
+                    state.name()
+                ),
+            ));
+        }
+        Ok(Value::from_safe_string(escape::yaml_comment(&plain_text(
+            &value,
+        ))))
     });
-    env.add_filter("code", |value: Value| {
-        Value::from_safe_string(escape::markdown_code(&plain_text(&value)))
+    env.add_filter("sh", |state: &State, value: Value| {
+        markdown_only(state, "sh")?;
+        Ok(Value::from_safe_string(escape::shell_word(&plain_text(
+            &value,
+        ))))
+    });
+    env.add_filter("code", |state: &State, value: Value| {
+        markdown_only(state, "code")?;
+        Ok(Value::from_safe_string(escape::markdown_code(&plain_text(
+            &value,
+        ))))
     });
     env.set_formatter(|out, state, value| {
         let name = state.name();
@@ -46,6 +83,8 @@ pub(super) fn environment() -> Result<Environment<'static>, String> {
             value.is_true().to_string()
         } else if name.ends_with(".yaml") {
             match value.as_str() {
+                // Captured template output, its values escaped already (see above).
+                Some(text) if value.is_safe() => text.to_owned(),
                 Some(text) => escape::yaml_scalar(text),
                 None => value.to_string(),
             }
@@ -81,6 +120,22 @@ pub(super) fn environment() -> Result<Environment<'static>, String> {
         out.write_str(&text).map_err(Error::from)
     });
     Ok(env)
+}
+
+/// `sh` and `code` escape for Markdown's code blocks and spans; their safe output would
+/// skip a YAML template's escaping.
+fn markdown_only(state: &State, filter: &str) -> Result<(), Error> {
+    if state.name().ends_with(".md") {
+        Ok(())
+    } else {
+        Err(Error::new(
+            ErrorKind::InvalidOperation,
+            format!(
+                "the `{filter}` filter is for Markdown templates, not {}",
+                state.name()
+            ),
+        ))
+    }
 }
 
 /// A placed value as text: strings as they are, numbers and booleans printed.

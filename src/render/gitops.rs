@@ -24,6 +24,9 @@ pub(crate) fn render_gitops(
         for app in &argocd.apps {
             out.yaml(tree, &app.path, "gitops/argocd-application.yaml", app)?;
         }
+        for app in &argocd.chart_apps {
+            out.yaml(tree, &app.path, "gitops/argocd-chart-application.yaml", app)?;
+        }
         out.kustomization(tree, &argocd.apps_kustomization)?;
         let health = &argocd.health_patch;
         out.yaml(tree, &health.path, "gitops/argocd-cm-health.yaml", health)?;
@@ -37,6 +40,20 @@ pub(crate) fn render_gitops(
                 "gitops/flux-kustomization.yaml",
                 kustomization,
             )?;
+        }
+        if let Some(repository) = &flux.helm_repository {
+            out.yaml(
+                tree,
+                &repository.path,
+                "gitops/flux-helmrepository.yaml",
+                repository,
+            )?;
+        }
+        for folder in &flux.chart_folders {
+            for release in &folder.releases {
+                out.yaml(tree, &release.path, "gitops/flux-helmrelease.yaml", release)?;
+            }
+            out.kustomization(tree, &folder.kustomization)?;
         }
         out.kustomization(tree, &flux.kustomization)?;
     }

@@ -20,6 +20,7 @@ pub mod gitops;
 mod hosted;
 mod json;
 mod readme;
+mod upstream;
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, mpsc};
@@ -34,8 +35,8 @@ use crate::model::demo::ClusterDemo;
 use crate::model::flavor::{ClusterFlavor, MeshFlavor};
 use crate::model::{ClusterModel, Model};
 use crate::tree::Tree;
-
 use environment::environment;
+
 pub use escape::yaml_scalar;
 
 /// Render the whole tree into memory (tests, `--stdout`, and the library's [`crate::compile`]).
@@ -128,6 +129,8 @@ fn render_mesh_wide(out: &Renderer, model: &Model, options: &Options) -> Result<
         )?;
         match &model.flavor {
             MeshFlavor::Hosted(mesh) => hosted::render_mesh(out, &mut tree, mesh)?,
+            // Their mesh-wide part is the README's.
+            MeshFlavor::MultiPrimary(_) | MeshFlavor::PrimaryRemote(_) => {}
         }
         let script = &model.kubeconfig_script;
         out.script(
@@ -205,6 +208,9 @@ fn render_cluster(out: &Renderer, tree: &mut Tree, cluster: &ClusterModel) -> Re
     }
     match &cluster.flavor {
         ClusterFlavor::Hosted(hosted) => hosted::render_cluster(out, tree, hosted)?,
+        ClusterFlavor::MultiPrimary(upstream) | ClusterFlavor::PrimaryRemote(upstream) => {
+            upstream::render_cluster(out, tree, upstream)?
+        }
     }
     for stage in &cluster.stages {
         let kustomization = &stage.kustomization;
@@ -379,7 +385,16 @@ impl Renderer {
         template: &str,
         context: &T,
     ) -> Result<String, String> {
-        let bug = |e: Error| format!("template {template} (for {path}): {e:#}");
+        let bug = |e: Error| {
+            // An include's error is the cause of the includer's: name every one.
+            let mut message = format!("template {template} (for {path}): {e:#}");
+            let mut cause = std::error::Error::source(&e);
+            while let Some(inner) = cause {
+                message.push_str(&format!("\ncaused by: {inner}"));
+                cause = inner.source();
+            }
+            message
+        };
         let mut bytes = header.as_bytes().to_vec();
         self.env
             .get_template(template)
@@ -405,3 +420,6 @@ impl Renderer {
         Ok(text)
     }
 }
+
+#[cfg(test)]
+mod tests;

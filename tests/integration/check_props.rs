@@ -41,8 +41,8 @@ fn set(plan: &mut Plan, field: usize, value: String) {
         10 => plan.clusters[c].nodes[0].zone = value,
         11 => plan.clusters[c].metallb.as_mut().unwrap().pools[0].name = value,
         12 => plan.mesh.version = value,
-        13 => plan.mesh.control_plane_cluster = value,
-        14 => plan.mesh.registry = value,
+        13 => plan.mesh.control_plane_cluster = Some(value),
+        14 => plan.mesh.registry = Some(value),
         15 => plan.mesh.dns_domain = value,
         16 => {
             demo.helloworld.versions.insert(value.clone(), value);

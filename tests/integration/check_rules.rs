@@ -4,7 +4,8 @@
 use crate::support::check as check_support;
 
 use check_support::*;
-use meshgen::plan::{Cluster, Metallb, NetworkMode, Node, Pool};
+use meshgen::Plan;
+use meshgen::plan::{Cluster, MeshMode, Metallb, NetworkMode, Node, Pool};
 use meshgen::{Format, Severity};
 
 fn pool(name: &str, addresses: &[&str]) -> Pool {
@@ -77,7 +78,7 @@ fn network_global_cluster_node_pool_and_namespace_names() {
         "clusters[0].network",
         &["contains `.`", "meshNetworks"],
     );
-    let d = mutated(|p| p.mesh.global_cluster = "Kpanda".into());
+    let d = mutated(|p| p.mesh.global_cluster = Some("Kpanda".into()));
     assert_error(&d, "MG010", "mesh.globalCluster", &["upper-case `K`"]);
     let d = mutated(|p| p.clusters[0].nodes[0].name = "../master".into());
     assert_error(&d, "MG010", "clusters[0].nodes[0].name", &["contains `/`"]);
@@ -217,7 +218,7 @@ fn dns_domain_is_a_dns_subdomain() {
 
 #[test]
 fn control_plane_cluster_must_exist() {
-    let d = mutated(|p| p.mesh.control_plane_cluster = "mdemo-cluster".into());
+    let d = mutated(|p| p.mesh.control_plane_cluster = Some("mdemo-cluster".into()));
     assert_error(
         &d,
         "MG020",
@@ -266,6 +267,286 @@ fn istiod_ip_only_on_the_control_plane_cluster() {
         &["mdemo-cluster2", "runs in mdemo-cluster1"],
     );
     assert_only(&d, &[("MG022", "clusters[1].loadBalancerIPs.istiod")]);
+}
+
+// ---- mesh modes -----------------------------------------------------------------------
+
+/// The demo plan as an upstream Istio mesh of `mode` (Istio 1.29.2, Kubernetes 1.33, no
+/// Mspider fields), with `primary` as controlPlaneCluster.
+fn upstream(mode: MeshMode, primary: Option<&str>) -> Plan {
+    let mut plan = demo();
+    plan.mesh.mode = mode;
+    plan.mesh.version = "1.29.2".into();
+    plan.mesh.global_cluster = None;
+    plan.mesh.registry = None;
+    plan.mesh.control_plane_cluster = primary.map(str::to_owned);
+    for cluster in &mut plan.clusters {
+        cluster.kubernetes_version = "1.33".into();
+        cluster.load_balancer_ips.istiod = None;
+    }
+    plan
+}
+
+fn upstream_mutated(
+    mode: MeshMode,
+    primary: Option<&str>,
+    change: impl FnOnce(&mut Plan),
+) -> meshgen::Diagnostics {
+    let mut plan = upstream(mode, primary);
+    change(&mut plan);
+    meshgen::check::check(&plan)
+}
+
+#[test]
+fn upstream_plans_need_no_mspider_fields() {
+    assert_only(&upstream_mutated(MeshMode::MultiPrimary, None, |_| {}), &[]);
+    let primary = Some("mdemo-cluster1");
+    assert_only(
+        &upstream_mutated(MeshMode::PrimaryRemote, primary, |_| {}),
+        &[],
+    );
+    // The registry is optional upstream, and a valid one is taken.
+    let d = upstream_mutated(MeshMode::MultiPrimary, None, |p| {
+        p.mesh.registry = Some("docker.io/istio".into())
+    });
+    assert_only(&d, &[]);
+}
+
+#[test]
+fn each_mode_says_which_fields_it_needs() {
+    let d = mutated(|p| p.mesh.global_cluster = None);
+    assert_error(
+        &d,
+        "MG028",
+        "mesh.globalCluster",
+        &[
+            "mode `hosted` needs mesh.globalCluster",
+            "multi-primary or primary-remote",
+        ],
+    );
+    let d = mutated(|p| {
+        p.mesh.control_plane_cluster = None;
+        p.mesh.registry = None;
+    });
+    assert_error(&d, "MG028", "mesh.controlPlaneCluster", &["hosted"]);
+    assert_error(&d, "MG028", "mesh.registry", &["hosted"]);
+    assert_no(&d, "MG020");
+    let d = upstream_mutated(MeshMode::PrimaryRemote, None, |_| {});
+    assert_error(
+        &d,
+        "MG028",
+        "mesh.controlPlaneCluster",
+        &["mode `primary-remote`", "the primary"],
+    );
+}
+
+#[test]
+fn a_field_of_another_mode_names_the_mode_it_belongs_to() {
+    let d = upstream_mutated(MeshMode::MultiPrimary, Some("mdemo-cluster1"), |p| {
+        p.mesh.global_cluster = Some("kpanda-global-cluster".into());
+        p.clusters[0].load_balancer_ips.istiod = Some("10.64.30.71".into());
+    });
+    assert_error(
+        &d,
+        "MG024",
+        "mesh.controlPlaneCluster",
+        &[
+            "`hosted` and `primary-remote`",
+            "not to `multi-primary`",
+            "mode: primary-remote",
+        ],
+    );
+    assert_error(
+        &d,
+        "MG024",
+        "mesh.globalCluster",
+        &["belongs to mode `hosted`", "Mspider"],
+    );
+    assert_error(
+        &d,
+        "MG024",
+        "clusters[0].loadBalancerIPs.istiod",
+        &["`hosted`", "`primary-remote`", "not to `multi-primary`"],
+    );
+    let d = upstream_mutated(MeshMode::PrimaryRemote, Some("mdemo-cluster1"), |p| {
+        p.mesh.global_cluster = Some("kpanda-global-cluster".into())
+    });
+    assert_only(&d, &[("MG024", "mesh.globalCluster")]);
+}
+
+#[test]
+fn primary_remote_istiod_ips_and_the_primary() {
+    let primary = Some("mdemo-cluster1");
+    // A dedicated istiod LoadBalancer on the primary is fine, on a remote it is stray.
+    let d = upstream_mutated(MeshMode::PrimaryRemote, primary, |p| {
+        p.clusters[0].load_balancer_ips.istiod = Some("10.64.30.71".into())
+    });
+    assert_only(&d, &[]);
+    let d = upstream_mutated(MeshMode::PrimaryRemote, primary, |p| {
+        p.clusters[1].load_balancer_ips.istiod = Some("10.6.136.28".into())
+    });
+    assert_error(
+        &d,
+        "MG022",
+        "clusters[1].loadBalancerIPs.istiod",
+        &["primary's istiod runs in mdemo-cluster1"],
+    );
+    let d = upstream_mutated(MeshMode::PrimaryRemote, Some("mdemo-cluster9"), |_| {});
+    assert_error(&d, "MG020", "mesh.controlPlaneCluster", &["mdemo-cluster9"]);
+}
+
+#[test]
+fn primary_remote_remotes_need_an_address_of_the_primary() {
+    let primary = Some("mdemo-cluster1");
+    // Multi network: the primary's east-west gateway is needed in any case.
+    let d = upstream_mutated(MeshMode::PrimaryRemote, primary, |p| {
+        p.clusters[0].load_balancer_ips.east_west = None;
+        p.clusters[0].load_balancer_ips.istiod = Some("10.64.30.71".into());
+    });
+    assert_error(
+        &d,
+        "MG025",
+        "clusters[0].loadBalancerIPs.eastWest",
+        &[
+            "multi-network primary-remote",
+            "cross-network Gateway",
+            "e.g. 10.64.30.7",
+        ],
+    );
+    // Single network: the east-west gateway or an istiod LoadBalancer.
+    let single = |p: &mut Plan| {
+        p.mesh.network_mode = NetworkMode::Single;
+        for cluster in &mut p.clusters {
+            cluster.network = "network-c1".into();
+            cluster.load_balancer_ips.east_west = None;
+        }
+    };
+    let d = upstream_mutated(MeshMode::PrimaryRemote, primary, single);
+    assert_error(
+        &d,
+        "MG025",
+        "clusters[0].loadBalancerIPs.eastWest",
+        &[
+            "mdemo-cluster2 and mdemo-cluster3",
+            "neither",
+            "expose-istiod",
+        ],
+    );
+    let d = upstream_mutated(MeshMode::PrimaryRemote, primary, |p| {
+        single(p);
+        p.clusters[0].load_balancer_ips.istiod = Some("10.64.30.71".into());
+    });
+    assert_only(&d, &[]);
+    // The primary's east-west IP is used in single network mode: no MG041 for it.
+    let d = upstream_mutated(MeshMode::PrimaryRemote, primary, |p| {
+        single(p);
+        p.clusters[0].load_balancer_ips.east_west = Some("10.64.30.73".into());
+        p.clusters[1].load_balancer_ips.east_west = Some("10.6.136.29".into());
+    });
+    assert_only(&d, &[("MG041", "clusters[1].loadBalancerIPs.eastWest")]);
+}
+
+#[test]
+fn remotes_reach_an_ipv6_primary_only_from_istio_1_30() {
+    // The same rule as a hosted istiod's (MG023): the remotes' remotePilotAddress.
+    let v6 = |address: &str| {
+        let address = address.to_owned();
+        move |p: &mut Plan| {
+            p.clusters[0].metallb.as_mut().unwrap().pools[0]
+                .addresses
+                .push("fd00:64::70-fd00:64::7f".into());
+            p.clusters[0].load_balancer_ips.east_west = Some(address);
+        }
+    };
+    let primary = Some("mdemo-cluster1");
+    let d = upstream_mutated(MeshMode::PrimaryRemote, primary, v6("fd00:64::73"));
+    assert_error(
+        &d,
+        "MG023",
+        "clusters[0].loadBalancerIPs.eastWest",
+        &["the primary's istiod", "fd00:64::73", "Istio 1.29", "1.30"],
+    );
+    // A dual-stack pair: the remotes take its IPv4 address.
+    let d = upstream_mutated(
+        MeshMode::PrimaryRemote,
+        primary,
+        v6("10.64.30.73,fd00:64::73"),
+    );
+    assert_only(&d, &[]);
+    // Multi-primary has no remotePilotAddress.
+    let d = upstream_mutated(MeshMode::MultiPrimary, None, v6("fd00:64::73"));
+    assert_only(&d, &[]);
+}
+
+#[test]
+fn upstream_api_servers_must_be_reachable() {
+    let d = upstream_mutated(MeshMode::MultiPrimary, None, |p| {
+        p.clusters[2].master_ip = "127.0.0.1".into()
+    });
+    assert_error(
+        &d,
+        "MG027",
+        "clusters[2].masterIP",
+        &["127.0.0.1", "mdemo-cluster3", "--server"],
+    );
+    // Hosted mode has no remote secrets.
+    assert_no(
+        &mutated(|p| p.clusters[2].master_ip = "127.0.0.1".into()),
+        "MG027",
+    );
+}
+
+#[test]
+fn upstream_versions_are_istio_releases_meshgen_knows() {
+    for (version, words) in [
+        ("1.23.2", &["older than 1.24", "remote profile"][..]),
+        (
+            "1.31.0",
+            &["newer than the releases meshgen knows", "1.24 to 1.30"][..],
+        ),
+        ("1.29.2-mspider", &["not an Istio release", "-rc.N"][..]),
+        ("2.0.0", &["newer than the releases meshgen knows"][..]),
+        ("1.0.0", &["older than 1.24"][..]),
+    ] {
+        let d = upstream_mutated(MeshMode::MultiPrimary, None, |p| {
+            p.mesh.version = version.into()
+        });
+        assert_error(&d, "MG064", "mesh.version", words);
+    }
+    for version in ["1.24.0", "1.30.0-rc.0", "1.29.0-beta.1"] {
+        let d = upstream_mutated(MeshMode::MultiPrimary, None, |p| {
+            p.mesh.version = version.into()
+        });
+        assert_no(&d, "MG064");
+    }
+    // Hosted versions are Mspider's: no MG064.
+    assert_no(
+        &mutated(|p| p.mesh.version = "1.15.3-mspider".into()),
+        "MG064",
+    );
+    // The Kubernetes support range of the Istio release applies upstream too.
+    let d = upstream_mutated(MeshMode::MultiPrimary, None, |p| {
+        p.clusters[1].kubernetes_version = "1.25".into()
+    });
+    assert_warning(
+        &d,
+        "MG062",
+        "clusters[1].kubernetesVersion",
+        &["Istio 1.29", "1.31 to 1.35"],
+    );
+}
+
+#[test]
+fn upstream_cluster_names_are_dns_labels_and_unique() {
+    // clusterName and istioctl's --name: the same name rules as every cluster name.
+    let d = upstream_mutated(MeshMode::MultiPrimary, None, |p| {
+        p.clusters[1].name = "Cluster_2".into()
+    });
+    assert_error(&d, "MG010", "clusters[1].name", &["upper-case `C`"]);
+    let d = upstream_mutated(MeshMode::MultiPrimary, None, |p| {
+        p.clusters[2].name = "mdemo-cluster1".into()
+    });
+    assert_error(&d, "MG011", "clusters[2].name", &["listed twice"]);
 }
 
 // ---- subnets --------------------------------------------------------------------------
@@ -960,7 +1241,7 @@ fn sleep_lists_each_cluster_once() {
 #[test]
 fn registry_and_images_look_like_image_references() {
     let d = mutated(|p| {
-        p.mesh.registry = "release.daocloud.io/mspider\nkind: Secret".into();
+        p.mesh.registry = Some("release.daocloud.io/mspider\nkind: Secret".into());
         let demo = p.demo.as_mut().unwrap();
         demo.helloworld.image = "docker.m.daocloud.io/istio/{{ image }}".into();
         demo.sleep.image = "curlimages/curl:8.7.1 # pinned".into();
@@ -978,7 +1259,7 @@ fn registry_and_images_look_like_image_references() {
     assert_warning(&d, "MG080", "demo.helloworld.image", &["contains a space"]);
     assert_warning(&d, "MG080", "demo.sleep.image", &["contains a space"]);
     assert_eq!(d.errors(), 0);
-    let d = mutated(|p| p.mesh.registry = "release.daocloud.io/mspider:1.15.3".into());
+    let d = mutated(|p| p.mesh.registry = Some("release.daocloud.io/mspider:1.15.3".into()));
     assert_warning(&d, "MG080", "mesh.registry", &["tag or digest"]);
 }
 
@@ -1169,7 +1450,7 @@ fn bidi_and_invisible_characters_are_named_not_printed() {
         "clusters[0].nodes[0].zone",
         &["U+2028 (line separator)"],
     );
-    let d = mutated(|p| p.mesh.control_plane_cluster = "mdemo-cluster1\u{200D}".into());
+    let d = mutated(|p| p.mesh.control_plane_cluster = Some("mdemo-cluster1\u{200D}".into()));
     let found = find(&d, "MG020", "mesh.controlPlaneCluster");
     assert!(!found.message.contains('\u{200D}'), "{}", found.message);
 }
@@ -1197,10 +1478,20 @@ fn parsed_facts_agree_with_the_model_on_every_golden_plan() {
             format!("*.{}", facts.dns_domain.last_label()),
             model.mesh.cross_network_hosts
         );
-        let meshgen::model::flavor::MeshFlavor::Hosted(hosted) = &model.flavor;
+        use meshgen::model::flavor::MeshFlavor;
+        let control_plane = match &model.flavor {
+            MeshFlavor::Hosted(hosted) => Some(&hosted.control_plane_cluster),
+            MeshFlavor::PrimaryRemote(upstream) => upstream.primary.as_ref(),
+            MeshFlavor::MultiPrimary(upstream) => {
+                assert_eq!(upstream.istiod_clusters.len(), plan.clusters.len());
+                None
+            }
+        };
         assert_eq!(
-            plan.clusters[facts.control_plane].name,
-            hosted.control_plane_cluster
+            facts.control_plane.map(|i| &plan.clusters[i].name),
+            control_plane,
+            "{}",
+            path.display()
         );
         assert_eq!(facts.clusters.len(), model.clusters.len());
         for (parsed, cluster) in facts.clusters.iter().zip(&model.clusters) {
@@ -1259,7 +1550,7 @@ fn parsed_facts_only_for_a_plan_without_errors() {
     assert!(d.is_empty());
     let facts = facts.unwrap();
     assert_eq!(facts.mesh_version.minor_version(), (1, 15));
-    assert_eq!(facts.control_plane, 0);
+    assert_eq!(facts.control_plane, Some(0));
     assert_eq!(facts.gitops_path, None);
     // Only a kind cluster with the NodePort fallback gets a host port: none here. Its port
     // follows its place in the plan.

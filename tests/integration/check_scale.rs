@@ -231,7 +231,7 @@ fn the_diagram_of_a_large_mesh_is_summarised() {
         graph.groups[0]
             .nodes
             .iter()
-            .any(|n| n.lines[0] == plan.mesh.control_plane_cluster)
+            .any(|n| Some(&n.lines[0]) == plan.mesh.control_plane_cluster.as_ref())
     );
     let summary = graph.summary.as_deref().expect("a summary");
     assert!(
@@ -287,5 +287,43 @@ fn the_diagram_of_a_large_mesh_is_summarised() {
     assert!(
         mermaid.contains("more0{{\"24 more clusters\"}}"),
         "{mermaid}"
+    );
+}
+
+/// Which istiod reads which cluster's API server is drawn while it stays readable: every
+/// pair of a small multi-primary mesh is one dotted edge both ways; a mesh with more than
+/// `MAX_SECRET_EDGES` such edges among the drawn clusters draws none and says so.
+#[test]
+fn remote_secret_edges_are_drawn_or_summarised() {
+    let multi_primary = |clusters: u32| {
+        let mut plan = fleet(clusters, 2);
+        plan.mesh.mode = meshgen::plan::MeshMode::MultiPrimary;
+        plan.mesh.version = "1.29.2".into();
+        (plan.mesh.control_plane_cluster, plan.mesh.global_cluster) = (None, None);
+        for cluster in &mut plan.clusters {
+            cluster.load_balancer_ips.istiod = None;
+        }
+        let (diagnostics, facts) = meshgen::check::check_parsed(&plan);
+        let facts = facts.unwrap_or_else(|| panic!("{diagnostics:?}"));
+        meshgen::graph::Graph::of(&meshgen::model::Model::resolve(&plan, &facts))
+    };
+    let reads = |graph: &meshgen::graph::Graph| {
+        (graph.edges.iter())
+            .filter(|e| e.kind == meshgen::graph::EdgeKind::ReadEachOther)
+            .count()
+    };
+    // Three primaries: three pairs.
+    let small = multi_primary(3);
+    assert_eq!(reads(&small), 3);
+    assert!(small.summary.is_none(), "{:?}", small.summary);
+    // Thirty: 60 drawn at most (10 networks of 3), far more than MAX_SECRET_EDGES pairs.
+    let large = multi_primary(30);
+    assert_eq!(reads(&large), 0);
+    let summary = large.summary.as_deref().expect("a summary");
+    assert!(
+        summary.contains(
+            "870 remote secrets (which istiod reads which cluster's API server) are not drawn."
+        ),
+        "{summary}"
     );
 }

@@ -278,6 +278,149 @@ fn man_prints_a_roff_page_with_every_subcommand() {
     }
 }
 
+const PRIMARY_REMOTE: &str = include_str!("../../golden/primary-remote/plan.yaml");
+const MULTI_PRIMARY: &str = include_str!("../../golden/multi-primary/plan.yaml");
+
+/// Every file under `dir`, by `/`-separated relative path.
+fn files_under(dir: &Path) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_owned()];
+    while let Some(folder) = stack.pop() {
+        for entry in std::fs::read_dir(&folder).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                stack.push(path);
+            } else {
+                let relative = path.strip_prefix(dir).unwrap();
+                out.push(relative.to_string_lossy().replace('\\', "/"));
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+#[test]
+fn certs_writes_one_root_and_an_intermediate_per_istiod_cluster() {
+    let dir = scratch(&[("mesh.yaml", MULTI_PRIMARY)]);
+    let run = meshgen(dir.path(), &["certs", "mesh.yaml", "--out", "keys"]);
+    assert_eq!(run.status.code(), Some(0), "{}", stderr(&run));
+    assert!(
+        stderr(&run).contains("test stands only"),
+        "{}",
+        stderr(&run)
+    );
+    let keys = dir.path().join("keys");
+    let mut expected = vec!["root-cert.pem".to_owned(), "root-key.pem".to_owned()];
+    for cluster in ["cluster1", "cluster2", "cluster3"] {
+        for file in [
+            "ca-cert.pem",
+            "ca-key.pem",
+            "cert-chain.pem",
+            "root-cert.pem",
+        ] {
+            expected.push(format!("{cluster}/{file}"));
+        }
+    }
+    expected.sort();
+    assert_eq!(files_under(&keys), expected);
+    let read = |path: &str| std::fs::read_to_string(keys.join(path)).unwrap();
+    let root = read("root-cert.pem");
+    for cluster in ["cluster1", "cluster2", "cluster3"] {
+        assert_eq!(read(&format!("{cluster}/root-cert.pem")), root);
+        let chain = read(&format!("{cluster}/cert-chain.pem"));
+        assert_eq!(
+            chain,
+            format!("{}{root}", read(&format!("{cluster}/ca-cert.pem")))
+        );
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = |path: &str| {
+                std::fs::metadata(keys.join(path))
+                    .unwrap()
+                    .permissions()
+                    .mode()
+                    & 0o777
+            };
+            assert_eq!(mode(&format!("{cluster}/ca-key.pem")), 0o600, "{cluster}");
+            assert_eq!(mode("root-key.pem"), 0o600);
+            assert_eq!(mode(cluster) & 0o077, 0, "{cluster}/ is private");
+        }
+        // openssl, where the machine has it, agrees the intermediate is the root's CA.
+        if let Ok(verify) = Command::new("openssl")
+            .args(["verify", "-CAfile", "root-cert.pem"])
+            .arg(format!("{cluster}/ca-cert.pem"))
+            .current_dir(&keys)
+            .output()
+        {
+            assert!(verify.status.success(), "{}", stdout(&verify));
+        }
+    }
+    // Never over existing keys; nothing is written then.
+    let again = meshgen(dir.path(), &["certs", "mesh.yaml", "--out", "keys"]);
+    assert_eq!(again.status.code(), Some(2));
+    assert!(
+        stderr(&again).contains("never overwrites"),
+        "{}",
+        stderr(&again)
+    );
+    assert_eq!(read("root-cert.pem"), root);
+}
+
+#[test]
+fn certs_keeps_keys_out_of_git_and_rendered_trees() {
+    // Primary-remote: only the primary runs istiod.
+    let dir = scratch(&[("mesh.yaml", PRIMARY_REMOTE)]);
+    let run = meshgen(dir.path(), &["certs", "mesh.yaml", "--out", "keys"]);
+    assert_eq!(run.status.code(), Some(0), "{}", stderr(&run));
+    assert!(dir.path().join("keys/east/ca-key.pem").exists());
+    assert!(!dir.path().join("keys/west").exists());
+
+    // Inside a rendered tree, at any depth.
+    assert!(
+        meshgen(dir.path(), &["render", "-o", "out"])
+            .status
+            .success()
+    );
+    let run = meshgen(
+        dir.path(),
+        &["certs", "mesh.yaml", "--out", "out/certs/new"],
+    );
+    assert_eq!(run.status.code(), Some(2));
+    assert!(
+        stderr(&run).contains("a tree meshgen rendered"),
+        "{}",
+        stderr(&run)
+    );
+    assert!(!dir.path().join("out/certs").exists());
+
+    // Inside a git work tree (a .git folder, or a .git file of a worktree).
+    for dot_git in ["folder", "file"] {
+        let repo = scratch(&[("mesh.yaml", PRIMARY_REMOTE)]);
+        if dot_git == "folder" {
+            std::fs::create_dir(repo.path().join(".git")).unwrap();
+        } else {
+            std::fs::write(repo.path().join(".git"), "gitdir: /elsewhere\n").unwrap();
+        }
+        let run = meshgen(repo.path(), &["certs", "mesh.yaml", "--out", "keys"]);
+        assert_eq!(run.status.code(), Some(2), "{dot_git}");
+        assert!(stderr(&run).contains("git work tree"), "{}", stderr(&run));
+        assert!(!repo.path().join("keys").exists());
+    }
+
+    // A hosted mesh plugs no CA; a plan with problems reports them (exit 1).
+    let hosted = scratch(&[("mesh.yaml", DEMO)]);
+    let run = meshgen(hosted.path(), &["certs", "mesh.yaml", "--out", "keys"]);
+    assert_eq!(run.status.code(), Some(2));
+    assert!(stderr(&run).contains("upstream modes"), "{}", stderr(&run));
+    let broken = scratch(&[("mesh.yaml", &PRIMARY_REMOTE.replace("1.29.2", "1.23.2"))]);
+    let run = meshgen(broken.path(), &["certs", "mesh.yaml", "--out", "keys"]);
+    assert_eq!(run.status.code(), Some(1));
+    assert!(stderr(&run).contains("MG064"), "{}", stderr(&run));
+    assert!(!broken.path().join("keys").exists());
+}
+
 #[test]
 fn init_writes_the_plan_with_a_modeline_and_the_schema_beside_it() {
     let dir = scratch(&[]);

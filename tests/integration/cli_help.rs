@@ -12,6 +12,7 @@ const SUBCOMMANDS: &[&str] = &[
     "init",
     "validate",
     "render",
+    "certs",
     "diff",
     "graph",
     "schema",

@@ -675,3 +675,117 @@ fn the_golden_gitops_plan_in_toml_loads_equal_and_renders_the_same_bytes() {
     );
     assert_eq!(render(&toml), render(&yaml));
 }
+
+// ---- upstream modes: the Helm releases -------------------------------------------------
+
+const PRIMARY_REMOTE: &str = include_str!("../../golden/primary-remote/plan.yaml");
+
+/// The values a values file holds (its one YAML document), as JSON.
+fn values_file(tree: &Tree, path: &str) -> serde_json::Value {
+    yaml(tree, path)
+}
+
+#[test]
+fn upstream_gitops_installs_every_release_with_its_values_file() {
+    let tree = render(&Source::new("plan.yaml", PRIMARY_REMOTE, Format::Yaml));
+    let releases = [
+        ("east", "istio-base", "base", None),
+        ("east", "istiod", "istiod", Some("istio-base")),
+        ("east", "istio-eastwestgateway", "gateway", Some("istiod")),
+        ("east", "istio-ingressgateway", "gateway", Some("istiod")),
+        ("west", "istio-base", "base", None),
+        ("west", "istiod", "istiod", Some("istio-base")),
+        ("west", "istio-eastwestgateway", "gateway", Some("istiod")),
+    ];
+    let mut waves = Vec::new();
+    for (cluster, release, chart, after) in releases {
+        let values = values_file(
+            &tree,
+            &format!("clusters/{cluster}/helm/{release}.values.yaml"),
+        );
+        let flux = yaml(
+            &tree,
+            &format!("gitops/flux/charts/{cluster}/{release}.yaml"),
+        );
+        let spec = &flux["spec"];
+        assert_eq!(spec["values"], values, "{cluster} {release}: Flux values");
+        assert_eq!(spec["releaseName"], release);
+        assert_eq!(spec["targetNamespace"], "istio-system");
+        assert_eq!(spec["chart"]["spec"]["chart"], chart);
+        assert_eq!(spec["chart"]["spec"]["version"], "1.29.2");
+        let depends: Vec<&str> = spec["dependsOn"]
+            .as_array()
+            .map(|d| d.iter().filter_map(|d| d["name"].as_str()).collect())
+            .unwrap_or_default();
+        let expected = after.map(|a| format!("{cluster}-{a}"));
+        assert_eq!(depends, expected.as_slice(), "{cluster} {release}");
+        // The remote is reached with its kubeconfig, the local cluster without.
+        assert_eq!(
+            spec["kubeConfig"]["secretRef"]["name"].as_str(),
+            (cluster == "west").then_some("west-kubeconfig")
+        );
+
+        let argo = yaml(
+            &tree,
+            &format!("gitops/argocd/apps/{cluster}-{release}.yaml"),
+        );
+        let source = &argo["spec"]["source"];
+        assert_eq!(
+            source["helm"]["valuesObject"], values,
+            "{cluster} {release}: Argo values"
+        );
+        assert_eq!(source["helm"]["releaseName"], release);
+        assert_eq!(source["chart"], chart);
+        assert_eq!(source["targetRevision"], "1.29.2");
+        assert_eq!(argo["spec"]["destination"]["namespace"], "istio-system");
+        let wave: u32 = argo["metadata"]["annotations"]["argocd.argoproj.io/sync-wave"]
+            .as_str()
+            .unwrap()
+            .parse()
+            .unwrap();
+        waves.push((chart, wave));
+    }
+    // base, then istiod, then the gateways, between the MetalLB stage and the Istio config.
+    let wave_of = |name: &str| -> u32 {
+        yaml(&tree, &format!("gitops/argocd/apps/{name}.yaml"))["metadata"]["annotations"]
+            ["argocd.argoproj.io/sync-wave"]
+            .as_str()
+            .unwrap()
+            .parse()
+            .unwrap()
+    };
+    let chart_wave = |chart: &str| waves.iter().find(|w| w.0 == chart).unwrap().1;
+    assert!(wave_of("east-metallb") < chart_wave("base"));
+    assert!(chart_wave("base") < chart_wave("istiod"));
+    assert!(chart_wave("istiod") < chart_wave("gateway"));
+    assert!(chart_wave("gateway") < wave_of("east-istio"));
+    assert!(wave_of("east-istio") < wave_of("west-demo"));
+    assert!(waves.iter().all(|(chart, wave)| *wave == chart_wave(chart)));
+
+    // Flux: metallb, then the charts (applied in the Flux cluster), then the Istio config.
+    let charts = yaml(&tree, "gitops/flux/east-charts.yaml");
+    assert_eq!(charts["spec"]["dependsOn"][0]["name"], "east-metallb");
+    assert!(charts["spec"].get("kubeConfig").is_none());
+    assert_eq!(charts["spec"]["wait"], true);
+    let istio = yaml(&tree, "gitops/flux/east-istio.yaml");
+    assert_eq!(istio["spec"]["dependsOn"][0]["name"], "east-charts");
+    let west_demo = yaml(&tree, "gitops/flux/west-demo.yaml");
+    assert_eq!(west_demo["spec"]["dependsOn"][0]["name"], "west-charts");
+
+    // No key material and no remote secret goes into git.
+    for (path, bytes) in tree.iter() {
+        let text = String::from_utf8_lossy(bytes);
+        assert!(!text.contains("PRIVATE KEY"), "{path}");
+        assert!(!text.contains("kind: Secret"), "{path}");
+    }
+}
+
+#[test]
+fn hosted_gitops_has_no_chart_objects() {
+    let tree = render(&Source::new("plan.yaml", GOLDEN, Format::Yaml));
+    assert!(
+        tree.iter()
+            .all(|(path, _)| !path.contains("/charts/") && !path.ends_with("helmrepository.yaml")),
+        "a hosted mesh installs no chart"
+    );
+}

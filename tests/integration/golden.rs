@@ -79,7 +79,15 @@ fn differences(tree: &Tree, expected: &BTreeMap<String, Vec<u8>>) -> Vec<String>
 fn every_case_renders_its_expected_tree() {
     let mut failures = Vec::new();
     let cases = cases();
-    for name in ["demo", "single-network", "five-clusters", "dual-stack"] {
+    for name in [
+        "demo",
+        "single-network",
+        "five-clusters",
+        "dual-stack",
+        "multi-primary",
+        "primary-remote",
+        "multi-primary-single-network",
+    ] {
         assert!(
             cases.iter().any(|c| c.ends_with(name)),
             "golden case {name} is missing"
@@ -276,6 +284,9 @@ fn every_diff_case_prints_its_expected_change_plan() {
         "same-tree",
         "failover-added",
         "failover-changed",
+        // Upstream flavors: namespace manifest, cacerts, Helm releases, remote secrets.
+        "primary-remote-remote-added",
+        "multi-primary-primary-added",
     ] {
         assert!(
             cases.iter().any(|c| c.ends_with(name)),
@@ -342,4 +353,83 @@ fn every_diff_case_prints_its_expected_change_plan() {
             case.display()
         );
     }
+}
+
+/// `../shared/reference/<path>` (beside the checkout; a worktree under `wt/` has it one
+/// folder further up), if this machine has it.
+fn shared_reference(path: &str) -> Option<PathBuf> {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    ["../shared/reference", "../../shared/reference"]
+        .iter()
+        .map(|dir| root.join(dir).join(path))
+        .find(|p| p.exists())
+}
+
+/// Every Helm values file of the upstream goldens: gateway values carry a modeline naming the
+/// gateway chart's schema of the mesh's version and validate against the chart's schema
+/// (upstream's `values.schema.json`, in ../shared/reference); base and istiod, which publish
+/// none, carry no modeline but say why.
+#[test]
+fn upstream_values_files_name_their_chart_schema_and_validate() {
+    let schema = shared_reference("istio/gateway-chart-values.schema.json").map(|path| {
+        let schema: serde_json::Value =
+            serde_json::from_str(&fs::read_to_string(path).unwrap()).unwrap();
+        jsonschema::validator_for(&schema).expect("the gateway chart schema compiles")
+    });
+    if schema.is_none() {
+        eprintln!("skipped the schema validation: ../shared/reference is not on this machine");
+    }
+    let mut gateways = 0;
+    for case in [
+        "multi-primary",
+        "primary-remote",
+        "multi-primary-single-network",
+    ] {
+        let plan = Path::new(CASES).join(case).join("plan.yaml");
+        let version: String = {
+            let text = fs::read_to_string(&plan).unwrap();
+            let plan: serde_json::Value = serde_saphyr::from_str(&text).unwrap();
+            plan["mesh"]["version"].as_str().unwrap().to_owned()
+        };
+        let tree = render(&plan).unwrap();
+        for (path, bytes) in tree.iter().filter(|(p, _)| p.ends_with(".values.yaml")) {
+            let text = std::str::from_utf8(bytes).unwrap();
+            let header: Vec<&str> = text.lines().take_while(|l| l.starts_with('#')).collect();
+            let modeline = header
+                .iter()
+                .find_map(|l| l.strip_prefix("# yaml-language-server: $schema="));
+            let values: serde_json::Value = serde_saphyr::from_str(text).unwrap();
+            if path.ends_with("gateway.values.yaml") {
+                gateways += 1;
+                assert_eq!(
+                    modeline,
+                    Some(
+                        format!(
+                            "https://raw.githubusercontent.com/istio/istio/{version}/manifests/charts/gateway/values.schema.json"
+                        )
+                        .as_str()
+                    ),
+                    "{case}: {path}"
+                );
+                if let Some(validator) = &schema {
+                    let errors: Vec<String> = validator
+                        .iter_errors(&values)
+                        .map(|e| e.to_string())
+                        .collect();
+                    assert!(errors.is_empty(), "{case}: {path}: {errors:?}");
+                }
+            } else {
+                assert_eq!(modeline, None, "{case}: {path}");
+                assert!(
+                    header
+                        .iter()
+                        .any(|l| l.contains("publishes no values schema")),
+                    "{case}: {path}"
+                );
+                assert!(values.is_object(), "{case}: {path} holds a map of values");
+            }
+        }
+    }
+    // cluster1, cluster3, cluster1's ingress; east, west, east's ingress; blue's ingress.
+    assert_eq!(gateways, 7);
 }

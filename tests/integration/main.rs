@@ -35,4 +35,5 @@ mod render_fidelity;
 mod render_seed;
 mod schema;
 mod verify;
+mod verify_upstream;
 mod write;

@@ -10,6 +10,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 const DEMO: &str = include_str!("../../golden/demo/plan.yaml");
+const MULTI_PRIMARY: &str = include_str!("../../golden/multi-primary/plan.yaml");
 const HOOKS: &str = include_str!("../../.pre-commit-hooks.yaml");
 
 /// Every snippet the document must have, each exercised by a test below.
@@ -17,6 +18,7 @@ const NAMES: &[&str] = &[
     "quickstart",
     "workflow",
     "plan-example",
+    "upstream-plan",
     "precommit-config",
     "precommit-local",
     "ci-github-actions",
@@ -802,6 +804,25 @@ fn the_readme_lists_every_diagnostic_code() {
             info.code
         );
     }
+}
+
+#[test]
+fn the_upstream_plan_example_is_the_multi_primary_golden_plan_and_validates() {
+    let example = snippet("upstream-plan");
+    assert_eq!(example.lang, "yaml");
+    // The golden plan without its leading comment lines.
+    let golden: String = MULTI_PRIMARY
+        .lines()
+        .skip_while(|l| l.starts_with('#'))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    assert_eq!(example.body, golden);
+    let source = meshgen::Source::new("mesh.yaml", example.body, meshgen::Format::Yaml);
+    let checked = meshgen::check_source(&source, true).unwrap_or_else(|d| panic!("{d:?}"));
+    assert_eq!(
+        checked.plan.mesh.mode,
+        meshgen::plan::MeshMode::MultiPrimary
+    );
 }
 
 #[test]

@@ -15,7 +15,9 @@ use std::net::IpAddr;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use meshgen::plan::{ClusterType, Format, NetworkMode, NodeRole, Plan, Source};
+use meshgen::plan::{ClusterType, Format, MeshMode, NodeRole, Plan, Source};
+
+use crate::verify_upstream::{istiod_clusters, upstream_world};
 
 const FAKE: &str = "tests/integration/support/fake-kubectl";
 const TOPOLOGY: &str = "jsonpath={.metadata.labels.topology\\.kubernetes\\.io/region}/{.metadata.labels.topology\\.kubernetes\\.io/zone}/{.metadata.labels.topology\\.istio\\.io/subzone}";
@@ -31,13 +33,13 @@ const PARAMS: &str = "istio\\.custom_params\\.values\\.global\\.";
 
 /// kubectl's answer to one command.
 #[derive(Debug, Clone)]
-struct Answer {
+pub(crate) struct Answer {
     rc: i32,
     stderr: String,
     stdout: String,
 }
 
-fn ok(stdout: impl Into<String>) -> Answer {
+pub(crate) fn ok(stdout: impl Into<String>) -> Answer {
     Answer {
         rc: 0,
         stderr: String::new(),
@@ -45,7 +47,7 @@ fn ok(stdout: impl Into<String>) -> Answer {
     }
 }
 
-fn not_found(what: &str) -> Answer {
+pub(crate) fn not_found(what: &str) -> Answer {
     Answer {
         rc: 1,
         stderr: format!("Error from server (NotFound): {what} not found"),
@@ -55,20 +57,20 @@ fn not_found(what: &str) -> Answer {
 
 /// The clusters as kubectl shows them: each command (its arguments joined by spaces, as
 /// the fake receives them) and the answer.
-struct World(BTreeMap<String, Answer>);
+pub(crate) struct World(BTreeMap<String, Answer>);
 
 impl World {
     fn clone_world(&self) -> World {
         World(self.0.clone())
     }
 
-    fn set(&mut self, context: &str, args: &[&str], answer: Answer) {
+    pub(crate) fn set(&mut self, context: &str, args: &[&str], answer: Answer) {
         self.0.insert(key(context, args), answer);
     }
 
     /// Change the answer to a command the mock already knows (so a typo in a test cannot
     /// add a command verify.sh never sends).
-    fn change(&mut self, context: &str, args: &[&str], answer: Answer) {
+    pub(crate) fn change(&mut self, context: &str, args: &[&str], answer: Answer) {
         let key = key(context, args);
         assert!(self.0.contains_key(&key), "the mock has no {key}");
         self.0.insert(key, answer);
@@ -86,14 +88,14 @@ fn key(context: &str, args: &[&str]) -> String {
     format!("--context {context} {}", args.join(" "))
 }
 
-fn load(case: &str) -> Plan {
+pub(crate) fn load(case: &str) -> Plan {
     let path = format!("golden/{case}/plan.yaml");
     let text = fs::read_to_string(&path).unwrap();
     meshgen::plan::parse(&Source::new(path, text, Format::Yaml)).unwrap()
 }
 
 /// The addresses of a plan's `a` or `a,b`, as Kubernetes prints them.
-fn addresses(text: &str) -> Vec<IpAddr> {
+pub(crate) fn addresses(text: &str) -> Vec<IpAddr> {
     text.split(',').map(|a| a.trim().parse().unwrap()).collect()
 }
 
@@ -105,7 +107,7 @@ fn first_v4(text: &str) -> String {
         .to_string()
 }
 
-fn joined(ips: &[IpAddr]) -> String {
+pub(crate) fn joined(ips: &[IpAddr]) -> String {
     ips.iter()
         .map(ToString::to_string)
         .collect::<Vec<_>>()
@@ -142,17 +144,20 @@ fn hello(versions: &[&str]) -> Answer {
 
 /// A mesh set up exactly as `plan` says, every step of its runbook done; with
 /// `failover`, the failover step too (each sleep answered by its own cluster's helloworld).
-fn world(plan: &Plan, failover: bool) -> World {
+pub(crate) fn world(plan: &Plan, failover: bool) -> World {
     let mut w = World(BTreeMap::new());
     w.0.insert("version --client".to_owned(), ok("Client Version: v1.33.0"));
     let mesh = &plan.mesh;
+    let hosted = mesh.mode == MeshMode::Hosted;
     let hosted_api = format!("{}-hosted-apiserver", mesh.id);
+    let global = mesh.global_cluster.as_deref().unwrap_or_default();
+    let control_plane = mesh.control_plane_cluster.as_deref().unwrap_or_default();
     let mut contexts: Vec<&str> = plan.clusters.iter().map(|c| c.name.as_str()).collect();
-    contexts.extend([mesh.global_cluster.as_str(), hosted_api.as_str()]);
+    if hosted {
+        contexts.extend([global, hosted_api.as_str()]);
+    }
     w.contexts(&contexts);
-    let multi = mesh.network_mode == NetworkMode::Multi;
     let hosts = format!("*.{}", mesh.dns_domain.rsplit('.').next().unwrap());
-    let global = mesh.global_cluster.as_str();
     let globalmesh = |param: &str| {
         let path = format!("jsonpath={{.spec.ownerConfig.controlPlaneParams.{PARAMS}{param}}}");
         [
@@ -264,7 +269,7 @@ fn world(plan: &Plan, failover: bool) -> World {
             ok(&c.network),
         );
         let ips = &c.load_balancer_ips;
-        if let Some(istiod) = &ips.istiod {
+        if let (true, Some(istiod)) = (hosted, &ips.istiod) {
             let service = format!("istiod-{}-hosted-lb", mesh.id);
             let args = [
                 "get",
@@ -295,7 +300,7 @@ fn world(plan: &Plan, failover: bool) -> World {
             ];
             w.set(name, &args, ok(joined(&addresses(ingress))));
         }
-        if let (true, Some(east_west)) = (multi, &ips.east_west) {
+        if let (true, Some(east_west)) = (plan.runs_east_west_gateway(index), &ips.east_west) {
             let service = [
                 "get",
                 "service",
@@ -325,6 +330,9 @@ fn world(plan: &Plan, failover: bool) -> World {
                 Some(node_port) => (c.master_ip.clone(), node_port.to_string()),
             };
             gateways.push((&c.network, address, port));
+        }
+        if !hosted {
+            continue;
         }
         let meshcluster = |path: &str| {
             vec![
@@ -356,22 +364,28 @@ fn world(plan: &Plan, failover: bool) -> World {
             &meshcluster(&format!("params.{PARAMS}network")),
             ok(&c.network),
         );
-        if c.name == mesh.control_plane_cluster {
+        if c.name == control_plane {
             set(&mut w, global, &meshcluster("isHostedOwner"), ok("true"));
         }
         // A work cluster whose Services are IPv6 first gets istiod's remote Service pinned
         // to IPv4, the family remotePilotAddress takes (the dual-stack plan's comment).
         let subnets = c.service_subnet.as_deref().unwrap_or(&c.pod_subnet);
         let v6_first = subnets.split(',').next().is_some_and(|s| s.contains(':'));
-        if c.name != mesh.control_plane_cluster && v6_first && subnets.contains(',') {
+        if c.name != control_plane && v6_first && subnets.contains(',') {
             let policy = format!("params.{PARAMS}ipFamilyPolicy");
             set(&mut w, global, &meshcluster(&policy), ok("SingleStack"));
             let families = format!("params.{PARAMS}ipFamilies\\[0\\]");
             set(&mut w, global, &meshcluster(&families), ok("IPv4"));
         }
     }
-    // The cross-network Gateway lives in the mesh's own control plane (hosted: global/istio/,
-    // applied in the hosted API server), once for the mesh.
+    // The cross-network Gateway lives where istiod reads config: in a hosted mesh's own
+    // control plane (global/istio/, applied in the hosted API server), once for the mesh;
+    // upstream, on every cluster that runs istiod.
+    let config_contexts: Vec<String> = if hosted {
+        vec![hosted_api.clone()]
+    } else {
+        istiod_clusters(plan)
+    };
     if !gateways.is_empty() {
         let args = [
             "get",
@@ -382,14 +396,16 @@ fn world(plan: &Plan, failover: bool) -> World {
             "-o",
             GATEWAY,
         ];
-        w.set(
-            &hosted_api,
-            &args,
-            ok(format!("15443 AUTO_PASSTHROUGH {hosts}")),
-        );
+        for context in &config_contexts {
+            w.set(
+                context,
+                &args,
+                ok(format!("15443 AUTO_PASSTHROUGH {hosts}")),
+            );
+        }
     }
     let mut place: BTreeMap<&str, usize> = BTreeMap::new();
-    for (network, address, port) in gateways {
+    for (network, address, port) in gateways.into_iter().filter(|_| hosted) {
         let i = place.entry(network).or_default();
         let param = format!("meshNetworks\\.{network}\\.gateways\\[{i}\\]\\.");
         *i += 1;
@@ -406,7 +422,7 @@ fn world(plan: &Plan, failover: bool) -> World {
             ok(port),
         );
     }
-    if mesh.dns_domain != "cluster.local" {
+    if hosted && mesh.dns_domain != "cluster.local" {
         set(
             &mut w,
             global,
@@ -434,17 +450,17 @@ fn world(plan: &Plan, failover: bool) -> World {
         let istiod = plan
             .clusters
             .iter()
-            .find(|c| c.name == mesh.control_plane_cluster)
+            .find(|c| c.name == control_plane)
             .and_then(|c| c.load_balancer_ips.istiod.as_deref())
             .map(first_v4)
-            .unwrap();
+            .unwrap_or_default();
         let istiod = if istiod.contains(':') {
             format!("[{istiod}]")
         } else {
             istiod
         };
         for cluster in &demo.sleep.clusters {
-            if *cluster != mesh.control_plane_cluster {
+            if hosted && cluster != control_plane {
                 // Plain HTTP to istiod's webhook port, a TLS port: 400 (Mspider v0.17.0 and
                 // later serve no 443 on the hosted istiod's Service).
                 let probe = format!("http://{istiod}:15017/");
@@ -503,29 +519,34 @@ fn world(plan: &Plan, failover: bool) -> World {
             "-o",
             DESTINATION_RULE,
         ];
-        w.set(
-            &hosted_api,
-            &args,
-            if failover {
-                ok(rule)
-            } else {
-                not_found("destinationrules")
-            },
-        );
+        for context in &config_contexts {
+            w.set(
+                context,
+                &args,
+                if failover {
+                    ok(rule.clone())
+                } else {
+                    not_found("destinationrules")
+                },
+            );
+        }
+    }
+    if !hosted {
+        upstream_world(plan, &mut w);
     }
     w
 }
 
 /// One run of a golden tree's verify.sh with `world` as the clusters.
-struct Run {
+pub(crate) struct Run {
     status: Option<i32>,
-    stdout: String,
+    pub(crate) stdout: String,
     stderr: String,
     /// The fake's log: one line per kubectl call.
     log: Vec<String>,
 }
 
-fn run(case: &str, world: &World, args: &[&str]) -> Run {
+pub(crate) fn run(case: &str, world: &World, args: &[&str]) -> Run {
     run_with(case, world, args, "sh")
 }
 
@@ -618,7 +639,7 @@ impl Run {
     }
 
     #[track_caller]
-    fn assert_passed(&self) {
+    pub(crate) fn assert_passed(&self) {
         assert_eq!(self.status, Some(0), "{}\n{}", self.stdout, self.stderr);
         assert!(self.lines("FAIL").is_empty(), "{}", self.stdout);
         let summary = self.stdout.lines().last().unwrap_or_default();
@@ -630,7 +651,7 @@ impl Run {
 
     /// Exactly one check failed, with this line.
     #[track_caller]
-    fn assert_failed(&self, line: &str) {
+    pub(crate) fn assert_failed(&self, line: &str) {
         assert_eq!(self.status, Some(1), "{}\n{}", self.stdout, self.stderr);
         assert_eq!(self.lines("FAIL"), [line], "{}", self.stdout);
         assert!(

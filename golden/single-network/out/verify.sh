@@ -225,7 +225,7 @@ check() {
 	status=$?
 	problem=
 	case $compare in
-	equal | words | items | includes | pods)
+	equal | words | items | includes | pods | ready)
 		if [ "$status" -ne 0 ]; then
 			problem="kubectl failed: $(sed -n '1p' "$errors")"
 		fi
@@ -248,6 +248,12 @@ check() {
 			;;
 		pods)
 			problem=$(pod_problems "$observed")
+			;;
+		ready)
+			case $observed in
+			[1-9]*/[1-9]*) [ "${observed%%/*}" = "${observed#*/}" ] || problem=$(flat "$observed") ;;
+			*) problem=$(flat "$observed") ;;
+			esac
 			;;
 		versions-all | versions-only)
 			seen=$(versions "$observed")

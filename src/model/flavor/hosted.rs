@@ -7,10 +7,20 @@
 //! reconciles (DaoCloud/DaoCloud-docs,
 //! `docs/zh/docs/mspider/03UserGuide/multiCluster/multiClusterInstall.md`).
 
+/// The Mspider objects the hosted mesh patches: the GlobalMesh and MeshCluster params and the
+/// `istio-system` label, and what `meshgen diff` is told about each.
+mod patches;
+/// The runbook's steps and what `verify.sh` checks of a hosted mesh.
+mod runbook;
+
 use serde::Serialize;
 
+pub use patches::{GlobalMeshPatch, JsonPatchOp, MeshClusterPatch};
+use patches::{global_mesh_patch, mesh_cluster_patch};
+pub use runbook::RUNBOOK_STEPS;
+
 use super::{ControlPlaneAccess, PilotEndpoint};
-use crate::check::{IpFamily, ParsedFacts, PinnedIp};
+use crate::check::{HostedFacts, ParsedFacts};
 use crate::layout;
 use crate::model::cluster::{ClusterInput, MeshRole, NamespacePatch};
 use crate::model::gateways::{self, ServicePort};
@@ -20,13 +30,6 @@ use crate::model::runbook::Step;
 use crate::model::{ISTIO_NAMESPACE, Pair, pair};
 use crate::net;
 use crate::plan::Plan;
-
-/// The existing objects the hosted mesh's files patch.
-mod existing;
-/// The runbook's steps and what `verify.sh` checks of a hosted mesh.
-mod runbook;
-
-pub use runbook::RUNBOOK_STEPS;
 
 /// Namespace of GlobalMesh and MeshCluster on the global service cluster.
 pub const MSPIDER_NAMESPACE: &str = "mspider-system";
@@ -97,18 +100,6 @@ pub struct HostedIstiod {
     pub address_jsonpath: String,
 }
 
-/// Context of `hosted/globalmesh-patch.yaml`: a merge patch of
-/// `spec.ownerConfig.controlPlaneParams` (a flat string map, so a merge patch
-/// adds these keys and keeps every other).
-#[derive(Debug, Clone, Serialize)]
-pub struct GlobalMeshPatch {
-    pub path: String,
-    pub name: String,
-    pub namespace: String,
-    /// remotePilotAddress, then each network's meshNetworks gateway address and port.
-    pub params: Vec<Pair>,
-}
-
 /// What the hosted mode adds to one cluster.
 #[derive(Debug, Clone, Serialize)]
 pub struct HostedCluster {
@@ -120,39 +111,6 @@ pub struct HostedCluster {
     /// The network label of `istio-system`, which Mspider creates.
     pub network_label_patch: NamespacePatch,
     pub mesh_cluster_patch: MeshClusterPatch,
-}
-
-/// The JSON patch of one MeshCluster (rendered as JSON, not a template).
-/// `meshedParams` is a list, which a merge patch would replace wholesale, so this tests
-/// that entry 0 holds this mesh's `global.meshID` (the seed documents
-/// `.spec.meshedParams[].params` with it; no public source names any other field of the
-/// entry) and then adds only what the seed has the operator add, the network ID (and, where
-/// a cluster needs it, the family of its istiod-remote Service). `global.meshID`,
-/// `global.clusterRole` and `isHostedOwner` are Mspider's controller's: the runbook confirms
-/// them with a command instead of overwriting them.
-#[derive(Debug, Clone, Serialize)]
-pub struct MeshClusterPatch {
-    pub path: String,
-    pub name: String,
-    pub namespace: String,
-    pub mesh_name: String,
-    /// The params it sets (also shown in the README).
-    pub params: Vec<Pair>,
-    /// What Mspider's controller must have set, which the runbook confirms: `global.meshID`,
-    /// `global.clusterRole`, and whether the entry is the hosted owner.
-    pub confirm: Vec<Pair>,
-    pub is_hosted_owner: bool,
-    /// The patch itself; the README does not show it.
-    #[serde(skip)]
-    pub ops: Vec<JsonPatchOp>,
-}
-
-/// One RFC 6902 operation, in the field order the patch file shows.
-#[derive(Debug, Clone, Serialize)]
-pub struct JsonPatchOp {
-    pub op: &'static str,
-    pub path: String,
-    pub value: serde_json::Value,
 }
 
 /// Context of `hosted/eastwest-gateway.yaml`: the east-west gateway IstioOperator.
@@ -186,12 +144,13 @@ impl HostedMesh {
     pub(super) fn resolve(
         plan: &Plan,
         facts: &ParsedFacts,
-        istiod: PinnedIp,
+        hosted: &HostedFacts,
         mesh_facts: &MeshFacts,
         networks: &[Network],
     ) -> HostedMesh {
         let mesh = &plan.mesh;
-        let control_plane = &plan.clusters[facts.control_plane];
+        let istiod = hosted.istiod;
+        let control_plane = &plan.clusters[hosted.control_plane];
         let address = LbAddress::of(istiod.ips);
         let probe_url = format!(
             "http://{}:{ISTIOD_WEBHOOK_PORT}/",
@@ -227,11 +186,11 @@ impl HostedMesh {
             address_jsonpath,
         };
         HostedMesh {
-            control_plane_cluster: mesh.control_plane_cluster.clone(),
-            global_cluster: mesh.global_cluster.clone(),
+            control_plane_cluster: control_plane.name.clone(),
+            global_cluster: hosted.global_cluster.clone(),
             global_namespace: MSPIDER_NAMESPACE.to_owned(),
-            registry: mesh.registry.clone(),
-            proxy_image: format!("{}/proxyv2:{}", mesh.registry, mesh.version),
+            registry: hosted.registry.clone(),
+            proxy_image: format!("{}/proxyv2:{}", hosted.registry, mesh.version),
             global_mesh: global_mesh_patch(mesh_facts, &hosted_istiod, networks),
             hosted_istiod,
             hosted_apiserver: format!("{}-hosted-apiserver", mesh.id),
@@ -256,7 +215,7 @@ impl HostedMesh {
             probe_clusters: plan
                 .clusters
                 .iter()
-                .filter(|c| c.name != mesh.control_plane_cluster)
+                .filter(|c| c.name != control_plane.name)
                 .map(|c| c.name.clone())
                 .collect(),
         }
@@ -366,117 +325,15 @@ impl HostedMesh {
         ControlPlaneAccess {
             context: cluster.clone(),
             kubectl: format!("kubectl --context {cluster} exec -i -n NAMESPACE POD -- kubectl"),
-            before: format!(
+            find: format!(
                 "NAMESPACE and POD: the hosted API server's pod, from `kubectl --context {cluster} \
-                 get pods -A | grep {}` (or make the change in the Mspider console: mesh {}, \
-                 Traffic Management, Gateway)",
-                self.hosted_apiserver, self.global_mesh.name
+                 get pods -A | grep {}`",
+                self.hosted_apiserver
+            ),
+            console: format!(
+                "the Mspider console: mesh {}, Traffic Management",
+                self.global_mesh.name
             ),
         }
-    }
-}
-
-fn global_mesh_patch(
-    mesh: &MeshFacts,
-    istiod: &HostedIstiod,
-    networks: &[Network],
-) -> GlobalMeshPatch {
-    let mut params = vec![Pair {
-        key: format!("{PARAM_PREFIX}remotePilotAddress"),
-        value: istiod.pilot_address.clone(),
-    }];
-    if let Some(domain) = &mesh.cluster_domain {
-        params.push(pair(&format!("{PARAM_PREFIX}proxy.clusterDomain"), domain));
-    }
-    for network in networks {
-        for (i, gateway) in network.gateways.iter().enumerate() {
-            let key = format!("{PARAM_PREFIX}meshNetworks.{}.gateways[{i}]", network.id);
-            params.push(Pair {
-                key: format!("{key}.address"),
-                value: gateway.address.clone(),
-            });
-            params.push(Pair {
-                key: format!("{key}.port"),
-                value: gateway.port.to_string(),
-            });
-        }
-    }
-    GlobalMeshPatch {
-        path: layout::GLOBAL_MESH_PATCH.to_owned(),
-        name: mesh.id.clone(),
-        namespace: MSPIDER_NAMESPACE.to_owned(),
-        params,
-    }
-}
-
-fn mesh_cluster_patch(
-    mesh: &MeshFacts,
-    cluster: &str,
-    network: &str,
-    istiod_family: Option<IpFamily>,
-    is_control_plane: bool,
-) -> MeshClusterPatch {
-    let mut params = vec![pair(&format!("{PARAM_PREFIX}network"), network)];
-    if let Some(family) = istiod_family {
-        // Not documented by Mspider: the keys follow its flat map of Istio values, with
-        // list items indexed as in `meshNetworks.<n>.gateways[0]`.
-        params.push(pair(
-            &format!("{PARAM_PREFIX}ipFamilyPolicy"),
-            "SingleStack",
-        ));
-        params.push(pair(
-            &format!("{PARAM_PREFIX}ipFamilies[0]"),
-            family.as_str(),
-        ));
-    }
-    let entry = "/spec/meshedParams/0";
-    let mut ops = vec![JsonPatchOp {
-        op: "test",
-        path: format!("{entry}/params/{}", json_pointer_token(MESH_ID_PARAM)),
-        value: serde_json::Value::from(mesh.id.as_str()),
-    }];
-    for param in &params {
-        ops.push(JsonPatchOp {
-            op: "add",
-            path: format!("{entry}/params/{}", json_pointer_token(&param.key)),
-            value: serde_json::Value::from(param.value.as_str()),
-        });
-    }
-    MeshClusterPatch {
-        path: layout::mesh_cluster_patch(cluster),
-        name: cluster.to_owned(),
-        namespace: MSPIDER_NAMESPACE.to_owned(),
-        mesh_name: mesh.id.clone(),
-        params,
-        confirm: vec![
-            pair(MESH_ID_PARAM, &mesh.id),
-            pair("global.clusterRole", HOSTED_WORKLOAD_CLUSTER),
-            pair(
-                "isHostedOwner",
-                if is_control_plane {
-                    "true"
-                } else {
-                    "false or empty"
-                },
-            ),
-        ],
-        is_hosted_owner: is_control_plane,
-        ops,
-    }
-}
-
-/// One JSON Pointer reference token (RFC 6901: `~` as `~0`, `/` as `~1`).
-fn json_pointer_token(key: &str) -> String {
-    key.replace('~', "~0").replace('/', "~1")
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn json_pointer_tokens_are_escaped() {
-        assert_eq!(json_pointer_token("a.b[0]"), "a.b[0]");
-        assert_eq!(json_pointer_token("a/b~c"), "a~1b~0c");
     }
 }

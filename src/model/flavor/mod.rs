@@ -13,7 +13,10 @@
 //!   east-west Service. The shared cluster model asks it only what it must know:
 //!   [`ClusterFlavor::lb_services`] (the control plane's LoadBalancer Services, which
 //!   MetalLB must serve), [`ClusterFlavor::istio_files`] (its files in the cluster's
-//!   `istio` stage) and [`ClusterFlavor::mesh_role`].
+//!   `istio` stage), [`ClusterFlavor::charts`] (the Helm releases it installs, with their
+//!   values, which GitOps installs too) and [`ClusterFlavor::mesh_role`]; and the
+//!   mesh-wide part [`MeshFlavor::ingress_patch`] (whether the ingress gateway exists
+//!   already, so that its address is a patch).
 //!
 //! ## Where the mesh's Istio config goes: [`MeshFlavor::istio_config_placement`]
 //!
@@ -28,7 +31,7 @@
 //!   rendered once, under `global/istio/`, and the runbook creates them there (a mesh
 //!   Gateway Rule in the console, or `kubectl` against the hosted API server), never in
 //!   a cluster's `istio` stage or a GitOps stage.
-//! - Upstream multi-primary (issue 12): [`ConfigPlacement::Clusters`] with every primary;
+//! - Upstream multi-primary: [`ConfigPlacement::Clusters`] with every primary;
 //!   primary-remote: with the primary alone (istio.io `docs/setup/install/multicluster/`:
 //!   config is applied where istiod runs, never to a remote). Each listed cluster gets the
 //!   objects in its `istio` stage.
@@ -58,25 +61,28 @@
 //! [`ClusterFlavor::helm_releases`] (Helm releases and their values files) and
 //! [`MeshRole::title`] (each role's name).
 //!
-//! Adding a flavor (issue 12: upstream Istio's `multi-primary` and `primary-remote`,
-//! with Helm values per chart, Namespace manifests, remote secrets and `cacerts`):
-//! a `plan::MeshMode` variant; `model/flavor/<mode>.rs` with its mesh and cluster
-//! types, its runbook's steps (every [`Step::SHARED`] one among them), where its istiod
-//! reads Istio config and its own `verify.sh` checks (upstream: the Helm releases, istiod's
-//! readiness, the remote secrets); one arm in each `match` of this file; `render/<mode>.rs` and one arm in
-//! the render's flavor `match`; `templates/<mode>/`. Nothing else asks which flavor
-//! a mesh has.
+//! The flavors: [`hosted`] (Mspider) and [`upstream`] (upstream Istio with Helm, for both
+//! `multi-primary` and `primary-remote`, which differ only in which clusters run istiod;
+//! rendered by `render/upstream.rs` from `templates/upstream/` and `templates/helm/`,
+//! with a README per mode in `templates/<mode>/`). Adding one: a `plan::MeshMode`
+//! variant; `model/flavor/<flavor>.rs` with its mesh and cluster types, its runbook's
+//! steps (every [`Step::SHARED`](super::runbook::Step::SHARED) one among them, or the step that does its work), where
+//! its istiod reads Istio config and its own `verify.sh` checks (`<flavor>/runbook.rs`);
+//! one arm in each `match` of this file; `render/<flavor>.rs` and one arm in the render's
+//! flavor `match`; `templates/<mode>/`. Nothing else asks which flavor a mesh has.
 
 pub mod hosted;
+pub mod upstream;
 
 use serde::Serialize;
 
 use super::ClusterModel;
 use super::cluster::{ClusterInput, MeshRole};
 use super::existing::{Patch, Purpose};
+use super::helm::{self, Chart};
 use super::mesh::{MeshFacts, Network};
-use super::metallb::LbService;
-use super::runbook::{Step, Steps};
+use super::metallb::{LbService, ServicePatch};
+use super::runbook::{RunbookSteps, Steps};
 use super::verify::Check;
 use crate::check::{FlavorFacts, ParsedFacts};
 use crate::plan::Plan;
@@ -87,7 +93,7 @@ pub enum ConfigPlacement {
     /// In the mesh's own control plane, which is no cluster's API server (Mspider's
     /// hosted API server): rendered once, under `global/istio/`.
     MeshControlPlane,
-    /// In these clusters (indices in plan order), in each one's `istio` stage.
+    /// In these clusters (indices in plan order, ascending), in each one's `istio` stage.
     Clusters(Vec<usize>),
 }
 
@@ -96,7 +102,8 @@ impl ConfigPlacement {
     pub fn in_cluster(&self, index: usize) -> bool {
         match self {
             ConfigPlacement::MeshControlPlane => false,
-            ConfigPlacement::Clusters(clusters) => clusters.contains(&index),
+            // In plan order: a search, not a scan (multi-primary lists every cluster).
+            ConfigPlacement::Clusters(clusters) => clusters.binary_search(&index).is_ok(),
         }
     }
 }
@@ -105,8 +112,12 @@ impl ConfigPlacement {
 #[derive(Debug, Clone, Serialize)]
 #[serde(tag = "mode", rename_all = "kebab-case")]
 pub enum MeshFlavor {
-    /// Mspider's hosted mesh.
-    Hosted(hosted::HostedMesh),
+    /// Mspider's hosted mesh (boxed: it is far larger than the others).
+    Hosted(Box<hosted::HostedMesh>),
+    /// Upstream Istio, an istiod in every cluster.
+    MultiPrimary(upstream::UpstreamMesh),
+    /// Upstream Istio, an istiod in the primary for every cluster.
+    PrimaryRemote(upstream::UpstreamMesh),
 }
 
 /// What the mesh's flavor adds to one cluster.
@@ -115,6 +126,10 @@ pub enum MeshFlavor {
 pub enum ClusterFlavor {
     /// Mspider's hosted mesh.
     Hosted(hosted::HostedCluster),
+    /// Upstream Istio, an istiod in every cluster.
+    MultiPrimary(upstream::UpstreamCluster),
+    /// Upstream Istio, an istiod in the primary for every cluster.
+    PrimaryRemote(upstream::UpstreamCluster),
 }
 
 impl MeshFlavor {
@@ -126,10 +141,27 @@ impl MeshFlavor {
         networks: &[Network],
     ) -> Self {
         // The checks gave the flavor's own facts for the plan's `mesh.mode`.
-        match facts.flavor {
-            FlavorFacts::Hosted { istiod } => MeshFlavor::Hosted(hosted::HostedMesh::resolve(
-                plan, facts, istiod, mesh, networks,
+        match &facts.flavor {
+            FlavorFacts::Hosted(hosted) => MeshFlavor::Hosted(Box::new(
+                hosted::HostedMesh::resolve(plan, facts, hosted, mesh, networks),
             )),
+            FlavorFacts::MultiPrimary => MeshFlavor::MultiPrimary(upstream::UpstreamMesh::resolve(
+                plan,
+                facts,
+                mesh,
+                upstream::Topology::MultiPrimary,
+            )),
+            &FlavorFacts::PrimaryRemote { primary, istiod } => {
+                MeshFlavor::PrimaryRemote(upstream::UpstreamMesh::resolve(
+                    plan,
+                    facts,
+                    mesh,
+                    upstream::Topology::PrimaryRemote {
+                        primary,
+                        pilot: istiod,
+                    },
+                ))
+            }
         }
     }
 
@@ -137,6 +169,10 @@ impl MeshFlavor {
     pub fn istio_config_placement(&self) -> ConfigPlacement {
         match self {
             MeshFlavor::Hosted(_) => ConfigPlacement::MeshControlPlane,
+            // Every primary, never a remote.
+            MeshFlavor::MultiPrimary(mesh) | MeshFlavor::PrimaryRemote(mesh) => {
+                ConfigPlacement::Clusters(mesh.istiod_cluster_indices())
+            }
         }
     }
 
@@ -146,13 +182,18 @@ impl MeshFlavor {
     pub fn control_plane_api_server(&self) -> Option<&str> {
         match self {
             MeshFlavor::Hosted(mesh) => Some(&mesh.hosted_apiserver),
+            // Their Istio config lives in clusters, reached by the clusters' contexts.
+            MeshFlavor::MultiPrimary(_) | MeshFlavor::PrimaryRemote(_) => None,
         }
     }
 
-    /// The runbook's steps, in order; [`Step::SHARED`] and [`Step::Failover`] among them.
-    pub fn runbook_steps(&self) -> &'static [Step] {
+    /// The runbook's steps, in order; [`Step::SHARED`](super::runbook::Step::SHARED) (or the step doing their work) and
+    /// [`Step::Failover`](super::runbook::Step::Failover) among them.
+    pub fn runbook_steps(&self) -> &'static RunbookSteps {
         match self {
-            MeshFlavor::Hosted(_) => hosted::RUNBOOK_STEPS,
+            MeshFlavor::Hosted(_) => &hosted::RUNBOOK_STEPS,
+            MeshFlavor::MultiPrimary(_) => &upstream::MULTI_PRIMARY_STEPS,
+            MeshFlavor::PrimaryRemote(_) => &upstream::PRIMARY_REMOTE_STEPS,
         }
     }
 
@@ -164,18 +205,38 @@ impl MeshFlavor {
     ) -> Vec<Check> {
         match self {
             MeshFlavor::Hosted(mesh) => mesh.verify_checks(clusters, steps),
+            MeshFlavor::MultiPrimary(mesh) | MeshFlavor::PrimaryRemote(mesh) => {
+                mesh.verify_checks(clusters, steps)
+            }
         }
     }
 
-    /// The flavor's part of one cluster; `east_west`: the cluster's east-west
-    /// gateway Service, when it has one.
+    /// How the ingress gateway's address reaches its Service: hosted, a patch of the
+    /// Service Mspider installs; the upstream modes install it with Helm, the address in
+    /// its values.
+    pub fn ingress_patch(&self) -> ServicePatch {
+        match self {
+            MeshFlavor::Hosted(_) => ServicePatch::Full,
+            MeshFlavor::MultiPrimary(_) | MeshFlavor::PrimaryRemote(_) => ServicePatch::None,
+        }
+    }
+
+    /// The flavor's part of one cluster; `east_west` and `ingress`: the cluster's gateway
+    /// Services, when it has them.
     pub fn cluster(
         &self,
         input: &ClusterInput<'_>,
         east_west: Option<&LbService>,
+        ingress: Option<&LbService>,
     ) -> ClusterFlavor {
         match self {
             MeshFlavor::Hosted(mesh) => ClusterFlavor::Hosted(mesh.cluster(input, east_west)),
+            MeshFlavor::MultiPrimary(mesh) => {
+                ClusterFlavor::MultiPrimary(mesh.cluster(input, east_west, ingress))
+            }
+            MeshFlavor::PrimaryRemote(mesh) => {
+                ClusterFlavor::PrimaryRemote(mesh.cluster(input, east_west, ingress))
+            }
         }
     }
 }
@@ -208,7 +269,21 @@ pub struct ControlPlaneAccess {
     /// The `kubectl` to run there, up to its verb (`... exec -i -n NAMESPACE POD -- kubectl`).
     pub kubectl: String,
     /// What to do or know first (how to fill in the command's placeholders).
-    pub before: String,
+    pub find: String,
+    /// Where else the change can be made, up to the page of the object's kind (hosted:
+    /// Mspider's console, `Traffic Management`).
+    pub console: String,
+}
+
+impl ControlPlaneAccess {
+    /// What to do first to create objects shown on the console's `page` (`Gateway`,
+    /// `Destination Rule`).
+    pub fn before(&self, page: &str) -> String {
+        format!(
+            "{} (or make the change in {}, {page})",
+            self.find, self.console
+        )
+    }
 }
 
 /// A remote secret: `in_cluster`'s istiod reads `of_cluster`'s API server with it
@@ -218,6 +293,9 @@ pub struct RemoteSecret {
     pub in_cluster: String,
     pub of_cluster: String,
     pub namespace: String,
+    /// `of_cluster`'s API server where `in_cluster`'s istiod reaches it (`--server`); a
+    /// secret whose server changes is created again.
+    pub server: String,
 }
 
 /// A Helm release a flavor installs in a cluster, with its values file in the tree.
@@ -241,6 +319,7 @@ impl MeshFlavor {
     pub fn global_cluster(&self) -> Option<&str> {
         match self {
             MeshFlavor::Hosted(mesh) => Some(&mesh.global_cluster),
+            MeshFlavor::MultiPrimary(_) | MeshFlavor::PrimaryRemote(_) => None,
         }
     }
 
@@ -248,6 +327,9 @@ impl MeshFlavor {
     pub fn pilot_endpoints(&self) -> Vec<PilotEndpoint> {
         match self {
             MeshFlavor::Hosted(mesh) => vec![mesh.pilot_endpoint()],
+            MeshFlavor::MultiPrimary(mesh) | MeshFlavor::PrimaryRemote(mesh) => {
+                mesh.pilot_endpoint().into_iter().collect()
+            }
         }
     }
 
@@ -255,6 +337,8 @@ impl MeshFlavor {
     pub fn control_plane_access(&self) -> Option<ControlPlaneAccess> {
         match self {
             MeshFlavor::Hosted(mesh) => Some(mesh.control_plane_access()),
+            // Their Istio config lives in the clusters that run istiod.
+            MeshFlavor::MultiPrimary(_) | MeshFlavor::PrimaryRemote(_) => None,
         }
     }
 
@@ -262,6 +346,9 @@ impl MeshFlavor {
     pub fn remote_secrets(&self) -> Vec<RemoteSecret> {
         match self {
             MeshFlavor::Hosted(_) => Vec::new(),
+            MeshFlavor::MultiPrimary(mesh) | MeshFlavor::PrimaryRemote(mesh) => {
+                mesh.remote_secrets()
+            }
         }
     }
 
@@ -269,6 +356,8 @@ impl MeshFlavor {
     pub fn trust_domain(&self) -> Option<&str> {
         match self {
             MeshFlavor::Hosted(_) => None,
+            // The charts' default (`cluster.local`), shared by the one root CA.
+            MeshFlavor::MultiPrimary(_) | MeshFlavor::PrimaryRemote(_) => None,
         }
     }
 
@@ -276,6 +365,8 @@ impl MeshFlavor {
     pub fn patches(&self) -> Vec<Patch> {
         match self {
             MeshFlavor::Hosted(mesh) => mesh.patches(),
+            // They patch nothing that exists: the Namespace is a manifest, the rest Helm's.
+            MeshFlavor::MultiPrimary(_) | MeshFlavor::PrimaryRemote(_) => Vec::new(),
         }
     }
 }
@@ -285,13 +376,48 @@ impl ClusterFlavor {
     pub fn patches(&self, cluster: &str, mesh: &MeshFlavor) -> Vec<Patch> {
         match (self, mesh) {
             (ClusterFlavor::Hosted(c), MeshFlavor::Hosted(mesh)) => c.patches(cluster, mesh),
+            // The upstream modes patch nothing that exists: the Namespace is a manifest
+            // ([`Self::namespace_manifest`]), the rest Helm's.
+            _ => Vec::new(),
+        }
+    }
+
+    /// The manifest of the namespace the flavor's releases install into, applied before any
+    /// of them (upstream: `istio-system` with its network label and, on a remote, the
+    /// primary that controls it; hosted: none, Mspider creates it and meshgen patches it).
+    pub fn namespace_manifest(&self) -> Option<&str> {
+        match self {
+            ClusterFlavor::Hosted(_) => None,
+            ClusterFlavor::MultiPrimary(c) | ClusterFlavor::PrimaryRemote(c) => {
+                Some(&c.namespace.path)
+            }
         }
     }
 
     /// The Helm releases the flavor installs in this cluster (hosted: none, Mspider does).
     pub fn helm_releases(&self) -> Vec<HelmRelease> {
+        self.charts()
+            .iter()
+            .map(|r| HelmRelease {
+                release: r.release.clone(),
+                chart: r.chart_ref.clone(),
+                version: r.version.clone(),
+                namespace: r.namespace.clone(),
+                values: r.values_path.clone(),
+                purpose: match r.chart {
+                    Chart::Base | Chart::Istiod => Purpose::Membership,
+                    Chart::Gateway => Purpose::Address,
+                },
+            })
+            .collect()
+    }
+
+    /// The Helm releases the flavor installs in this cluster, in install order, with
+    /// their values (none in hosted mode, where Mspider installs the mesh).
+    pub fn charts(&self) -> &[helm::HelmRelease] {
         match self {
-            ClusterFlavor::Hosted(_) => Vec::new(),
+            ClusterFlavor::Hosted(_) => &[],
+            ClusterFlavor::MultiPrimary(c) | ClusterFlavor::PrimaryRemote(c) => &c.releases,
         }
     }
 
@@ -300,6 +426,9 @@ impl ClusterFlavor {
     pub fn lb_services(&self) -> Vec<&LbService> {
         match self {
             ClusterFlavor::Hosted(c) => c.istiod_service.iter().collect(),
+            ClusterFlavor::MultiPrimary(c) | ClusterFlavor::PrimaryRemote(c) => {
+                c.istiod_service.iter().collect()
+            }
         }
     }
 
@@ -312,12 +441,19 @@ impl ClusterFlavor {
                 .iter()
                 .map(|g| g.path.as_str())
                 .collect(),
+            ClusterFlavor::MultiPrimary(c) | ClusterFlavor::PrimaryRemote(c) => c
+                .istiod_lb
+                .iter()
+                .map(|s| s.path.as_str())
+                .chain(c.expose_istiod.iter().map(|e| e.path.as_str()))
+                .collect(),
         }
     }
 
     pub fn mesh_role(&self) -> MeshRole {
         match self {
             ClusterFlavor::Hosted(c) => c.mesh_role,
+            ClusterFlavor::MultiPrimary(c) | ClusterFlavor::PrimaryRemote(c) => c.mesh_role,
         }
     }
 }

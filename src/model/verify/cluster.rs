@@ -102,7 +102,7 @@ pub(super) fn cluster_checks(cluster: &ClusterModel, steps: &Steps, out: &mut Ve
     for service in &cluster.lb_services {
         let mut check = Check::of(
             name,
-            steps.number(service.step),
+            steps.number_for(service.step, cluster.flavor.mesh_role()),
             format!(
                 "{} Service {}/{}: LoadBalancer address",
                 service.role, service.namespace, service.name
@@ -116,7 +116,7 @@ pub(super) fn cluster_checks(cluster: &ClusterModel, steps: &Steps, out: &mut Ve
         check.compare = Compare::Words;
         out.push(check);
     }
-    let east_west = steps.number(Step::EastWest);
+    let east_west = steps.number_for(Step::EastWest, cluster.flavor.mesh_role());
     if let Some(service) = &cluster.east_west_service {
         out.push(Check::of(
             name,

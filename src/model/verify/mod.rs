@@ -61,6 +61,9 @@ pub enum Compare {
     /// Running and Ready with an `istio-proxy` container (or a native-sidecar init
     /// container); at least one line.
     Pods,
+    /// The answer is `READY/WANTED` with READY equal to WANTED and at least 1 (a
+    /// Deployment's `readyReplicas`/`replicas`; an HPA may change the count).
+    Ready,
     /// The helloworld versions that answer include every expected one.
     VersionsAll,
     /// Some helloworld version answers, and only expected ones.

@@ -7,11 +7,17 @@ use std::sync::Arc;
 use super::HostedMesh;
 use crate::model::ClusterModel;
 use crate::model::flavor::ClusterFlavor;
-use crate::model::runbook::{Step, Steps};
+use crate::model::runbook::{RunbookSteps, Step, Steps};
 use crate::model::verify::{self, Check};
 
 /// The hosted runbook's steps, in order (`templates/hosted/README.md` includes one file each).
-pub const RUNBOOK_STEPS: &[Step] = &[
+pub const RUNBOOK_STEPS: RunbookSteps = RunbookSteps {
+    headings: HEADINGS,
+    done_in: &[],
+    remote_done_in: &[],
+};
+
+const HEADINGS: &[Step] = &[
     Step::Clusters,
     Step::Kubeconfig,
     Step::Nodes,
@@ -104,7 +110,9 @@ impl HostedMesh {
         }
         let step = steps.number(Step::Meshcluster);
         for cluster in clusters {
-            let ClusterFlavor::Hosted(hosted) = &cluster.flavor;
+            let ClusterFlavor::Hosted(hosted) = &cluster.flavor else {
+                continue;
+            };
             let patch = &hosted.mesh_cluster_patch;
             let get = |path: String| {
                 verify::args(
