@@ -287,6 +287,8 @@ fn every_diff_case_prints_its_expected_change_plan() {
         // Upstream flavors: namespace manifest, cacerts, Helm releases, remote secrets.
         "primary-remote-remote-added",
         "multi-primary-primary-added",
+        // Failover DestinationRules placed in clusters (every primary), not a control plane.
+        "multi-primary-failover-added",
     ] {
         assert!(
             cases.iter().any(|c| c.ends_with(name)),

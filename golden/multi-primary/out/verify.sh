@@ -15,6 +15,9 @@ Checks every expectation of the runbook (README.md) against the live clusters, r
                         API server) is CTX; repeatable, the last one for a NAME wins
   --cluster NAME        check only what concerns cluster NAME
   --kubectl PATH        the kubectl to run (default: kubectl)
+  --failover            check the state of the failover step (DestinationRules applied,
+                        each sleep answered by its nearest locality) instead of the loop
+                        that every version answers
   -h, --help            this text
 
 One line per check: ok, FAIL (expected, observed, the runbook step that sets it) or SKIP
@@ -70,6 +73,10 @@ while [ $# -gt 0 ]; do
 			;;
 		esac
 		shift 2
+		;;
+	--failover)
+		failover=yes
+		shift
 		;;
 	-h | --help)
 		usage
@@ -328,6 +335,12 @@ checks() {
 	check versions-all cluster1 false cluster1 not-failover 13 'helloworld answers to sleep (30 requests): every version' 'v1 v2 v3' exec -n sample deploy/sleep -c sleep -- curl -sS 'helloworld.sample:5000/hello?[1-30]'
 	check versions-all cluster2 false cluster2 not-failover 13 'helloworld answers to sleep (30 requests): every version' 'v1 v2 v3' exec -n sample deploy/sleep -c sleep -- curl -sS 'helloworld.sample:5000/hello?[1-30]'
 	check versions-all cluster3 false cluster3 not-failover 13 'helloworld answers to sleep (30 requests): every version' 'v1 v2 v3' exec -n sample deploy/sleep -c sleep -- curl -sS 'helloworld.sample:5000/hello?[1-30]'
+	check equal cluster1 false cluster1 failover 14 'DestinationRule sample/helloworld: host|failoverPriority|failover|outlierDetection' 'helloworld.sample.svc.cluster.local||region1>region2,|1/1s/1m' get destinationrules.networking.istio.io helloworld -n sample -o 'jsonpath={.spec.host}|{.spec.trafficPolicy.loadBalancer.localityLbSetting.failoverPriority[*]}|{range .spec.trafficPolicy.loadBalancer.localityLbSetting.failover[*]}{.from}>{.to},{end}|{.spec.trafficPolicy.outlierDetection.consecutive5xxErrors}/{.spec.trafficPolicy.outlierDetection.interval}/{.spec.trafficPolicy.outlierDetection.baseEjectionTime}'
+	check equal cluster2 false cluster2 failover 14 'DestinationRule sample/helloworld: host|failoverPriority|failover|outlierDetection' 'helloworld.sample.svc.cluster.local||region1>region2,|1/1s/1m' get destinationrules.networking.istio.io helloworld -n sample -o 'jsonpath={.spec.host}|{.spec.trafficPolicy.loadBalancer.localityLbSetting.failoverPriority[*]}|{range .spec.trafficPolicy.loadBalancer.localityLbSetting.failover[*]}{.from}>{.to},{end}|{.spec.trafficPolicy.outlierDetection.consecutive5xxErrors}/{.spec.trafficPolicy.outlierDetection.interval}/{.spec.trafficPolicy.outlierDetection.baseEjectionTime}'
+	check equal cluster3 false cluster3 failover 14 'DestinationRule sample/helloworld: host|failoverPriority|failover|outlierDetection' 'helloworld.sample.svc.cluster.local||region1>region2,|1/1s/1m' get destinationrules.networking.istio.io helloworld -n sample -o 'jsonpath={.spec.host}|{.spec.trafficPolicy.loadBalancer.localityLbSetting.failoverPriority[*]}|{range .spec.trafficPolicy.loadBalancer.localityLbSetting.failover[*]}{.from}>{.to},{end}|{.spec.trafficPolicy.outlierDetection.consecutive5xxErrors}/{.spec.trafficPolicy.outlierDetection.interval}/{.spec.trafficPolicy.outlierDetection.baseEjectionTime}'
+	check versions-only cluster1 false cluster1 failover 14 'helloworld answers to sleep (30 requests): only the nearest locality' v1 exec -n sample deploy/sleep -c sleep -- curl -sS 'helloworld.sample:5000/hello?[1-30]'
+	check versions-only cluster2 false cluster2 failover 14 'helloworld answers to sleep (30 requests): only the nearest locality' v2 exec -n sample deploy/sleep -c sleep -- curl -sS 'helloworld.sample:5000/hello?[1-30]'
+	check versions-only cluster3 false cluster3 failover 14 'helloworld answers to sleep (30 requests): only the nearest locality' v3 exec -n sample deploy/sleep -c sleep -- curl -sS 'helloworld.sample:5000/hello?[1-30]'
 }
 
 checks
