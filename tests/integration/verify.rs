@@ -28,7 +28,7 @@ const NETWORK_LABEL: &str = "jsonpath={.metadata.labels.topology\\.istio\\.io/ne
 const LB_IPS: &str = "jsonpath={.status.loadBalancer.ingress[*].ip}";
 const GATEWAY: &str = "jsonpath={.spec.servers[0].port.number} {.spec.servers[0].tls.mode} {.spec.servers[0].hosts[*]}";
 const PODS: &str = "jsonpath={range .items[*]}{.metadata.name} {.status.phase} {.status.conditions[?(@.type==\"Ready\")].status} c={range .spec.containers[*]}{.name},{end} i={range .spec.initContainers[*]}{.name},{end}{\"\\n\"}{end}";
-const DESTINATION_RULE: &str = "jsonpath={.spec.host}|{.spec.trafficPolicy.loadBalancer.localityLbSetting.failoverPriority[*]}|{range .spec.trafficPolicy.loadBalancer.localityLbSetting.failover[*]}{.from}>{.to},{end}|{.spec.trafficPolicy.outlierDetection.consecutive5xxErrors}/{.spec.trafficPolicy.outlierDetection.interval}/{.spec.trafficPolicy.outlierDetection.baseEjectionTime}";
+pub(crate) const DESTINATION_RULE: &str = "jsonpath={.spec.host}|{.spec.trafficPolicy.loadBalancer.localityLbSetting.failoverPriority[*]}|{range .spec.trafficPolicy.loadBalancer.localityLbSetting.failover[*]}{.from}>{.to},{end}|{.spec.trafficPolicy.outlierDetection.consecutive5xxErrors}/{.spec.trafficPolicy.outlierDetection.interval}/{.spec.trafficPolicy.outlierDetection.baseEjectionTime}";
 const PARAMS: &str = "istio\\.custom_params\\.values\\.global\\.";
 
 /// kubectl's answer to one command.

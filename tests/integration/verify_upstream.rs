@@ -9,7 +9,9 @@
 
 use meshgen::plan::{MeshMode, Plan};
 
-use crate::verify::{Answer, World, addresses, joined, load, not_found, ok, run, world};
+use crate::verify::{
+    Answer, DESTINATION_RULE, World, addresses, joined, load, not_found, ok, run, world,
+};
 
 const HELM_STATUS: &str = "jsonpath={.items[*].metadata.labels.status}";
 const READY: &str = "jsonpath={.status.readyReplicas}/{.spec.replicas}";
@@ -267,5 +269,29 @@ fn a_remote_names_its_primary_and_the_primary_exposes_istiod() {
         )),
         "{}",
         passed.stdout
+    );
+}
+
+#[test]
+fn a_primary_without_the_destination_rule_fails_the_failover_check() {
+    // multi-primary: the DestinationRule goes to every primary, each istiod reads its own.
+    let plan = load("multi-primary");
+    let rule = [
+        "get",
+        "destinationrules.networking.istio.io",
+        "helloworld",
+        "-n",
+        "sample",
+        "-o",
+        DESTINATION_RULE,
+    ];
+    let mut w = world(&plan, true);
+    w.change(
+        "cluster3",
+        &rule,
+        not_found("destinationrules.networking.istio.io \"helloworld\""),
+    );
+    run("multi-primary", &w, &["--failover"]).assert_failed(
+        "FAIL cluster3: DestinationRule sample/helloworld: host|failoverPriority|failover|outlierDetection: expected helloworld.sample.svc.cluster.local||region1>region2,|1/1s/1m, observed kubectl failed: Error from server (NotFound): destinationrules.networking.istio.io \"helloworld\" not found (runbook step 14)",
     );
 }
