@@ -179,6 +179,32 @@ codes! {
     FallbackHostPortsExhausted = "MG100": "the NodePort fallback host ports run out",
     /// A node or pool name makes a file name longer than 255 bytes.
     FileNameTooLong = "MG101": "a node or pool name makes a file name longer than 255 bytes",
+
+    // Traffic: locality failover (MG110–MG121).
+    /// A failover service is not `<name>.<namespace>` with valid names.
+    InvalidFailoverService = "MG110": "a failover service is not <name>.<namespace>",
+    /// The namespace of a failover service is not one the plan declares.
+    UnknownFailoverNamespace = "MG111": "a failover service's namespace is not one the plan declares",
+    /// The plan does not say where a failover service runs, or says it twice.
+    FailoverServiceUnplaced = "MG112": "the plan does not say where a failover service runs",
+    /// `clusters` of a failover entry names a cluster that is not in the plan, or one twice.
+    FailoverUnknownCluster = "MG113": "a failover entry names a cluster that is not in the plan",
+    /// A service has two failover entries.
+    DuplicateFailoverService = "MG114": "a service has two failover entries",
+    /// `failover` together with a region, zone or subzone label in `failoverPriority`.
+    FailoverWithTopologyPriority = "MG115": "failover together with a region, zone or subzone failoverPriority label",
+    /// A `failover` pair is not two different region names, or repeats a `from` region.
+    InvalidRegionFailover = "MG116": "a failover pair is not two different region names",
+    /// A `failover` region is not a region of the plan's nodes.
+    UnknownFailoverRegion = "MG117": "a failover region is not a region of the plan's nodes",
+    /// The region a failover pair goes to runs no endpoint of the service.
+    FailoverTargetWithoutService = "MG118": "the region a failover pair goes to does not run the service",
+    /// A `failoverPriority` entry is not a label key or `key=value`, or repeats a key.
+    InvalidFailoverPriority = "MG119": "a failoverPriority entry is not a label key or key=value",
+    /// An `outlierDetection` duration is not one Istio takes.
+    InvalidOutlierDuration = "MG120": "an outlierDetection duration is not one Istio takes",
+    /// (warning) Every endpoint of a failover service is in one locality: failover changes nothing.
+    FailoverSingleLocality = "MG121": "a failover service runs in one locality only (warning)",
 }
 
 impl Code {

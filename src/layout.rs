@@ -9,6 +9,7 @@
 //!
 //! ```text
 //! README.md                                  planning form and runbook
+//! verify.sh                                  read-only check of the runbook's expectations
 //! bootstrap/<cluster>/{kind-cluster,kubeadm-config}.yaml
 //! bootstrap/rename-kubeconfig.sh             a kubeconfig under the cluster's own names
 //! clusters/<cluster>/kustomization.yaml      lists the stage folders
@@ -18,6 +19,7 @@
 //! clusters/<cluster>/helm/<release>.values.yaml     upstream modes: Helm values per release
 //! global/...                                 objects on Mspider's global service cluster
 //! global/istio/...                           Istio config for the mesh's own control plane
+//! clusters/<cluster>/traffic/...             failover DestinationRules, applied by the runbook
 //! gitops/{argocd,flux}/...                   Argo CD / Flux objects
 //! .meshgen/manifest                          the files meshgen owns
 //! ```
@@ -248,6 +250,33 @@ pub fn control_plane_cross_network_gateway() -> String {
 /// The JSON patch of one cluster's MeshCluster.
 pub fn mesh_cluster_patch(cluster: &str) -> String {
     format!("global/meshcluster-{cluster}.json")
+}
+
+// ---- Istio config where istiod reads it (locality failover)
+
+/// A failover DestinationRule for the mesh's control plane, once for the mesh (hosted: the
+/// mesh's own API server), under `global/` as DESIGN.md has it. `<name>.<namespace>` is
+/// unique: neither part has a dot.
+pub fn mesh_destination_rule(name: &str, namespace: &str) -> String {
+    format!("{CONTROL_PLANE_ISTIO_DIR}/destinationrule-{name}.{namespace}.yaml")
+}
+
+/// A failover DestinationRule applied to one cluster. Not a stage resource: the runbook's
+/// failover step applies it once the service's namespace exists.
+pub fn cluster_destination_rule(cluster: &str, name: &str, namespace: &str) -> String {
+    format!("clusters/{cluster}/traffic/destinationrule-{name}.{namespace}.yaml")
+}
+
+// ---- verify.sh
+
+/// The read-only check of the runbook's expectations against the live clusters.
+pub const VERIFY: &str = "verify.sh";
+
+/// Whether a rendered file is a program the runbook runs as `./NAME` (`verify.sh`; the
+/// kubeconfig script is run as `sh bootstrap/rename-kubeconfig.sh`): the writer makes it
+/// executable.
+pub fn is_executable(path: &str) -> bool {
+    path == VERIFY
 }
 
 // ---- gitops/

@@ -103,6 +103,7 @@ pub fn plan(clusters: u32, nodes: u32) -> Plan {
         clusters: clusters_list,
         gitops: None,
         metallb: None,
+        traffic: None,
     }
 }
 

@@ -22,6 +22,7 @@ mod overlap;
 mod parsed;
 mod pools;
 mod subnets;
+mod traffic;
 mod upstream;
 mod versions;
 
@@ -36,7 +37,9 @@ pub use control_plane::IpFamily;
 pub use kubeadm::cri_socket;
 pub use limits::FIRST_FALLBACK_HOST_PORT;
 pub use networks::NODE_PORT_RANGE;
-pub use parsed::{ClusterParsed, FlavorFacts, HostedFacts, ParsedFacts, PinnedIp, RemotePilot};
+pub use parsed::{
+    ClusterParsed, FailoverParsed, FlavorFacts, HostedFacts, ParsedFacts, PinnedIp, RemotePilot,
+};
 
 use crate::diag::Diagnostics;
 use crate::net::{DualStack, Pool};
@@ -67,11 +70,13 @@ pub fn check_parsed(plan: &Plan) -> (Diagnostics, Option<ParsedFacts>) {
     let cri_sockets = kubeadm::cri_sockets(plan, &mut out);
     demo::check(&facts, &mut out);
     images::check(plan, &mut out);
+    let failover = traffic::check(&facts, &mut out);
     let gitops_path = gitops::check(plan, &mut out);
     let parsed = if out.has_errors() {
         None
     } else {
         let found = parsed::Found {
+            failover,
             versions,
             dns_domain,
             gitops_path,

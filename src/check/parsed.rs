@@ -32,6 +32,19 @@ pub struct ParsedFacts {
     /// `gitops.path` in canonical form (`deploy/mesh`, or empty for the repository root),
     /// when the plan has a `gitops` section.
     pub gitops_path: Option<String>,
+    /// Parallel to `traffic.failover` (empty without a traffic section).
+    pub failover: Vec<FailoverParsed>,
+}
+
+/// One failover entry's service, split and placed (`check/traffic.rs`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FailoverParsed {
+    pub name: String,
+    pub namespace: String,
+    /// The indices in `plan.clusters` of the clusters that run the service, in plan order.
+    pub clusters: Vec<usize>,
+    /// The service is the demo's helloworld (its pods carry the demo's versions).
+    pub helloworld: bool,
 }
 
 /// What a control-plane flavor requires of the plan, present because its rules passed.
@@ -113,6 +126,7 @@ impl ParsedFacts {
             dns_domain,
             gitops_path,
             fallback_host_ports,
+            failover,
             metallb_version,
             istiod_families,
             cri_sockets,
@@ -202,6 +216,7 @@ impl ParsedFacts {
             flavor,
             clusters,
             gitops_path: gitops_path?,
+            failover: failover.into_iter().collect::<Option<Vec<_>>>()?,
         })
     }
 }
@@ -228,6 +243,8 @@ pub(super) struct Found {
     pub gitops_path: Option<Option<String>>,
     /// Parallel to `plan.clusters`.
     pub fallback_host_ports: Vec<Option<u16>>,
+    /// Parallel to `traffic.failover`.
+    pub failover: Vec<Option<FailoverParsed>>,
     pub metallb_version: Option<MetallbVersion>,
     /// Parallel to `plan.clusters`.
     pub istiod_families: Vec<Option<IpFamily>>,

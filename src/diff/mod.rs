@@ -8,7 +8,8 @@
 //! ([`objects`]); patches of existing objects are diffed field by field, so what a merge
 //! patch no longer sets is removed (`kubectl label ... key-`, a merge patch with `null`,
 //! JSON patch `remove` ops: [`patches`]); clusters are created or decommissioned, Helm
-//! releases upgraded and remote secrets created or deleted ([`cluster`], [`flavor`]). Steps are
+//! releases upgraded and remote secrets created or deleted ([`cluster`], [`flavor`]); the
+//! failover DestinationRules are applied where istiod reads them ([`traffic`]). Steps are
 //! ordered by [`Phase`], so new addresses answer before the params point at them and
 //! references to what goes are dropped before it goes. [`impact`] adds notes from the
 //! mesh's rules, each naming its upstream source; [`format`] prints the plan as text or
@@ -22,6 +23,7 @@ pub mod format;
 mod impact;
 mod objects;
 mod patches;
+mod traffic;
 
 use std::collections::{BTreeMap, HashMap};
 
@@ -347,7 +349,9 @@ pub fn change_plan(old: &Input<'_>, new: &Input<'_>) -> ChangePlan {
         drafts.extend(cluster::restarts(old, new));
         drafts.extend(cluster::verify_addresses(old, new));
         drafts.extend(cluster::pilot_addresses(old, new));
+        drafts.extend(traffic::destination_rules(old, new));
         drafts.extend(files::review(old, new, &differing));
+        drafts.extend(traffic::verify_script(old, new));
     }
     drafts.extend(unclassified(old.tree, new.tree, &differing, &drafts));
     order(&mut drafts, old.model, new.model);

@@ -79,9 +79,9 @@ pub(super) fn identities(bytes: &[u8]) -> Vec<ObjectId> {
 
 /// A folder of objects on one side: its kustomization (a stage folder has one) and its
 /// resource files, in apply order.
-struct Folder {
-    kustomization: Option<String>,
-    files: Vec<String>,
+pub(super) struct Folder {
+    pub kustomization: Option<String>,
+    pub files: Vec<String>,
 }
 
 fn folder(cluster: Option<&ClusterModel>, stage: Stage) -> Option<Folder> {
@@ -98,21 +98,21 @@ fn folder(cluster: Option<&ClusterModel>, stage: Stage) -> Option<Folder> {
 }
 
 /// Where a folder's objects go and how: a cluster's stage, or the mesh's own control plane.
-struct Target {
+pub(super) struct Target {
     /// `the istio stage`, `the mesh's control plane`.
-    what: String,
-    cluster: Option<String>,
-    context: String,
-    side: Side,
+    pub what: String,
+    pub cluster: Option<String>,
+    pub context: String,
+    pub side: Side,
     /// `kubectl ...` up to its verb.
-    kubectl: String,
+    pub kubectl: String,
     /// The command that applies the folder's files.
-    apply: String,
+    pub apply: String,
     /// Phase and rank of the apply step, rank of the delete step.
-    phase: Phase,
-    rank: u8,
-    delete_rank: u8,
-    before: Option<String>,
+    pub phase: Phase,
+    pub rank: u8,
+    pub delete_rank: u8,
+    pub before: Option<String>,
 }
 
 /// Apply and delete steps for every stage folder of every cluster, and for the Istio
@@ -200,16 +200,17 @@ fn control_plane(old: &Input<'_>, new: &Input<'_>) -> Vec<Draft> {
             .map(|file| format!("{} apply -f - < {file}", access.kubectl))
             .collect::<Vec<_>>()
             .join(" && "),
-        kubectl: access.kubectl,
+        kubectl: access.kubectl.clone(),
         phase: Phase::Gateways,
         rank: 1,
         delete_rank: 1,
-        before: Some(access.before),
+        before: Some(access.before("Gateway")),
     };
     folder_steps(old, new, &target, was.as_ref(), is.as_ref())
 }
 
-fn folder_steps(
+/// The apply step of what a folder adds or changes, and the delete step of what is gone.
+pub(super) fn folder_steps(
     old: &Input<'_>,
     new: &Input<'_>,
     target: &Target,

@@ -1,5 +1,5 @@
 //! The value grammars: what a well-formed name, label value, DNS domain, host, URL,
-//! version, image reference, git revision or duration is. One definition each, used by
+//! version, image reference, git revision, duration or Istio duration is. One definition each, used by
 //! the checks (to refuse a value, saying why) and by the model (which reads the typed
 //! values the checks parsed). Addresses, CIDRs and MetalLB pools are in [`crate::net`].
 //!
@@ -12,6 +12,7 @@
 pub mod gitops;
 pub mod host;
 pub mod image;
+pub mod istio;
 pub mod names;
 pub mod text;
 pub mod version;

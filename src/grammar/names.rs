@@ -119,6 +119,22 @@ pub fn label_value(value: &str) -> Result<(), String> {
     }
 }
 
+/// A label key, `[prefix/]name` (`IsQualifiedName`): the prefix a [`dns1123_subdomain`],
+/// the name a label value that is not empty.
+pub fn label_key(value: &str) -> Result<(), String> {
+    let name = match value.split_once('/') {
+        Some((prefix, name)) => {
+            dns1123_subdomain(prefix).map_err(|p| format!("has a prefix `{prefix}` that {p}"))?;
+            name
+        }
+        None => value,
+    };
+    if name.is_empty() {
+        return Err("has an empty name part".to_owned());
+    }
+    label_value(name).map_err(|p| format!("has a name part `{name}` that {p}"))
+}
+
 /// A key of a Secret's or ConfigMap's data: `[-._a-zA-Z0-9]+`, at most 253 characters,
 /// and not `.`, `..` or starting with `..` (`IsConfigMapKey`: a key is a file name when
 /// the Secret is mounted).
@@ -462,5 +478,21 @@ mod tests {
         assert_eq!(suggest_label("abcdef", 3).as_deref(), Some("abc"));
         assert_eq!(suggest_label_value("zone 1").as_deref(), Some("zone-1"));
         assert_eq!(suggest_label_value("ok"), None);
+    }
+
+    #[test]
+    fn label_keys() {
+        for good in [
+            "topology.istio.io/network",
+            "topology.kubernetes.io/region",
+            "kubernetes.io/hostname",
+            "version",
+            "app.kubernetes.io/Name_1",
+        ] {
+            assert_eq!(label_key(good), Ok(()), "{good}");
+        }
+        for bad in ["", "/x", "a/", "A.b/x", "x y", "a/b/c", "-x"] {
+            assert!(label_key(bad).is_err(), "{bad:?}");
+        }
     }
 }

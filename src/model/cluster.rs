@@ -12,7 +12,8 @@ use super::existing::{Patch, PatchFormat, Purpose};
 use super::flavor::{ClusterFlavor, MeshFlavor};
 use super::gateways::{self, CrossNetworkGateway, EAST_WEST_SERVICE, INGRESS_SERVICE};
 use super::mesh::{LABEL_EXCLUDE_FROM_LB, LABEL_REGION, LABEL_SUBZONE, LABEL_ZONE, MeshFacts};
-use super::metallb::{self, LbService, MetallbConfig, ServicePatch};
+use super::metallb::{self, LbRole, LbService, MetallbConfig, ServicePatch};
+use super::runbook::Step;
 use super::{Pair, pair};
 use crate::check::{ClusterParsed, PinnedIp};
 use crate::layout::{self, Stage};
@@ -182,7 +183,7 @@ impl ClusterInput<'_> {
     pub fn lb_service(
         &self,
         pinned: Option<&PinnedIp>,
-        role: &str,
+        role: LbRole,
         name: &str,
         patch: ServicePatch,
     ) -> Option<LbService> {
@@ -210,13 +211,19 @@ impl ClusterModel {
                 .east_west
                 .as_ref()
                 .filter(|_| plan.runs_east_west_gateway(input.index)),
-            "east-west gateway",
+            LbRole {
+                title: "east-west gateway",
+                step: Step::EastWest,
+            },
             EAST_WEST_SERVICE,
             flavor.east_west_patch(),
         );
         let ingress = input.lb_service(
             parsed.ingress.as_ref(),
-            "ingress gateway",
+            LbRole {
+                title: "ingress gateway",
+                step: Step::Ingress,
+            },
             INGRESS_SERVICE,
             flavor.ingress_patch(),
         );

@@ -12,6 +12,13 @@ use crate::plan::{self, Plan};
 
 /// Port of helloworld's Service.
 const HELLOWORLD_PORT: u16 = 5000;
+/// Pods of each helloworld Deployment (upstream's `helloworld.yaml`).
+pub const HELLOWORLD_REPLICAS: u32 = 1;
+
+/// What sleep curls: `helloworld.<namespace>:5000/hello`.
+pub fn hello_url(namespace: &str) -> String {
+    format!("helloworld.{namespace}:{HELLOWORLD_PORT}/hello")
+}
 
 /// Demo apps of one cluster (the `demo` stage).
 #[derive(Debug, Clone, Serialize)]
@@ -50,6 +57,7 @@ pub struct HelloworldDeployment {
     pub version: String,
     pub image: String,
     pub port: u16,
+    pub replicas: u32,
 }
 
 /// Context of the sleep family: `demo/sleep-serviceaccount.yaml`,
@@ -103,6 +111,7 @@ pub fn cluster_demo(cluster: &str, demo: &plan::Demo) -> Option<ClusterDemo> {
             version: version.clone(),
             image: demo.helloworld.image.clone(),
             port: HELLOWORLD_PORT,
+            replicas: HELLOWORLD_REPLICAS,
         }
     });
     Some(ClusterDemo {
@@ -143,7 +152,7 @@ pub fn demo_facts(plan: &Plan, demo: &plan::Demo) -> DemoFacts {
         namespace: demo.namespace.clone(),
         helloworld_image: demo.helloworld.image.clone(),
         sleep_image: demo.sleep.image.clone(),
-        hello_url: format!("helloworld.{}:{HELLOWORLD_PORT}/hello", demo.namespace),
+        hello_url: hello_url(&demo.namespace),
         versions: rows
             .iter()
             .filter_map(|r| r.helloworld_version.clone())

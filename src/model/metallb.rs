@@ -4,6 +4,7 @@ use std::net::IpAddr;
 
 use serde::Serialize;
 
+use super::runbook::Step;
 use super::{ISTIO_NAMESPACE, Pair, pair};
 use crate::check::PinnedIp;
 use crate::layout;
@@ -40,11 +41,21 @@ pub enum IpFamilyPolicy {
     RequireDualStack,
 }
 
+/// What a LoadBalancer Service is, and the runbook step that gives it its address.
+#[derive(Debug, Clone, Copy)]
+pub struct LbRole {
+    /// `hosted istiod`, `east-west gateway`, `ingress gateway`.
+    pub title: &'static str,
+    pub step: Step,
+}
+
 /// A LoadBalancer Service of the mesh and the address planned for it.
 #[derive(Debug, Clone, Serialize)]
 pub struct LbService {
     /// `hosted istiod`, `east-west gateway` or `ingress gateway`.
     pub role: String,
+    /// The runbook step that gives the Service its address.
+    pub step: Step,
     pub name: String,
     pub namespace: String,
     pub address: LbAddress,
@@ -117,7 +128,7 @@ pub struct L2Advertisement {
 pub fn lb_service(
     cluster: &plan::Cluster,
     prefix: &str,
-    role: &str,
+    role: LbRole,
     name: &str,
     pinned: &PinnedIp,
     patch: ServicePatch,
@@ -149,7 +160,8 @@ pub fn lb_service(
         && (!patch_annotations.is_empty() || ip_family_policy.is_some());
     let patch_path = patched.then(|| layout::service_patch(&cluster.name, name));
     LbService {
-        role: role.to_owned(),
+        role: role.title.to_owned(),
+        step: role.step,
         name: name.to_owned(),
         namespace: ISTIO_NAMESPACE.to_owned(),
         address,

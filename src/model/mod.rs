@@ -15,8 +15,11 @@
 //! - [`bootstrap`]: kind and kubeadm configs;
 //! - [`demo`]: helloworld and sleep;
 //! - [`gitops`]: Argo CD and Flux objects;
-//! - [`runbook`]: which clusters each runbook step concerns;
+//! - [`runbook`]: the step numbers, and which clusters each runbook step concerns;
 //! - [`existing`]: the objects that exist already and the patch files that change them;
+//! - [`traffic`]: locality failover (DestinationRules, the predicted order by
+//!   [`priority`], the runbook's failover step);
+//! - [`verify`]: what `verify.sh` checks;
 //! - [`flavor`]: **the control-plane seam**. Everything above is the same whatever
 //!   runs the control plane; what differs (Mspider's hosted mode today, upstream
 //!   Istio's multi-primary and primary-remote next) lives behind [`flavor::MeshFlavor`]
@@ -37,7 +40,10 @@ pub mod gitops;
 pub mod helm;
 pub mod mesh;
 pub mod metallb;
+pub mod priority;
 pub mod runbook;
+pub mod traffic;
+pub mod verify;
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -76,6 +82,10 @@ pub struct Model {
     pub kubeconfig_script: bootstrap::KubeconfigScript,
     /// Argo CD and Flux objects, when the plan has a gitops section.
     pub gitops: Option<gitops::GitOpsModel>,
+    /// Locality failover, when the plan has failover entries.
+    pub traffic: Option<traffic::TrafficModel>,
+    /// What `verify.sh` checks.
+    pub verify: verify::VerifyModel,
 }
 
 /// A `key: value` pair (label, annotation, param), kept in a fixed order.
@@ -127,7 +137,27 @@ impl Model {
             clusters.push(Arc::new(ClusterModel::resolve(&input, &flavor)));
         }
         let demo = plan.demo.as_ref().map(|demo| demo::demo_facts(plan, demo));
-        let runbook = runbook::Runbook::of(&clusters);
+        let traffic = traffic::TrafficModel::resolve(
+            plan,
+            facts,
+            &mesh,
+            &placement,
+            flavor.control_plane_api_server(),
+            &clusters,
+        );
+        let steps = runbook::Steps::of(&flavor, traffic.is_some());
+        let verify = verify::VerifyModel::resolve(
+            plan,
+            facts,
+            &mesh,
+            &flavor,
+            &clusters,
+            demo.as_ref(),
+            traffic.as_ref(),
+            control_plane_config.as_ref(),
+            &steps,
+        );
+        let runbook = runbook::Runbook::of(&clusters, steps);
         let gitops = gitops::GitOpsModel::resolve(plan, facts, &clusters);
         Model {
             mesh,
@@ -141,6 +171,8 @@ impl Model {
                 path: crate::layout::KUBECONFIG_SCRIPT.to_owned(),
             },
             gitops,
+            traffic,
+            verify,
         }
     }
 

@@ -10,6 +10,7 @@ mod load;
 mod locate;
 pub mod schema;
 mod shape;
+mod traffic;
 mod typed;
 mod value;
 
@@ -24,6 +25,7 @@ pub use load::{LoadError, load, parse};
 pub(crate) use locate::is_yaml_node;
 pub use locate::{Locator, locate};
 pub use schema::schema_json;
+pub use traffic::*;
 
 /// A multi-cluster service mesh plan: the mesh, its clusters, and optional demo apps.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
@@ -43,6 +45,9 @@ pub struct Plan {
     /// The MetalLB release the clusters run (default: the one the runbook installs).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub metallb: Option<MetallbRelease>,
+    /// Traffic policy: locality failover per service (opt-in).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub traffic: Option<Traffic>,
 }
 
 /// The MetalLB release of every cluster with a `metallb` section.

@@ -92,7 +92,19 @@ pub(super) fn environment() -> Result<Environment<'static>, String> {
             serde_json::to_string(value)
                 .map_err(|e| Error::new(ErrorKind::InvalidOperation, e.to_string()))?
         } else if name.ends_with(".sh") {
-            escape::shell_word(&plain_text(value))
+            // Every placed value is one shell word; POSIX sh has no `$'...'` for control
+            // characters (the checks let none reach a script).
+            let text = plain_text(value);
+            if text
+                .chars()
+                .any(|c| c.is_control() || crate::grammar::text::is_invisible(c))
+            {
+                return Err(Error::new(
+                    ErrorKind::InvalidOperation,
+                    format!("{text:?} holds a control or invisible character: no POSIX shell word"),
+                ));
+            }
+            escape::shell_word(&text)
         } else if name.ends_with(".md") {
             // `sh` and `code` mark their output safe: it is already escaped.
             match value.as_str() {
@@ -131,4 +143,40 @@ fn plain_text(value: &Value) -> String {
     value
         .as_str()
         .map_or_else(|| value.to_string(), str::to_owned)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_template_is_escaped_by_its_extension() {
+        let env = environment().unwrap();
+        for (name, _) in env.templates() {
+            assert!(
+                [".yaml", ".json", ".md", ".sh"]
+                    .iter()
+                    .any(|e| name.ends_with(e)),
+                "{name}: no escaping for this extension"
+            );
+        }
+    }
+
+    #[test]
+    fn placing_a_list_or_none_is_a_template_error() {
+        let mut env = environment().unwrap();
+        env.add_template("t.yaml", "a: {{ v }}\n").unwrap();
+        let t = env.get_template("t.yaml").unwrap();
+        assert!(t.render(minijinja::context! { v => vec![1] }).is_err());
+        assert!(t.render(minijinja::context! { v => () }).is_err());
+        assert_eq!(
+            t.render(minijinja::context! { v => "on" }).unwrap(),
+            "a: \"on\"\n"
+        );
+        assert_eq!(
+            t.render(minijinja::context! { v => false }).unwrap(),
+            "a: false\n"
+        );
+        assert!(env.render_str("{{ 'x'|safe }}", ()).is_err());
+    }
 }

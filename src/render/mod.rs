@@ -139,6 +139,7 @@ fn render_mesh_wide(out: &Renderer, model: &Model, options: &Options) -> Result<
             "bootstrap/rename-kubeconfig.sh",
             script,
         )?;
+        out.script(&mut tree, layout::VERIFY, "verify.sh", &model.verify)?;
         if let Some(config) = &model.control_plane_config {
             let gateway = &config.cross_network_gateway;
             out.yaml(
@@ -147,6 +148,19 @@ fn render_mesh_wide(out: &Renderer, model: &Model, options: &Options) -> Result<
                 "istio/cross-network-gateway.yaml",
                 gateway,
             )?;
+        }
+    }
+    // A cluster's copies with `--cluster`, the mesh-wide one without.
+    for entry in model.traffic.iter().flat_map(|t| &t.failover) {
+        for file in &entry.files {
+            if options.cluster.is_none() || file.cluster == options.cluster {
+                out.yaml(
+                    &mut tree,
+                    &file.path,
+                    "istio/destinationrule.yaml",
+                    &entry.destination_rule,
+                )?;
+            }
         }
     }
     gitops::render_gitops(model.gitops.as_ref(), options, out, &mut tree)?;
@@ -312,6 +326,7 @@ impl Renderer {
             template,
             context,
         )?;
+        escape::check_script(path, &text)?;
         tree.insert(path, text.into_bytes())
     }
 

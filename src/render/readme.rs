@@ -32,6 +32,8 @@ pub(crate) fn context(model: &Model) -> Value {
         runbook => converted(&model.runbook),
         kubeconfig_script => converted(&model.kubeconfig_script),
         gitops => converted(&model.gitops),
+        traffic => converted(&model.traffic),
+        control_plane_context => converted(&model.verify.control_plane_context),
     }
 }
 

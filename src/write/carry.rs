@@ -55,7 +55,13 @@ impl NewFolder {
             .map_err(WriteError::io("create the folder for", target))?;
         let flags =
             OFlags::WRONLY | OFlags::CREATE | OFlags::EXCL | OFlags::NOFOLLOW | OFlags::CLOEXEC;
-        let fd = rustix::fs::openat(dir, name, flags, Mode::from_raw_mode(0o666))
+        // A program (verify.sh) is executable, as far as the umask lets it be.
+        let mode = if crate::layout::is_executable(relative) {
+            0o777
+        } else {
+            0o666
+        };
+        let fd = rustix::fs::openat(dir, name, flags, Mode::from_raw_mode(mode))
             .map_err(|e| WriteError::io("create", target)(e.into()))?;
         fs::File::from(fd)
             .write_all(bytes)

@@ -1646,3 +1646,283 @@ fn node_and_pool_names_must_fit_in_a_file_name() {
             .is_file()
     );
 }
+
+// ---- traffic: locality failover ---------------------------------------------------------
+
+fn failover(entry: meshgen::plan::Failover) -> impl FnOnce(&mut meshgen::Plan) {
+    move |p| {
+        // Three regions: cluster1 region1, cluster2 region2, cluster3 region3.
+        for (i, c) in p.clusters.iter_mut().enumerate() {
+            c.nodes[0].region = format!("region{}", i + 1);
+        }
+        p.traffic = Some(meshgen::plan::Traffic {
+            failover: vec![entry],
+        });
+    }
+}
+
+fn entry(service: &str) -> meshgen::plan::Failover {
+    meshgen::plan::Failover {
+        service: service.into(),
+        clusters: None,
+        failover_priority: vec![],
+        failover: vec![],
+        outlier_detection: None,
+    }
+}
+
+fn pair(from: &str, to: &str) -> meshgen::plan::RegionFailover {
+    meshgen::plan::RegionFailover {
+        from: from.into(),
+        to: to.into(),
+    }
+}
+
+#[test]
+fn failover_settings_istio_accepts_pass() {
+    // Istio's rule compares the exact key: the network label (and key=value forms of
+    // region labels) may go with failover pairs.
+    let mut e = entry("helloworld.sample");
+    e.failover_priority = vec![
+        "topology.istio.io/network".into(),
+        "topology.kubernetes.io/region=region2".into(),
+    ];
+    e.failover = vec![pair("region1", "region2"), pair("region2", "region3")];
+    assert_only(&mutated(failover(e)), &[]);
+    let mut e = entry("sleep.sample");
+    e.failover_priority = vec!["topology.kubernetes.io/region".into()];
+    assert_only(&mutated(failover(e)), &[]);
+}
+
+#[test]
+fn failover_refuses_what_istio_refuses() {
+    let mut e = entry("helloworld.sample");
+    e.failover_priority = vec![
+        "topology.istio.io/network".into(),
+        "topology.kubernetes.io/zone".into(),
+        "topology.istio.io/subzone".into(),
+    ];
+    e.failover = vec![
+        pair("region1", "region1"),
+        pair("region2", "region*"),
+        pair("region3", "region1/zone1"),
+    ];
+    let d = mutated(failover(e));
+    // One MG115 for the entry (Istio stops at the first locality label).
+    assert_error(
+        &d,
+        "MG115",
+        "traffic.failover[0].failoverPriority[1]",
+        &["topology.kubernetes.io/zone"],
+    );
+    assert_no_more(&d, "MG115", 1);
+    // Every pair is judged.
+    assert_error(
+        &d,
+        "MG116",
+        "traffic.failover[0].failover[0].from",
+        &["the same region"],
+    );
+    assert_error(
+        &d,
+        "MG116",
+        "traffic.failover[0].failover[1].from",
+        &["`*`"],
+    );
+    assert_error(
+        &d,
+        "MG116",
+        "traffic.failover[0].failover[2].from",
+        &["`/`"],
+    );
+}
+
+fn assert_no_more(d: &meshgen::Diagnostics, code: &str, count: usize) {
+    assert_eq!(d.iter().filter(|x| x.code == code).count(), count, "{d:?}");
+}
+
+#[test]
+fn failover_regions_exist_and_run_the_service() {
+    let mut e = entry("reviews.bookinfo");
+    e.clusters = Some(vec!["mdemo-cluster1".into(), "mdemo-cluster2".into()]);
+    e.failover = vec![
+        pair("region1", "region3"),
+        pair("region9", "region2"),
+        pair("region2", "region1"),
+        pair("region1", "region2"),
+    ];
+    let d = mutated(failover(e));
+    assert_error(
+        &d,
+        "MG118",
+        "traffic.failover[0].failover[0].to",
+        &["region3", "runs it"],
+    );
+    assert_error(
+        &d,
+        "MG117",
+        "traffic.failover[0].failover[1].from",
+        &["region9", "region1, region2 and region3"],
+    );
+    assert_error(
+        &d,
+        "MG116",
+        "traffic.failover[0].failover[3].from",
+        &["failover[0]", "only the first"],
+    );
+    assert_no_more(&d, "MG117", 1);
+    assert_no_more(&d, "MG118", 1);
+}
+
+#[test]
+fn failover_service_must_be_placed() {
+    let d = mutated(failover(entry("helloworld")));
+    assert_error(
+        &d,
+        "MG110",
+        "traffic.failover[0].service",
+        &["<name>.<namespace>"],
+    );
+    let d = mutated(failover(entry("1hello.sample")));
+    assert_error(
+        &d,
+        "MG110",
+        "traffic.failover[0].service",
+        &["start with a letter"],
+    );
+    let d = mutated(failover(entry("reviews.bookinfo")));
+    assert_error(
+        &d,
+        "MG111",
+        "traffic.failover[0].service",
+        &["bookinfo", "`sample`", "clusters"],
+    );
+    let d = mutated(failover(entry("ratings.sample")));
+    assert_error(
+        &d,
+        "MG112",
+        "traffic.failover[0].service",
+        &["ratings.sample", "helloworld and sleep"],
+    );
+    let mut e = entry("helloworld.sample");
+    e.clusters = Some(vec!["mdemo-cluster1".into()]);
+    assert_error(
+        &mutated(failover(e)),
+        "MG112",
+        "traffic.failover[0].clusters",
+        &["demo app"],
+    );
+    let mut e = entry("reviews.bookinfo");
+    e.clusters = Some(vec![
+        "mdemo-cluster1".into(),
+        "mdemo-cluster1".into(),
+        "nope".into(),
+    ]);
+    let d = mutated(failover(e));
+    assert_error(&d, "MG113", "traffic.failover[0].clusters[1]", &["twice"]);
+    assert_error(&d, "MG113", "traffic.failover[0].clusters[2]", &["`nope`"]);
+    // Without a demo, no namespace is declared.
+    let d = mutated(|p| {
+        failover(entry("helloworld.sample"))(p);
+        p.demo = None;
+    });
+    assert_error(&d, "MG111", "traffic.failover[0].service", &["no demo"]);
+}
+
+#[test]
+fn failover_priority_and_durations_are_checked() {
+    let mut e = entry("helloworld.sample");
+    e.failover_priority = vec![
+        "topology.istio.io/network".into(),
+        "version=a=b".into(),
+        "topology.istio.io/network".into(),
+        "Bad Key".into(),
+    ];
+    e.outlier_detection = Some(meshgen::plan::OutlierDetection {
+        consecutive_5xx_errors: None,
+        interval: Some("1.5ms".into()),
+        base_ejection_time: Some("2m".into()),
+    });
+    let d = mutated(failover(e));
+    assert_error(
+        &d,
+        "MG119",
+        "traffic.failover[0].failoverPriority[1]",
+        &["two `=`"],
+    );
+    assert_error(
+        &d,
+        "MG119",
+        "traffic.failover[0].failoverPriority[2]",
+        &["earlier entry"],
+    );
+    assert_error(
+        &d,
+        "MG119",
+        "traffic.failover[0].failoverPriority[3]",
+        &["contains a space"],
+    );
+    assert_error(
+        &d,
+        "MG120",
+        "traffic.failover[0].outlierDetection.interval",
+        &["whole number of milliseconds"],
+    );
+    assert_no(&d, "MG121");
+}
+
+#[test]
+fn failover_in_one_locality_is_a_warning() {
+    // The demo's three clusters share region1; cluster2 and 3 moved to cluster1's zone.
+    let d = mutated(|p| {
+        for c in &mut p.clusters {
+            c.nodes[0].zone = "zone1".into();
+            c.nodes[0].subzone = None;
+        }
+        p.traffic = Some(meshgen::plan::Traffic {
+            failover: vec![entry("helloworld.sample")],
+        });
+    });
+    assert_warning(
+        &d,
+        "MG121",
+        "traffic.failover[0].service",
+        &["one locality"],
+    );
+    // Ordered by network first, the three networks are three levels: no warning.
+    let d = mutated(|p| {
+        for c in &mut p.clusters {
+            c.nodes[0].zone = "zone1".into();
+            c.nodes[0].subzone = None;
+        }
+        let mut e = entry("helloworld.sample");
+        e.failover_priority = vec!["topology.istio.io/network".into()];
+        p.traffic = Some(meshgen::plan::Traffic { failover: vec![e] });
+    });
+    assert_no(&d, "MG121");
+}
+
+#[test]
+fn the_demo_plans_commented_traffic_section_is_valid_when_uncommented() {
+    let text = read(DEMO_YAML);
+    let (plan, traffic) = text
+        .split_once("# traffic:")
+        .expect("the demo plan shows traffic");
+    let uncommented: String =
+        std::iter::once("traffic:".to_owned() + traffic.lines().next().unwrap_or(""))
+            .chain(
+                traffic
+                    .lines()
+                    .skip(1)
+                    .map(|l| l.strip_prefix("# ").unwrap_or(l).to_owned()),
+            )
+            .collect::<Vec<_>>()
+            .join("\n");
+    let text = format!("{plan}{uncommented}\n");
+    assert_only(&located(&text, Format::Yaml), &[]);
+    let parsed =
+        meshgen::plan::parse(&meshgen::Source::new("plan.yaml", text, Format::Yaml)).unwrap();
+    let traffic = parsed.traffic.expect("a traffic section");
+    assert_eq!(traffic.failover[0].service, "helloworld.sample");
+    assert!(traffic.failover[0].outlier_detection.is_some());
+}

@@ -12,7 +12,9 @@ use std::path::{Path, PathBuf};
 
 use meshgen::{Format, Options, Source, Tree};
 
-use crate::support::snapshots::{BLESS_COMMAND, assert_file, blessing, read_tree, write_tree};
+use crate::support::snapshots::{
+    BLESS_COMMAND, assert_file, blessing, is_executable, read_tree, write_tree,
+};
 
 const CASES: &str = "golden";
 
@@ -133,7 +135,12 @@ fn every_case_renders_its_expected_tree() {
             write_tree(tree.iter(), &out);
             continue;
         }
-        let problems = differences(tree, &read_tree(&out));
+        let mut problems = differences(tree, &read_tree(&out));
+        for (path, _) in tree.iter() {
+            if meshgen::layout::is_executable(path) && !is_executable(&out.join(path)) {
+                problems.push(format!("out/{path} is not executable"));
+            }
+        }
         if !problems.is_empty() {
             failures.push(format!(
                 "{}: rendered tree differs from out/ (bless with `{BLESS_COMMAND}`):\n{}",
@@ -189,6 +196,10 @@ fn the_cli_writes_each_golden_tree_and_checks_it() {
         assert!(
             on_disk == golden,
             "{plan}: the CLI wrote a tree other than out/ (run the golden test first)"
+        );
+        assert!(
+            is_executable(&out.join(meshgen::layout::VERIFY)),
+            "{plan}: the CLI wrote verify.sh without its execute bit"
         );
         assert_eq!(
             run(&["render", plan, "-o", out_arg, "--check"])
@@ -271,9 +282,13 @@ fn every_diff_case_prints_its_expected_change_plan() {
         "node-labels-changed",
         "gitops-added",
         "same-tree",
+        "failover-added",
+        "failover-changed",
         // Upstream flavors: namespace manifest, cacerts, Helm releases, remote secrets.
         "primary-remote-remote-added",
         "multi-primary-primary-added",
+        // Failover DestinationRules placed in clusters (every primary), not a control plane.
+        "multi-primary-failover-added",
     ] {
         assert!(
             cases.iter().any(|c| c.ends_with(name)),

@@ -34,4 +34,6 @@ mod render_escaping;
 mod render_fidelity;
 mod render_seed;
 mod schema;
+mod verify;
+mod verify_upstream;
 mod write;

@@ -7,12 +7,17 @@
 //! reconciles (DaoCloud/DaoCloud-docs,
 //! `docs/zh/docs/mspider/03UserGuide/multiCluster/multiClusterInstall.md`).
 
+/// The Mspider objects the hosted mesh patches: the GlobalMesh and MeshCluster params and the
+/// `istio-system` label, and what `meshgen diff` is told about each.
 mod patches;
+/// The runbook's steps and what `verify.sh` checks of a hosted mesh.
+mod runbook;
 
 use serde::Serialize;
 
 pub use patches::{GlobalMeshPatch, JsonPatchOp, MeshClusterPatch, NodePortPatch};
 use patches::{global_mesh_patch, mesh_cluster_patch, node_port_patch};
+pub use runbook::RUNBOOK_STEPS;
 
 use super::{ControlPlaneAccess, PilotEndpoint};
 use crate::check::{HostedFacts, ParsedFacts};
@@ -20,7 +25,8 @@ use crate::layout;
 use crate::model::cluster::{ClusterInput, MeshRole, NamespacePatch};
 use crate::model::gateways::{self, ServicePort};
 use crate::model::mesh::{LABEL_NETWORK, MeshFacts, Network};
-use crate::model::metallb::{IpFamilyPolicy, LbAddress, LbService, ServicePatch};
+use crate::model::metallb::{IpFamilyPolicy, LbAddress, LbRole, LbService, ServicePatch};
+use crate::model::runbook::Step;
 use crate::model::{ISTIO_NAMESPACE, Pair, pair};
 use crate::net;
 use crate::plan::Plan;
@@ -175,7 +181,10 @@ impl HostedMesh {
         let annotations = crate::model::metallb::lb_service(
             control_plane,
             &mesh_facts.metallb_annotation_prefix,
-            "hosted istiod",
+            LbRole {
+                title: "hosted istiod",
+                step: Step::IstiodIp,
+            },
             &hosted_istiod_service(&mesh.id),
             &istiod,
             ServicePatch::FamilyOnly,
@@ -243,7 +252,10 @@ impl HostedMesh {
         let is_control_plane = cluster.name == self.control_plane_cluster;
         let istiod_service = input.lb_service(
             input.parsed.istiod.as_ref().filter(|_| is_control_plane),
-            "hosted istiod",
+            LbRole {
+                title: "hosted istiod",
+                step: Step::IstiodIp,
+            },
             &self.hosted_istiod.service_name,
             // Mspider owns the Service and takes its annotations from the mesh's console
             // settings (step 4); a patch would be a second source (issue 11 item 7).
@@ -343,11 +355,14 @@ impl HostedMesh {
         ControlPlaneAccess {
             context: cluster.clone(),
             kubectl: format!("kubectl --context {cluster} exec -i -n NAMESPACE POD -- kubectl"),
-            before: format!(
+            find: format!(
                 "NAMESPACE and POD: the hosted API server's pod, from `kubectl --context {cluster} \
-                 get pods -A | grep {}` (or make the change in the Mspider console: mesh {}, \
-                 Traffic Management, Gateway)",
-                self.hosted_apiserver, self.global_mesh.name
+                 get pods -A | grep {}`",
+                self.hosted_apiserver
+            ),
+            console: format!(
+                "the Mspider console: mesh {}, Traffic Management",
+                self.global_mesh.name
             ),
         }
     }

@@ -38,6 +38,11 @@
 //!
 //! Every Istio config object a later change adds asks this rule, not the flavor's name.
 //!
+//! The mesh-wide part also says which steps its runbook has ([`MeshFlavor::runbook_steps`])
+//! and what `verify.sh` checks that only it knows ([`MeshFlavor::verify_checks`]: hosted,
+//! the GlobalMesh and MeshCluster params; upstream, the Helm releases and istiod's
+//! readiness). The failover DestinationRules ask [`MeshFlavor::istio_config_placement`].
+//!
 //! Both enums serialize with a `mode` tag (the plan's `mesh.mode`) and the flavor's
 //! own fields, so templates read them as `flavor.<field>`. The rest of a flavor sits
 //! beside its model file, in folders named after its mode:
@@ -60,20 +65,25 @@
 //! `multi-primary` and `primary-remote`, which differ only in which clusters run istiod;
 //! rendered by `render/upstream.rs` from `templates/upstream/` and `templates/helm/`,
 //! with a README per mode in `templates/<mode>/`). Adding one: a `plan::MeshMode`
-//! variant; `model/flavor/<flavor>.rs` with its mesh and cluster types; one arm in each
-//! `match` of this file; `render/<flavor>.rs` and one arm in the render's flavor
-//! `match`; `templates/<mode>/`. Nothing else asks which flavor a mesh has.
+//! variant; `model/flavor/<flavor>.rs` with its mesh and cluster types, its runbook's
+//! steps (every [`Step::SHARED`](super::runbook::Step::SHARED) one among them, or the step that does its work), where
+//! its istiod reads Istio config and its own `verify.sh` checks (`<flavor>/runbook.rs`);
+//! one arm in each `match` of this file; `render/<flavor>.rs` and one arm in the render's
+//! flavor `match`; `templates/<mode>/`. Nothing else asks which flavor a mesh has.
 
 pub mod hosted;
 pub mod upstream;
 
 use serde::Serialize;
 
+use super::ClusterModel;
 use super::cluster::{ClusterInput, MeshRole};
 use super::existing::{Patch, Purpose};
 use super::helm::{self, Chart};
 use super::mesh::{MeshFacts, Network};
 use super::metallb::{LbService, ServicePatch};
+use super::runbook::{RunbookSteps, Steps};
+use super::verify::Check;
 use crate::check::{FlavorFacts, ParsedFacts};
 use crate::plan::Plan;
 
@@ -166,6 +176,41 @@ impl MeshFlavor {
         }
     }
 
+    /// The name `verify.sh` looks up a kubeconfig context by for the API server of the mesh's
+    /// own control plane ([`ConfigPlacement::MeshControlPlane`]); such a context is rare
+    /// (hosted: the API server runs in a pod), so the checks there are optional.
+    pub fn control_plane_api_server(&self) -> Option<&str> {
+        match self {
+            MeshFlavor::Hosted(mesh) => Some(&mesh.hosted_apiserver),
+            // Their Istio config lives in clusters, reached by the clusters' contexts.
+            MeshFlavor::MultiPrimary(_) | MeshFlavor::PrimaryRemote(_) => None,
+        }
+    }
+
+    /// The runbook's steps, in order; [`Step::SHARED`](super::runbook::Step::SHARED) (or the step doing their work) and
+    /// [`Step::Failover`](super::runbook::Step::Failover) among them.
+    pub fn runbook_steps(&self) -> &'static RunbookSteps {
+        match self {
+            MeshFlavor::Hosted(_) => &hosted::RUNBOOK_STEPS,
+            MeshFlavor::MultiPrimary(_) => &upstream::MULTI_PRIMARY_STEPS,
+            MeshFlavor::PrimaryRemote(_) => &upstream::PRIMARY_REMOTE_STEPS,
+        }
+    }
+
+    /// The checks of `verify.sh` that only this flavor knows, in runbook order.
+    pub fn verify_checks(
+        &self,
+        clusters: &[std::sync::Arc<ClusterModel>],
+        steps: &Steps,
+    ) -> Vec<Check> {
+        match self {
+            MeshFlavor::Hosted(mesh) => mesh.verify_checks(clusters, steps),
+            MeshFlavor::MultiPrimary(mesh) | MeshFlavor::PrimaryRemote(mesh) => {
+                mesh.verify_checks(clusters, steps)
+            }
+        }
+    }
+
     /// How the ingress gateway's address reaches its Service: hosted, a patch of the
     /// Service Mspider installs; the upstream modes install it with Helm, the address in
     /// its values.
@@ -234,7 +279,21 @@ pub struct ControlPlaneAccess {
     /// The `kubectl` to run there, up to its verb (`... exec -i -n NAMESPACE POD -- kubectl`).
     pub kubectl: String,
     /// What to do or know first (how to fill in the command's placeholders).
-    pub before: String,
+    pub find: String,
+    /// Where else the change can be made, up to the page of the object's kind (hosted:
+    /// Mspider's console, `Traffic Management`).
+    pub console: String,
+}
+
+impl ControlPlaneAccess {
+    /// What to do first to create objects shown on the console's `page` (`Gateway`,
+    /// `Destination Rule`).
+    pub fn before(&self, page: &str) -> String {
+        format!(
+            "{} (or make the change in {}, {page})",
+            self.find, self.console
+        )
+    }
 }
 
 /// A remote secret: `in_cluster`'s istiod reads `of_cluster`'s API server with it

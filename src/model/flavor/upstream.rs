@@ -12,7 +12,12 @@
 //! the runbook needs for the remote secrets (`istioctl create-remote-secret`) and for one
 //! root of trust (`cacerts`, `tools/certs/Makefile.selfsigned.mk`).
 
+/// The runbooks' steps and what `verify.sh` checks of an upstream mesh.
+mod runbook;
+
 use serde::Serialize;
+
+pub use runbook::{MULTI_PRIMARY_STEPS, PRIMARY_REMOTE_STEPS};
 
 use super::{PilotEndpoint, RemoteSecret};
 use crate::check::{ParsedFacts, RemotePilot};
@@ -25,7 +30,8 @@ use crate::model::helm::{
     ISTIO_CHART_REPO_NAME, IstiodValues,
 };
 use crate::model::mesh::{LABEL_NETWORK, MeshFacts};
-use crate::model::metallb::{LbService, ServicePatch};
+use crate::model::metallb::{LbRole, LbService, ServicePatch};
+use crate::model::runbook::Step;
 use crate::model::{ISTIO_NAMESPACE, Pair, pair};
 use crate::net;
 use crate::plan::Plan;
@@ -312,7 +318,10 @@ impl UpstreamMesh {
                 crate::model::metallb::lb_service(
                     cluster,
                     &input.mesh.metallb_annotation_prefix,
-                    "istiod LoadBalancer",
+                    LbRole {
+                        title: "istiod LoadBalancer",
+                        step: Step::IstiodIp,
+                    },
                     ISTIOD_LB_SERVICE,
                     pinned,
                     ServicePatch::None,

@@ -85,5 +85,15 @@ pub fn write_tree<'a>(files: impl IntoIterator<Item = (&'a str, &'a [u8])>, dir:
         let file = dir.join(path);
         fs::create_dir_all(file.parent().expect("has a parent")).expect("create folders");
         fs::write(&file, bytes).expect("write snapshot file");
+        if meshgen::layout::is_executable(path) {
+            use std::os::unix::fs::PermissionsExt;
+            fs::set_permissions(&file, fs::Permissions::from_mode(0o755)).expect("chmod");
+        }
     }
+}
+
+/// Whether `file` has its owner's execute bit.
+pub fn is_executable(file: &Path) -> bool {
+    use std::os::unix::fs::PermissionsExt;
+    fs::metadata(file).is_ok_and(|m| m.permissions().mode() & 0o100 != 0)
 }
