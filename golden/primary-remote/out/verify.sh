@@ -11,8 +11,8 @@ Usage: ./verify.sh [OPTION]...
 Checks every expectation of the runbook (README.md) against the live clusters, read-only.
 
   --context-prefix P    the kubeconfig context of NAME is PNAME (default: NAME itself)
-  --context NAME=CTX    the context of NAME (a cluster, the global cluster or the mesh's
-                        API server) is CTX; repeatable, the last one for a NAME wins
+  --context NAME=CTX    the context of cluster NAME is CTX; repeatable, the last one for
+                        a NAME wins
   --cluster NAME        check only what concerns cluster NAME
   --kubectl PATH        the kubectl to run (default: kubectl)
   -h, --help            this text

@@ -42,6 +42,9 @@ pub struct VerifyModel {
     /// The name the context of the mesh's own control plane's API server is found by, when
     /// checks read it.
     pub control_plane_context: Option<String>,
+    /// Whether some checks read a context that is not one of the plan's clusters (hosted:
+    /// the global service cluster, the mesh's API server).
+    pub reads_other_contexts: bool,
     pub checks: Vec<Check>,
 }
 
@@ -179,6 +182,7 @@ impl VerifyModel {
             mesh_id: mesh.id.clone(),
             clusters: clusters.iter().map(|c| c.name.clone()).collect(),
             has_failover: traffic.is_some(),
+            reads_other_contexts: flavor.global_cluster().is_some(),
             control_plane_context: api_server
                 .filter(|_| {
                     checks
