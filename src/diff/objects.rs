@@ -115,6 +115,36 @@ pub(super) struct Target {
     pub before: Option<String>,
 }
 
+impl Target {
+    /// Objects applied in the mesh's own control plane (hosted: its API server), reached
+    /// through `access`; `page`: the console page that shows them.
+    pub(super) fn control_plane(
+        access: &crate::model::flavor::ControlPlaneAccess,
+        what: String,
+        files: &[String],
+        phase: Phase,
+        delete_rank: u8,
+        page: &str,
+    ) -> Target {
+        Target {
+            what,
+            cluster: None,
+            context: access.context.clone(),
+            side: Side::ControlPlane,
+            apply: files
+                .iter()
+                .map(|file| format!("{} apply -f - < {file}", access.kubectl))
+                .collect::<Vec<_>>()
+                .join(" && "),
+            kubectl: access.kubectl.clone(),
+            phase,
+            rank: 1,
+            delete_rank,
+            before: Some(access.before(page)),
+        }
+    }
+}
+
 /// Apply and delete steps for every stage folder of every cluster, and for the Istio
 /// config that lives in the mesh's own control plane.
 pub(super) fn stages(old: &Input<'_>, new: &Input<'_>) -> Vec<Draft> {
@@ -190,22 +220,14 @@ fn control_plane(old: &Input<'_>, new: &Input<'_>) -> Vec<Draft> {
         .iter()
         .flat_map(|f| f.files.iter().map(|p| sh(p)))
         .collect();
-    let target = Target {
-        what: "the mesh's control plane".into(),
-        cluster: None,
-        context: access.context.clone(),
-        side: Side::ControlPlane,
-        apply: files
-            .iter()
-            .map(|file| format!("{} apply -f - < {file}", access.kubectl))
-            .collect::<Vec<_>>()
-            .join(" && "),
-        kubectl: access.kubectl.clone(),
-        phase: Phase::Gateways,
-        rank: 1,
-        delete_rank: 1,
-        before: Some(access.before("Gateway")),
-    };
+    let target = Target::control_plane(
+        &access,
+        "the mesh's control plane".into(),
+        &files,
+        Phase::Gateways,
+        1,
+        "Gateway",
+    );
     folder_steps(old, new, &target, was.as_ref(), is.as_ref())
 }
 

@@ -67,22 +67,14 @@ pub(super) fn destination_rules(old: &Input<'_>, new: &Input<'_>) -> Vec<Draft> 
                 let Some(access) = access else {
                     continue;
                 };
-                Target {
-                    what: "the failover DestinationRules in the mesh's control plane".into(),
-                    cluster: None,
-                    context: access.context.clone(),
-                    side: Side::ControlPlane,
-                    apply: files
-                        .iter()
-                        .map(|file| format!("{} apply -f - < {file}", access.kubectl))
-                        .collect::<Vec<_>>()
-                        .join(" && "),
-                    kubectl: access.kubectl.clone(),
-                    phase: Phase::Workloads,
-                    rank: 1,
-                    delete_rank: 0,
-                    before: Some(access.before("Destination Rule")),
-                }
+                Target::control_plane(
+                    &access,
+                    "the failover DestinationRules in the mesh's control plane".into(),
+                    &files,
+                    Phase::Workloads,
+                    0,
+                    "Destination Rule",
+                )
             }
         };
         drafts.extend(folder_steps(

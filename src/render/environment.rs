@@ -144,39 +144,3 @@ fn plain_text(value: &Value) -> String {
         .as_str()
         .map_or_else(|| value.to_string(), str::to_owned)
 }
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn every_template_is_escaped_by_its_extension() {
-        let env = environment().unwrap();
-        for (name, _) in env.templates() {
-            assert!(
-                [".yaml", ".json", ".md", ".sh"]
-                    .iter()
-                    .any(|e| name.ends_with(e)),
-                "{name}: no escaping for this extension"
-            );
-        }
-    }
-
-    #[test]
-    fn placing_a_list_or_none_is_a_template_error() {
-        let mut env = environment().unwrap();
-        env.add_template("t.yaml", "a: {{ v }}\n").unwrap();
-        let t = env.get_template("t.yaml").unwrap();
-        assert!(t.render(minijinja::context! { v => vec![1] }).is_err());
-        assert!(t.render(minijinja::context! { v => () }).is_err());
-        assert_eq!(
-            t.render(minijinja::context! { v => "on" }).unwrap(),
-            "a: \"on\"\n"
-        );
-        assert_eq!(
-            t.render(minijinja::context! { v => false }).unwrap(),
-            "a: false\n"
-        );
-        assert!(env.render_str("{{ 'x'|safe }}", ()).is_err());
-    }
-}
