@@ -261,6 +261,7 @@ impl HostedMesh {
             // settings (step 4); a patch would be a second source (issue 11 item 7).
             ServicePatch::FamilyOnly,
         );
+        let east_west_gateway = east_west.map(|service| self.east_west_gateway(input, service));
         HostedCluster {
             mesh_role: if is_control_plane {
                 MeshRole::HostedControlPlane
@@ -268,10 +269,13 @@ impl HostedMesh {
                 MeshRole::Work
             },
             istiod_service,
-            east_west_gateway: east_west.map(|service| self.east_west_gateway(input, service)),
-            node_port_patch: east_west.filter(|_| self.pluma).and_then(|service| {
-                node_port_patch(&cluster.name, service, cluster.east_west_node_port)
-            }),
+            node_port_patch: east_west
+                .zip(east_west_gateway.as_ref())
+                .filter(|_| self.pluma)
+                .and_then(|(service, gateway)| {
+                    node_port_patch(&cluster.name, service, &gateway.ports)
+                }),
+            east_west_gateway,
             network_label_patch: NamespacePatch {
                 path: layout::namespace_patch(&cluster.name, ISTIO_NAMESPACE),
                 name: ISTIO_NAMESPACE.to_owned(),

@@ -13,7 +13,7 @@ use super::{
 use crate::check::IpFamily;
 use crate::layout;
 use crate::model::existing::{Patch, PatchFormat, Purpose};
-use crate::model::gateways;
+use crate::model::gateways::ServicePort;
 use crate::model::mesh::{MeshFacts, Network};
 use crate::model::metallb::LbService;
 use crate::model::{Pair, pair};
@@ -66,38 +66,32 @@ pub struct NodePortPatch {
     pub path: String,
     pub service: String,
     pub namespace: String,
-    pub port: u16,
-    pub node_port: u16,
     #[serde(skip)]
     pub ops: Vec<JsonPatchOp>,
 }
 
-/// The JSON patch that pins `service`'s `tls` port to `node_port`: the gateway chart
-/// renders `service.ports` in the IstioOperator's order (istio/istio
-/// `manifests/charts/gateway/templates/service.yaml`), which is `gateways::east_west_ports`'.
+/// The JSON patch that pins the node port of the one port of `ports` (the IstioOperator's)
+/// that has one: the gateway chart renders `service.ports` in the IstioOperator's order
+/// (istio/istio `manifests/charts/gateway/templates/service.yaml`).
 pub(super) fn node_port_patch(
     cluster: &str,
     service: &LbService,
-    node_port: Option<u16>,
+    ports: &[ServicePort],
 ) -> Option<NodePortPatch> {
-    let node_port = node_port?;
-    let ports = gateways::east_west_ports(false, Some(node_port));
-    let (index, tls) = ports
+    let (index, port, node_port) = ports
         .iter()
         .enumerate()
-        .find(|(_, p)| p.node_port.is_some())?;
+        .find_map(|(i, p)| Some((i, p.port, p.node_port?)))?;
     let at = |field: &str| format!("/spec/ports/{index}/{field}");
     Some(NodePortPatch {
         path: layout::service_node_port_patch(cluster, &service.name),
         service: service.name.clone(),
         namespace: service.namespace.clone(),
-        port: tls.port,
-        node_port,
         ops: vec![
             JsonPatchOp {
                 op: "test",
                 path: at("port"),
-                value: tls.port.into(),
+                value: port.into(),
             },
             JsonPatchOp {
                 op: "add",
