@@ -120,19 +120,26 @@ pub fn parse(source: &Source) -> Result<Plan, Diagnostics> {
         ]));
     }
     let parsed = match source.format {
-        Format::Yaml => match check_yaml_limits(text) {
-            Ok(Content::None) => Err(Diagnostic::error(
-                Code::Syntax,
-                "",
-                "the plan is empty (it holds only comments)",
-            )
-            .hint("start from the demo plan: meshgen init mesh.yaml")),
-            Ok(Content::Some) => {
-                shape_problems(super::value::yaml(text), source)?;
-                parse_yaml(text)
-            }
-            Err(d) => Err(d),
-        },
+        // The typed parse has its own budget with the same limits (`typed::parse_yaml`), so
+        // it runs on a second core beside the limits pass and the shape check; its result
+        // counts only when they pass.
+        Format::Yaml => std::thread::scope(|scope| {
+            let typed = scope.spawn(|| parse_yaml(text));
+            let first = match check_yaml_limits(text) {
+                Ok(Content::None) => Ok(Err(Diagnostic::error(
+                    Code::Syntax,
+                    "",
+                    "the plan is empty (it holds only comments)",
+                )
+                .hint("start from the demo plan: meshgen init mesh.yaml"))),
+                Ok(Content::Some) => shape_problems(super::value::yaml(text), source).map(Ok),
+                Err(d) => Ok(Err(d)),
+            };
+            let typed = typed
+                .join()
+                .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+            first.map(|found| found.and(typed))
+        })?,
         Format::Toml => {
             shape_problems(super::value::toml(text).ok_or(None), source)?;
             parse_toml(text)
