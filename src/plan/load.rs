@@ -3,11 +3,11 @@
 //! Reading the file is the only I/O here; [`parse`] is pure so tests and the
 //! fuzzer can call it on any string.
 
-use std::collections::HashMap;
 use std::fmt;
 use std::io::Read;
 use std::path::Path;
 
+use super::limits;
 use super::typed::{parse_toml, parse_yaml};
 use super::{Locator, Plan};
 use crate::diag::{Code, Diagnostic, Diagnostics, Format, Lines, Source};
@@ -34,21 +34,6 @@ impl fmt::Display for LoadError {
 }
 
 impl std::error::Error for LoadError {}
-
-/// Safety limits on a plan (MG003). A plan is kilobytes to megabytes (10,000 clusters of
-/// 20 nodes is about 18 MiB and 2.4 million nodes), a few levels deep and alias-free, so
-/// these stop only hostile or broken input, before it costs noticeable time or memory.
-pub mod limits {
-    /// Largest plan text; a bigger file is refused before it is parsed.
-    pub const MAX_BYTES: usize = 32 * 1024 * 1024;
-    /// Deepest nesting of mappings and sequences (the plan format needs fewer than ten).
-    pub const MAX_DEPTH: usize = 32;
-    /// Most YAML nodes, counting every node an alias repeats.
-    pub const MAX_NODES: usize = 4_000_000;
-    /// Most scalar bytes, counting every copy an alias makes: aliases may not make a
-    /// plan bigger than a plan may be.
-    pub const MAX_EXPANDED_BYTES: usize = MAX_BYTES;
-}
 
 /// Read a plan from `path`, or from stdin when `path` is `-` (then as `stdin_format`).
 ///
@@ -121,19 +106,20 @@ pub fn parse(source: &Source) -> Result<Plan, Diagnostics> {
     }
     let parsed = match source.format {
         // The typed parse has its own budget with the same limits (`typed::parse_yaml`), so
-        // it runs on a second core beside the limits pass and the shape check; its result
-        // counts only when they pass.
+        // it runs on a second core beside the first read (which counts the limits) and the
+        // shape check; its result counts only when they pass.
         Format::Yaml => std::thread::scope(|scope| {
             let typed = scope.spawn(|| parse_yaml(text));
-            let first = match check_yaml_limits(text) {
-                Ok(Content::None) => Ok(Err(Diagnostic::error(
+            let first = match super::value::yaml(text) {
+                Ok(None) => Ok(Err(Diagnostic::error(
                     Code::Syntax,
                     "",
                     "the plan is empty (it holds only comments)",
                 )
                 .hint("start from the demo plan: meshgen init mesh.yaml"))),
-                Ok(Content::Some) => shape_problems(super::value::yaml(text), source).map(Ok),
-                Err(d) => Ok(Err(d)),
+                Ok(Some(value)) => shape_problems(Ok(value), source).map(Ok),
+                Err(Some(d)) if d.code == Code::Limit => Ok(Err(d)),
+                Err(refused) => shape_problems(Err(refused), source).map(Ok),
             };
             let typed = typed
                 .join()
@@ -174,137 +160,6 @@ fn shape_problems(
         Err(Some(refused)) => Err(Diagnostics::from(vec![refused])),
         Err(None) => Ok(()),
     }
-}
-
-/// One streaming pass over the YAML events, before serde sees them: refuses nesting
-/// deeper than [`limits::MAX_DEPTH`] and aliases that would expand the plan past
-/// [`limits::MAX_NODES`] nodes or [`limits::MAX_EXPANDED_BYTES`] bytes (an "alias bomb":
-/// a few lines that stand for gigabytes). Memory is one counter pair per anchor.
-/// A syntax error ends the pass quietly: the parse that follows reports it.
-fn check_yaml_limits(text: &str) -> Result<Content, Diagnostic> {
-    use serde_saphyr::granit_parser::{ErrorKind, Event, Parser, StrInput, options};
-
-    /// Nodes and scalar bytes a node stands for once its aliases are expanded.
-    #[derive(Clone, Copy, Default)]
-    struct Weight {
-        nodes: usize,
-        bytes: usize,
-    }
-    impl Weight {
-        fn add(&mut self, other: Weight) {
-            self.nodes = self.nodes.saturating_add(other.nodes);
-            self.bytes = self.bytes.saturating_add(other.bytes);
-        }
-    }
-
-    let too_much = |what: String, line: usize, column: usize| {
-        Diagnostic::error(Code::Limit, "", what)
-            .at(line as u32, column as u32 + 1)
-            .hint("a plan needs no deep nesting and no alias that repeats large parts; write the values out")
-    };
-    // Room for one level past the limit, so the limit (not the parser) reports it.
-    let parser_options = options! {
-        block_nesting_limit: limits::MAX_DEPTH + 1,
-        flow_nesting_limit: limits::MAX_DEPTH + 1,
-    };
-    let parser = Parser::with_options(StrInput::new(text), parser_options);
-    // Per anchor id: what the anchored node weighs.
-    let mut anchors: HashMap<usize, Weight> = HashMap::new();
-    // Open collections: their anchor id and their weight so far.
-    let mut open: Vec<(usize, Weight)> = Vec::new();
-    let mut total = Weight::default();
-    for item in parser {
-        let (event, span) = match item {
-            Ok(item) => item,
-            // The parser's own nesting limits sit one level past ours.
-            Err(err) if matches!(err.kind(), ErrorKind::RecursionLimitExceeded) => {
-                let at = err.marker();
-                return Err(too_much(
-                    format!("the plan nests deeper than {} levels", limits::MAX_DEPTH),
-                    at.line(),
-                    at.col(),
-                ));
-            }
-            Err(_) => return Ok(Content::Some),
-        };
-        let (line, column) = (span.start.line(), span.start.col());
-        // What this event adds to the document, and whether it completes a node of
-        // its enclosing collection (a collection's own contents were added as they came).
-        let (added, completes) = match event {
-            Event::Scalar(value, _, anchor, _) => {
-                let weight = Weight {
-                    nodes: 1,
-                    bytes: value.len(),
-                };
-                if anchor != 0 {
-                    anchors.insert(anchor, weight);
-                }
-                (weight, Some(weight))
-            }
-            Event::Alias(anchor) => {
-                let weight = anchors
-                    .get(&anchor)
-                    .copied()
-                    .unwrap_or(Weight { nodes: 1, bytes: 0 });
-                (weight, Some(weight))
-            }
-            Event::SequenceStart(_, anchor, _) | Event::MappingStart(_, anchor, _) => {
-                if open.len() >= limits::MAX_DEPTH {
-                    return Err(too_much(
-                        format!("the plan nests deeper than {} levels", limits::MAX_DEPTH),
-                        line,
-                        column,
-                    ));
-                }
-                let weight = Weight { nodes: 1, bytes: 0 };
-                open.push((anchor, weight));
-                (weight, None)
-            }
-            Event::SequenceEnd | Event::MappingEnd => {
-                let (anchor, weight) = open.pop().unwrap_or_default();
-                if anchor != 0 {
-                    anchors.insert(anchor, weight);
-                }
-                (Weight::default(), Some(weight))
-            }
-            _ => continue,
-        };
-        if let (Some(node), Some((_, parent))) = (completes, open.last_mut()) {
-            parent.add(node);
-        }
-        total.add(added);
-        if total.nodes > limits::MAX_NODES {
-            return Err(too_much(
-                format!(
-                    "the plan has more than {} nodes once its aliases are expanded",
-                    limits::MAX_NODES
-                ),
-                line,
-                column,
-            ));
-        }
-        if total.bytes > limits::MAX_EXPANDED_BYTES {
-            return Err(too_much(
-                format!(
-                    "the plan's values exceed {} MiB once its aliases are expanded",
-                    limits::MAX_EXPANDED_BYTES / 1024 / 1024
-                ),
-                line,
-                column,
-            ));
-        }
-    }
-    Ok(if total.nodes == 0 {
-        Content::None
-    } else {
-        Content::Some
-    })
-}
-
-/// Whether a YAML text holds any node (or is only comments and blank lines).
-enum Content {
-    None,
-    Some,
 }
 
 /// 1-based line and column (in characters) of a byte offset (for one position; many

@@ -9,7 +9,7 @@ use std::collections::HashMap;
 
 use serde_saphyr::granit_parser::{Event, Parser};
 
-use super::load::limits;
+use super::limits;
 use crate::diag::{Diagnostics, Format, Lines, Source};
 
 /// Fill in the lines and columns of `diagnostics` from the plan text where they name a

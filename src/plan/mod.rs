@@ -6,6 +6,7 @@
 //! (which pool serves an IP, each network's gateway, ...) lives in [`crate::model`].
 
 mod gitops;
+mod limits;
 mod load;
 mod locate;
 pub mod schema;

@@ -3,7 +3,8 @@
 //! it reports what that check leaves to it: syntax, repeated keys, tags, limits.
 
 use super::Plan;
-use super::load::{limits, line_col};
+use super::limits;
+use super::load::line_col;
 use crate::diag::{Code, Diagnostic};
 
 pub(super) fn parse_yaml(text: &str) -> Result<Plan, Diagnostic> {

@@ -13,18 +13,54 @@
 use std::collections::HashMap;
 
 use serde_json::{Map, Number, Value};
-use serde_saphyr::granit_parser::{Event, Parser, ScalarStyle};
+use serde_saphyr::granit_parser::{Event, Parser, ScalarStyle, StrInput};
+
+use super::limits::{self, Budget};
 
 use crate::diag::{Code, Diagnostic};
 
-/// The YAML plan as a JSON value; `Err(Some(_))` for a value the plan format refuses
-/// outright (`!!binary`), `Err(None)` for what the typed parse reports.
-pub fn yaml(text: &str) -> Result<Value, Option<Diagnostic>> {
+/// The YAML plan as a JSON value (`None` when it holds only comments), its safety limits
+/// counted as it is read ([`limits::Budget`]); `Err(Some(_))` for a limit it breaks or a
+/// value the plan format refuses outright (`!!binary`), `Err(None)` for what the typed
+/// parse reports.
+pub fn yaml(text: &str) -> Result<Option<Value>, Option<Diagnostic>> {
+    let mut events = limits::parser(text);
+    let mut budget = Budget::default();
+    match read(&mut events, &mut budget) {
+        Ok(root) => Ok(root),
+        Err(Stop::Final(reason)) => Err(reason),
+        // A limit broken further on comes first, as it would have stopped the read.
+        Err(Stop::Early(reason)) => Err(budget.rest(events).or(reason)),
+    }
+}
+
+/// Why [`read`] stopped before the end.
+enum Stop {
+    /// A limit, or a syntax error: nothing further is read.
+    Final(Option<Diagnostic>),
+    /// Something the value cannot hold; the rest is still counted against the limits.
+    Early(Option<Diagnostic>),
+}
+
+impl From<Option<Diagnostic>> for Stop {
+    fn from(reason: Option<Diagnostic>) -> Stop {
+        Stop::Early(reason)
+    }
+}
+
+fn read<'a>(
+    events: &mut Parser<'a, StrInput<'a>>,
+    budget: &mut Budget,
+) -> Result<Option<Value>, Stop> {
     let mut anchors: HashMap<usize, Value> = HashMap::new();
     let mut stack: Vec<Open> = Vec::new();
     let mut root = None;
-    for item in Parser::new_from_str(text) {
-        let (event, span) = item.map_err(|_| None)?;
+    for item in events.by_ref() {
+        let (event, span) = item.map_err(|e| Stop::Final(limits::refused(&e)))?;
+        // Weighed before it is built: an alias is counted before it is copied.
+        budget
+            .count(&event, span.start)
+            .map_err(|d| Stop::Final(Some(d)))?;
         let node = match event {
             Event::Scalar(value, style, anchor, tag) => {
                 let tag = tag.map(|t| {
@@ -38,7 +74,7 @@ pub fn yaml(text: &str) -> Result<Value, Option<Diagnostic>> {
                     Some("binary") => {
                         let (line, column) =
                             (span.start.line() as u32, span.start.col() as u32 + 1);
-                        return Err(Some(
+                        return Err(Stop::Early(Some(
                             Diagnostic::error(
                                 Code::Shape,
                                 "",
@@ -46,7 +82,7 @@ pub fn yaml(text: &str) -> Result<Value, Option<Diagnostic>> {
                             )
                             .at(line, column)
                             .hint("write the value as text, without the `!!binary` tag"),
-                        ));
+                        )));
                     }
                     Some(_) => None,
                 };
@@ -61,7 +97,7 @@ pub fn yaml(text: &str) -> Result<Value, Option<Diagnostic>> {
                     Some("map" | "seq")
                 ) =>
             {
-                return Err(None);
+                return Err(Stop::Early(None));
             }
             Event::MappingStart(_, anchor, _) => {
                 stack.push(Open::Mapping {
@@ -94,15 +130,15 @@ pub fn yaml(text: &str) -> Result<Value, Option<Diagnostic>> {
                     }
                     Some((Value::Object(map), anchor, false))
                 }
-                _ => return Err(None),
+                _ => return Err(Stop::Early(None)),
             },
             Event::SequenceEnd => match stack.pop() {
                 Some(Open::Sequence { items, anchor }) => {
                     Some((Value::Array(items), anchor, false))
                 }
-                _ => return Err(None),
+                _ => return Err(Stop::Early(None)),
             },
-            Event::DocumentStart(..) if root.is_some() => return Err(None),
+            Event::DocumentStart(..) if root.is_some() => return Err(Stop::Early(None)),
             _ => None,
         };
         let Some((node, anchor, is_merge_key)) = node else {
@@ -125,7 +161,7 @@ pub fn yaml(text: &str) -> Result<Value, Option<Diagnostic>> {
                         (false, Value::Number(n)) => Key::Name(n.to_string()),
                         (false, Value::Bool(b)) => Key::Name(b.to_string()),
                         (false, Value::Null) => Key::Name("null".into()),
-                        _ => return Err(None),
+                        _ => return Err(Stop::Early(None)),
                     });
                 }
                 Some(Key::Merge) => match node {
@@ -133,23 +169,23 @@ pub fn yaml(text: &str) -> Result<Value, Option<Diagnostic>> {
                     Value::Array(list) => {
                         for item in list {
                             let Value::Object(m) = item else {
-                                return Err(None);
+                                return Err(Stop::Early(None));
                             };
                             merges.push(m);
                         }
                     }
-                    _ => return Err(None),
+                    _ => return Err(Stop::Early(None)),
                 },
                 Some(Key::Name(name)) => {
                     if map.contains_key(&name) {
-                        return Err(None);
+                        return Err(Stop::Early(None));
                     }
                     map.insert(name, node);
                 }
             },
         }
     }
-    root.ok_or(None)
+    Ok(root)
 }
 
 enum Open {
@@ -247,6 +283,7 @@ mod tests {
             "a: yes\nb: on\nc: y\nd: \"true\"\ne: True\nf: 1.25\ng: 1.30\nh: 0x10\ni: ~\nj:\n\
              k: 012\nl: 1e3\nm: 'x'\nn: v1.25\no: 1.2.3\np: .5\nq: -7\n",
         )
+        .unwrap()
         .unwrap();
         assert_eq!(
             v,
@@ -258,7 +295,9 @@ mod tests {
 
     #[test]
     fn anchors_and_merge_keys_are_expanded() {
-        let v = yaml("base: &b {x: 1, y: 2}\nc:\n  <<: *b\n  y: 3\nd: *b\n").unwrap();
+        let v = yaml("base: &b {x: 1, y: 2}\nc:\n  <<: *b\n  y: 3\nd: *b\n")
+            .unwrap()
+            .unwrap();
         assert_eq!(
             v,
             json!({"base": {"x": 1, "y": 2}, "c": {"y": 3, "x": 1}, "d": {"x": 1, "y": 2}})
@@ -278,5 +317,34 @@ mod tests {
         }
         let refused = yaml("a: !!binary aGVsbG8=\n").unwrap_err().unwrap();
         assert_eq!((refused.code, refused.line), (Code::Shape, Some(1)));
+    }
+
+    /// An alias bomb: each level repeats the one before ten times.
+    fn bomb(levels: usize) -> String {
+        let mut text = "l0: &l0 [x, x, x, x, x, x, x, x, x, x]\n".to_owned();
+        for i in 1..levels {
+            let p = i - 1;
+            text.push_str(&format!(
+                "l{i}: &l{i} [*l{p}, *l{p}, *l{p}, *l{p}, *l{p}, *l{p}, *l{p}, *l{p}, *l{p}, *l{p}]\n"
+            ));
+        }
+        text
+    }
+
+    #[test]
+    fn limits_are_counted_as_the_value_is_read() {
+        let refused = yaml(&bomb(9)).unwrap_err().unwrap();
+        assert_eq!((refused.code, refused.line), (Code::Limit, Some(7)));
+        assert!(
+            refused.message.contains("aliases are expanded"),
+            "{refused:?}"
+        );
+        // A limit broken after what the value cannot hold is still the one reported.
+        let refused = yaml(&format!("k: 1\nk: 2\n{}", bomb(9)))
+            .unwrap_err()
+            .unwrap();
+        assert_eq!((refused.code, refused.line), (Code::Limit, Some(9)));
+        // Only comments: no value, and no problem of its own.
+        assert_eq!(yaml("# a comment\n\n").unwrap(), None);
     }
 }
