@@ -15,12 +15,14 @@ use unicode_general_category::{GeneralCategory, get_general_category};
 /// Source: the Unicode Character Database, `DerivedGeneralCategory.txt`, through the
 /// `unicode-general-category` crate.
 pub fn is_invisible(c: char) -> bool {
-    matches!(
-        get_general_category(c),
-        GeneralCategory::Format
-            | GeneralCategory::LineSeparator
-            | GeneralCategory::ParagraphSeparator
-    )
+    // No ASCII character is one (they are Cc, or visible): skip the table for most text.
+    !c.is_ascii()
+        && matches!(
+            get_general_category(c),
+            GeneralCategory::Format
+                | GeneralCategory::LineSeparator
+                | GeneralCategory::ParagraphSeparator
+        )
 }
 
 /// The first invisible character of `text` as a phrase: "contains the invisible

@@ -80,11 +80,13 @@ pub(super) fn environment() -> Result<Environment<'static>, String> {
         }
         let text = if value.kind() == ValueKind::Bool {
             // minijinja prints booleans Python-style (`True`); every format here wants `true`.
-            value.is_true().to_string()
+            return out
+                .write_str(if value.is_true() { "true" } else { "false" })
+                .map_err(Error::from);
         } else if name.ends_with(".yaml") {
             match value.as_str() {
                 // Captured template output, its values escaped already (see above).
-                Some(text) if value.is_safe() => text.to_owned(),
+                Some(text) if value.is_safe() => return out.write_str(text).map_err(Error::from),
                 Some(text) => escape::yaml_scalar(text),
                 None => value.to_string(),
             }
@@ -109,7 +111,8 @@ pub(super) fn environment() -> Result<Environment<'static>, String> {
             // `sh` and `code` mark their output safe: it is already escaped.
             match value.as_str() {
                 Some(text) if !value.is_safe() => escape::markdown_text(text),
-                _ => value.to_string(),
+                Some(text) => return out.write_str(text).map_err(Error::from),
+                None => value.to_string(),
             }
         } else {
             return Err(Error::new(

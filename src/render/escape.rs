@@ -25,7 +25,9 @@ pub fn yaml_scalar(text: &str) -> String {
         && text
             .chars()
             .all(|c| c.is_ascii_alphanumeric() || "-_./@".contains(c))
-        && !YAML11_WORDS.contains(&text.to_ascii_lowercase().as_str());
+        && !YAML11_WORDS
+            .iter()
+            .any(|word| word.eq_ignore_ascii_case(text));
     if plain_safe {
         text.to_owned()
     } else {
@@ -148,9 +150,10 @@ pub fn markdown_code(text: &str) -> String {
 /// characters, so a command never spans lines and never ends a code fence.
 pub fn shell_word(text: &str) -> String {
     let bare = !text.is_empty()
-        && text
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || "_@%+=:,./-".contains(c));
+        && text.chars().all(|c| {
+            c.is_ascii_alphanumeric()
+                || matches!(c, '_' | '@' | '%' | '+' | '=' | ':' | ',' | '.' | '/' | '-')
+        });
     if bare {
         return text.to_owned();
     }
