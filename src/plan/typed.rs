@@ -1,6 +1,7 @@
 //! The typed parse: serde-saphyr and toml read a plan into [`Plan`], and their errors
-//! become diagnostics in plan terms. It runs after the shape check ([`super::shape`]), so
-//! it reports what that check leaves to it: syntax, repeated keys, tags, limits.
+//! become diagnostics in plan terms. Its result counts only when the shape check
+//! ([`super::shape`]) passes, so it reports what that check leaves to it: syntax, repeated
+//! keys, tags, limits.
 
 use super::Plan;
 use super::limits;
@@ -8,7 +9,8 @@ use super::load::line_col;
 use crate::diag::{Code, Diagnostic};
 
 pub(super) fn parse_yaml(text: &str) -> Result<Plan, Diagnostic> {
-    // The limits pass has run; serde-saphyr's own budget is a second fence with the same limits.
+    // A YAML plan is read into this beside the first read (`value::yaml`), which counts the
+    // limits: serde-saphyr's own budget, with the same limits, fences this read by itself.
     let options = serde_saphyr::options! {
         budget: serde_saphyr::budget! {
             max_depth: limits::MAX_DEPTH,
