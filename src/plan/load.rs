@@ -118,7 +118,6 @@ pub fn parse(source: &Source) -> Result<Plan, Diagnostics> {
                 )
                 .hint("start from the demo plan: meshgen init mesh.yaml"))),
                 Ok(Some(value)) => shape_problems(Ok(value), source).map(Ok),
-                Err(Some(d)) if d.code == Code::Limit => Ok(Err(d)),
                 Err(refused) => shape_problems(Err(refused), source).map(Ok),
             };
             let typed = typed
@@ -146,8 +145,8 @@ pub fn parse(source: &Source) -> Result<Plan, Diagnostics> {
 }
 
 /// Every shape problem of the plan read as a value (see [`super::shape`]), or the one
-/// problem that reading refuses outright. When the value cannot be read, the typed parse
-/// that follows reports why.
+/// problem that reading refuses outright (a safety limit, `!!binary`). When the value
+/// cannot be read, the typed parse beside it reports why.
 fn shape_problems(
     value: Result<serde_json::Value, Option<Diagnostic>>,
     source: &Source,

@@ -2,6 +2,8 @@
 //! templates embedded at build time, and escaping as the formatter's job alone (by the
 //! template's file type: YAML, JSON, shell, Markdown), with no filter that switches it off.
 
+use std::borrow::Cow;
+
 use minijinja::{AutoEscape, Environment, Error, ErrorKind, State, UndefinedBehavior, Value};
 
 use super::escape;
@@ -78,21 +80,21 @@ pub(super) fn environment() -> Result<Environment<'static>, String> {
                 format!("only strings, numbers and booleans can be placed, not {value:?}"),
             ));
         }
-        let text = if value.kind() == ValueKind::Bool {
+        // Borrowed where the value is written as it is (no copy of a captured block).
+        let text: Cow<str> = if value.kind() == ValueKind::Bool {
             // minijinja prints booleans Python-style (`True`); every format here wants `true`.
-            return out
-                .write_str(if value.is_true() { "true" } else { "false" })
-                .map_err(Error::from);
+            Cow::Borrowed(if value.is_true() { "true" } else { "false" })
         } else if name.ends_with(".yaml") {
             match value.as_str() {
                 // Captured template output, its values escaped already (see above).
-                Some(text) if value.is_safe() => return out.write_str(text).map_err(Error::from),
-                Some(text) => escape::yaml_scalar(text),
-                None => value.to_string(),
+                Some(text) if value.is_safe() => Cow::Borrowed(text),
+                Some(text) => escape::yaml_scalar(text).into(),
+                None => value.to_string().into(),
             }
         } else if name.ends_with(".json") {
             serde_json::to_string(value)
                 .map_err(|e| Error::new(ErrorKind::InvalidOperation, e.to_string()))?
+                .into()
         } else if name.ends_with(".sh") {
             // Every placed value is one shell word; POSIX sh has no `$'...'` for control
             // characters (the checks let none reach a script).
@@ -106,13 +108,13 @@ pub(super) fn environment() -> Result<Environment<'static>, String> {
                     format!("{text:?} holds a control or invisible character: no POSIX shell word"),
                 ));
             }
-            escape::shell_word(&text)
+            escape::shell_word(&text).into()
         } else if name.ends_with(".md") {
             // `sh` and `code` mark their output safe: it is already escaped.
             match value.as_str() {
-                Some(text) if !value.is_safe() => escape::markdown_text(text),
-                Some(text) => return out.write_str(text).map_err(Error::from),
-                None => value.to_string(),
+                Some(text) if !value.is_safe() => escape::markdown_text(text).into(),
+                Some(text) => Cow::Borrowed(text),
+                None => value.to_string().into(),
             }
         } else {
             return Err(Error::new(

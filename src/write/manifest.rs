@@ -36,7 +36,7 @@ impl Manifest {
     pub fn to_text(&self) -> String {
         let mut out = String::with_capacity(self.files.len() * 100);
         for (path, hash) in &self.files {
-            // By hand: a `format!` per byte was a twentieth of a large render's time.
+            // By hand: a `format!` per byte was a twentieth of a large render's instructions.
             const HEX: &[u8; 16] = b"0123456789abcdef";
             for byte in hash {
                 out.push(char::from(HEX[usize::from(byte >> 4)]));
