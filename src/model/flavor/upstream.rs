@@ -122,6 +122,10 @@ pub struct UpstreamCluster {
     /// `--server` of the cluster's remote secret: its API server where the other
     /// clusters reach it, the master IP on kubeadm's port (which the kind config binds too).
     pub api_server: String,
+    /// The istiod clusters this cluster's install step puts its remote secret into,
+    /// between istiod and the gateways, as the primary-remote guide orders it: a remote's
+    /// primary. None elsewhere (multi-primary exchanges secrets in a step of its own).
+    pub secret_into: Vec<String>,
 }
 
 /// Context of `upstream/namespace.yaml`: the `istio-system` Namespace.
@@ -350,6 +354,10 @@ impl UpstreamMesh {
             istiod_lb,
             expose_istiod,
             api_server: api_server(input.parsed.master_ip),
+            secret_into: match self.topology {
+                Topology::PrimaryRemote { .. } if !runs_istiod => self.istiod_clusters.clone(),
+                _ => Vec::new(),
+            },
         }
     }
 

@@ -80,6 +80,9 @@ fn a_remote_reaches_the_primary_through_its_east_west_gateway() {
     let names: Vec<&str> = west.releases.iter().map(|r| r.release.as_str()).collect();
     assert_eq!(names, ["istio-base", "istiod", "istio-eastwestgateway"]);
     assert_eq!(west.api_server, "https://192.168.50.10:6443");
+    // The remote's install step puts its secret into the primary; the primary's, none.
+    assert_eq!(west.secret_into, ["east"]);
+    assert!(east.secret_into.is_empty());
 }
 
 #[test]
@@ -125,6 +128,8 @@ fn in_multi_primary_every_cluster_runs_istiod() {
     for cluster in &model.clusters {
         let c = upstream(&cluster.flavor);
         assert!(c.runs_istiod && c.namespace.annotations.is_empty());
+        // Secrets are exchanged in a step of their own, not during the install.
+        assert!(c.secret_into.is_empty());
         let values = istiod_values(c);
         assert_eq!(values.profile, None);
         assert!(!values.external_istiod && !values.config_cluster);
