@@ -123,8 +123,10 @@ pub struct UpstreamCluster {
     /// clusters reach it, the master IP on kubeadm's port (which the kind config binds too).
     pub api_server: String,
     /// The istiod clusters this cluster's install step puts its remote secret into,
-    /// between istiod and the gateways, as the primary-remote guide orders it: a remote's
-    /// primary. None elsewhere (multi-primary exchanges secrets in a step of its own).
+    /// between istiod and the gateways: a remote's primary, whose istiod then patches the
+    /// remote's injection webhook that the gateway pods need (the order of istio/istio.io
+    /// `content/en/docs/setup/install/multicluster/primary-remote_multi-network/index.md`).
+    /// None elsewhere (multi-primary exchanges secrets in a step of its own).
     pub secret_into: Vec<String>,
 }
 
